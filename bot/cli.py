@@ -1,0 +1,218 @@
+"""`python -m bot …`: run the bot, the console chat, and the librarian's command-line tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import App, open_app
+from bot.config import Settings
+from bot.console import ConsoleChat, run_interactive, run_script
+from db.catalog_import import UnknownLibrary, import_catalog
+from db.demo.seed import is_empty, seed_demo
+from db.enums import RoleName
+from db.importers import CatalogFormatError
+from db.migrate import upgrade
+from db.models import Network
+from db.people import create_link_code, library_by_code, reader_by_card
+from handlers import texts
+from handlers.i18n import say
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Формуляр: школьная библиотека в Telegram, VK и консоли. "
+        "Без подкоманды запускает все настроенные мессенджеры, а без токенов — консольный чат "
+        "на встроенной базе SQLite с демонстрационными данными.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="запустить бота (то же, что без подкоманды)")
+
+    console = sub.add_parser("console", help="чат в терминале; читает сценарий со stdin")
+    console.add_argument(
+        "--as",
+        dest="persona",
+        default="student",
+        help="персона: student, parent, librarian, librarian2, librarian3, "
+        "methodist или любое новое имя (непривязанный пользователь)",
+    )
+
+    db = sub.add_parser("db", help="база данных")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="применить миграции схемы")
+
+    imp = sub.add_parser("import", help="импорт каталога: CSV, MARC21/RUSMARC (ISO 2709), MARCXML")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--library", required=True, help="код библиотеки, например school-1")
+    imp.add_argument("--format", choices=("csv", "marc", "marcxml"), help="иначе — по содержимому")
+
+    search = sub.add_parser("search", help="поиск по сводному каталогу")
+    search.add_argument("query", nargs="*")
+    search.add_argument("--json", action="store_true", help="одна строка JSON на запрос")
+    search.add_argument("--batch", type=Path, help="файл: один запрос в строке")
+    search.add_argument("--library", help="код библиотеки читателя (для наличия «в вашей школе»)")
+    search.add_argument("--reader", help="номер формуляра: поиск глазами этого читателя")
+    search.add_argument("--limit", type=int, default=10)
+
+    invite = sub.add_parser("invite", help="одноразовый код привязки (первой строкой — сам код)")
+    invite.add_argument("--role", required=True, choices=[r.value for r in RoleName])
+    invite.add_argument("--library", help="код библиотеки")
+    invite.add_argument("--card", help="номер формуляра читателя (для роли reader)")
+    invite.add_argument("--child", help="номер формуляра ребёнка (для роли parent)")
+
+    sub.add_parser("demo-data", help="заполнить пустую базу демонстрационной сетью")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=logging.WARNING if args.command in (None, "run", "console") else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "run"
+    if command == "db":
+        async with open_app(settings, migrate=False) as app:
+            await upgrade(app.db)
+        print(texts.CLI_DB_UPGRADED)
+        return 0
+    async with open_app(settings) as app:
+        match command:
+            case "run":
+                return await _run(app)
+            case "console":
+                return await _console(app, args.persona)
+            case "import":
+                return await _import(app, args)
+            case "search":
+                from bot.search_cli import run_search
+
+                return await run_search(app, args)
+            case "invite":
+                return await _invite(app, args)
+            case "demo-data":
+                return await _demo(app)
+    raise AssertionError(command)
+
+
+async def _run(app: App) -> int:
+    if app.settings.has_telegram or app.settings.has_vk:
+        print(texts.CLI_MESSENGERS_NOT_BUILT, file=sys.stderr)
+        return 2
+    return await _console(app, "student")
+
+
+async def _console(app: App, persona: str) -> int:
+    if await is_empty(app.db):
+        await seed_demo(app.db)
+    chat = ConsoleChat(handle=app.dispatcher.handle, persona=persona)
+    if sys.stdin.isatty():
+        await run_interactive(chat, say(texts.CLI_CONSOLE_GREETING, persona=persona))
+    else:
+        await run_script(chat, sys.stdin)
+    return 0
+
+
+async def _demo(app: App) -> int:
+    if not await is_empty(app.db):
+        print(texts.CLI_DEMO_NOT_EMPTY, file=sys.stderr)
+        return 1
+    summary = await seed_demo(app.db)
+    print(
+        say(
+            texts.CLI_DEMO_DONE,
+            libraries=summary.libraries,
+            records=summary.records,
+            items=summary.items,
+            readers=summary.readers,
+            loans=summary.loans,
+        )
+    )
+    return 0
+
+
+async def _import(app: App, args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(say(texts.CLI_NO_FILE, path=args.file), file=sys.stderr)
+        return 2
+    try:
+        report = await import_catalog(app.db, args.file, args.library, args.format)
+    except UnknownLibrary:
+        print(say(texts.CLI_UNKNOWN_LIBRARY, code=args.library), file=sys.stderr)
+        return 2
+    except CatalogFormatError as error:
+        print(say(texts.CLI_BAD_FORMAT, reason=error), file=sys.stderr)
+        return 2
+    for rejected in report.rejected:
+        print(say(texts.CLI_IMPORT_REJECTED, number=rejected.number, reason=rejected.reason))
+    for number, inventory in report.conflicts:
+        print(say(texts.CLI_IMPORT_CONFLICT, number=number, inventory=inventory))
+    print(
+        say(
+            texts.CLI_IMPORT_SUMMARY,
+            read=report.read,
+            added=report.added,
+            merged=report.merged,
+            copies=report.copies_added,
+            rejected=len(report.rejected),
+        )
+    )
+    return 0
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    role = RoleName(args.role)
+    async with app.db.transaction() as session:
+        library = await library_by_code(session, args.library) if args.library else None
+        if args.library and library is None:
+            print(say(texts.CLI_UNKNOWN_LIBRARY, code=args.library), file=sys.stderr)
+            return 2
+        reader = None
+        card = args.card if role == RoleName.READER else args.child
+        if role in (RoleName.READER, RoleName.PARENT):
+            if library is None or not card:
+                print(texts.CLI_INVITE_NEEDS_CARD, file=sys.stderr)
+                return 2
+            reader = await reader_by_card(session, library.id, card)
+            if reader is None:
+                print(say(texts.CLI_UNKNOWN_CARD, card=card, library=library.code), file=sys.stderr)
+                return 2
+        if role == RoleName.LIBRARIAN and library is None:
+            print(texts.CLI_INVITE_NEEDS_LIBRARY, file=sys.stderr)
+            return 2
+        link = await create_link_code(
+            session,
+            role,
+            library_id=library.id if library else None,
+            network_id=library.network_id if library else await _only_network(session),
+            reader_id=reader.id if reader else None,
+        )
+        expires = link.expires_at
+    print(link.code)
+    print(say(texts.CLI_INVITE_DETAILS, role=texts.ROLE_NAMES[role], expires=expires))
+    return 0
+
+
+async def _only_network(session) -> int | None:
+
+    return await session.scalar(select(Network.id).order_by(Network.id).limit(1))

@@ -1,0 +1,38 @@
+"""Settings from the environment and `.env` (documented, one by one, in `.env.example`)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/formulyar.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    webhook_listen_host: str = "127.0.0.1"
+    webhook_listen_port: int = 8080
+
+    vk_group_token: SecretStr | None = None
+    vk_group_id: int | None = None
+    vk_api_base: str = "https://api.vk.com/method"
+    vk_callback_secret: SecretStr | None = None
+    vk_confirmation_code: SecretStr | None = None
+
+    @property
+    def has_telegram(self) -> bool:
+        return self.telegram_bot_token is not None and bool(
+            self.telegram_bot_token.get_secret_value()
+        )
+
+    @property
+    def has_vk(self) -> bool:
+        return self.vk_group_token is not None and bool(self.vk_group_token.get_secret_value())

@@ -1,0 +1,120 @@
+"""The console: a first-class third messenger for demos, tests and everyday development.
+
+Each line typed (or read from a script on stdin) is one message. Buttons of the last reply are
+numbered; typing that number — or the label in square brackets, «[Одобрить]» — presses it.
+«/as NAME» switches to another persona (each persona is its own console account); lines
+starting with «#» are comments in scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from db.enums import Messenger
+from handlers.core import Button, Incoming, Reply
+
+PRESS_BY_LABEL = re.compile(r"^\[(.+)\]$")
+SWITCH_PERSONA = re.compile(r"^/as\s+(\S+)$")
+
+Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+
+
+@dataclass(slots=True)
+class ConsoleChat:
+    """Turns console lines into events and replies into text; keeps the last buttons."""
+
+    handle: Handle
+    persona: str
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    files_dir: Path = Path("data/console-files")
+    buttons: list[Button] = field(default_factory=list)
+
+    async def send_line(self, line: str) -> None:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return
+        switch = SWITCH_PERSONA.match(line)
+        if switch:
+            self.persona = switch.group(1)
+            self.buttons = []
+            self._print(f"— теперь вы: {self.persona}")
+            return
+        button = self._pressed(line)
+        if button is not None and button.url is not None:
+            self._print(f"(ссылка: {button.url})")
+            return
+        incoming = Incoming(
+            messenger=Messenger.CONSOLE,
+            user_id=self.persona,
+            chat_id=self.persona,
+            text=None if button else line,
+            button=button.token if button else None,
+        )
+        for reply in await self.handle(incoming):
+            self.show(reply)
+
+    def _pressed(self, line: str) -> Button | None:
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            return self.buttons[int(line) - 1]
+        by_label = PRESS_BY_LABEL.match(line)
+        if by_label:
+            wanted = by_label.group(1).strip().casefold()
+            for button in self.buttons:
+                if button.label.casefold() == wanted:
+                    return button
+            for button in self.buttons:  # «[Подробнее]» presses the first such button
+                if wanted in button.label.casefold():
+                    return button
+        return None
+
+    def show(self, reply: Reply) -> None:
+        if reply.notice and reply.notice != reply.text:
+            self._print(f"({reply.notice})")
+        self._print(reply.text, prefix="бот> ")
+        for file in reply.files:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / file.name
+            path.write_bytes(file.data)
+            self._print(f"📎 {file.name} ({len(file.data)} байт) → {path}")
+        self.buttons = [b for row in reply.buttons for b in row]
+        number = 0
+        for row in reply.buttons:
+            cells = []
+            for button in row:
+                number += 1
+                cells.append(f"[{number}] {button.label}")
+            self._print("  ".join(cells), prefix="     ")
+
+    def _print(self, text: str, prefix: str = "") -> None:
+        pad = " " * len(prefix)
+        for i, line in enumerate(text.splitlines() or [""]):
+            print(f"{prefix if i == 0 else pad}{line}", file=self.out)
+        self.out.flush()
+
+
+async def run_script(chat: ConsoleChat, lines: Iterable[str]) -> None:
+    """Drive the chat from a script: each line is echoed, then answered."""
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if line.strip() and not line.lstrip().startswith("#"):
+            print(f"{chat.persona}> {line.strip()}", file=chat.out)
+        await chat.send_line(line)
+
+
+async def run_interactive(chat: ConsoleChat, greeting: str) -> None:
+    print(greeting, file=chat.out)
+    while True:
+        try:
+            line = await asyncio.to_thread(input, f"{chat.persona}> ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=chat.out)
+            return
+        if line.strip() in ("/quit", "/exit", "выход"):
+            return
+        await chat.send_line(line)

@@ -1,0 +1,67 @@
+"""Conversation state per account: what the bot waits for next, and button tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ButtonToken, ConversationState
+
+TOKEN_BYTES = 9  # 12 url-safe characters: short enough for any messenger's payload limit
+
+
+async def get_state(session: AsyncSession, account_id: int) -> ConversationState | None:
+    return await session.get(ConversationState, account_id)
+
+
+async def set_state(
+    session: AsyncSession, account_id: int, state: str, data: dict[str, Any] | None = None
+) -> None:
+    current = await session.get(ConversationState, account_id)
+    if current is None:
+        session.add(ConversationState(account_id=account_id, state=state, data=data or {}))
+    else:
+        current.state = state
+        current.data = data or {}
+
+
+async def clear_state(session: AsyncSession, account_id: int) -> None:
+    await session.execute(
+        delete(ConversationState).where(ConversationState.account_id == account_id)
+    )
+
+
+def new_button_token(
+    session: AsyncSession, account_id: int, action: str, args: dict[str, Any]
+) -> str:
+    """Keep a button's meaning on the server and hand out an opaque token for it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(ButtonToken(token=token, account_id=account_id, action=action, args=args))
+    return token
+
+
+async def resolve_button_token(
+    session: AsyncSession, account_id: int, token: str
+) -> ButtonToken | None:
+    """The button behind a token, only if it was given to this very account."""
+    if not token or len(token) > 16:
+        return None
+    found = await session.get(ButtonToken, token)
+    if found is None or found.account_id != account_id:
+        return None
+    return found
+
+
+async def forget_old_buttons(session: AsyncSession, older_than: datetime) -> int:
+    result = await session.execute(delete(ButtonToken).where(ButtonToken.created_at < older_than))
+    return result.rowcount or 0
+
+
+async def current_state_name(session: AsyncSession, account_id: int) -> str | None:
+    return await session.scalar(
+        select(ConversationState.state).where(ConversationState.account_id == account_id)
+    )

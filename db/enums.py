@@ -1,0 +1,79 @@
+"""The library's vocabulary as enums: kinds of records, copy statuses, hold and loan states."""
+
+from enum import StrEnum
+
+
+class RecordKind(StrEnum):
+    BOOK = "book"
+    TEXTBOOK = "textbook"
+    PERIODICAL = "periodical"
+    E_RESOURCE = "e_resource"
+    STUDENT_WORK = "student_work"
+
+
+class AccessScope(StrEnum):
+    PUBLIC = "public"
+    NETWORK = "network"
+    LIBRARY = "library"
+    PRIVATE = "private"
+
+
+class ItemStatus(StrEnum):
+    AVAILABLE = "available"
+    ON_LOAN = "on_loan"
+    ON_HOLD_SHELF = "on_hold_shelf"
+    IN_REPAIR = "in_repair"
+    LOST = "lost"
+    WRITTEN_OFF = "written_off"
+
+
+class HoldStatus(StrEnum):
+    PENDING = "pending"  # ждёт решения библиотекаря
+    QUEUED = "queued"  # свободных экземпляров нет, читатель в очереди
+    READY = "ready"  # экземпляр на полке заказов до срока
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+ACTIVE_HOLD_STATUSES = (HoldStatus.PENDING, HoldStatus.QUEUED, HoldStatus.READY)
+
+
+class ApprovalMode(StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+
+
+class Messenger(StrEnum):
+    TELEGRAM = "telegram"
+    VK = "vk"
+    CONSOLE = "console"
+
+
+class RoleName(StrEnum):
+    READER = "reader"
+    PARENT = "parent"
+    LIBRARIAN = "librarian"
+    ADMIN = "admin"
+
+
+class ReaderCategory(StrEnum):
+    STUDENT = "student"
+    TEACHER = "teacher"
+    STAFF = "staff"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after retries
+    SKIPPED = "skipped"  # recipient unreachable
+
+
+class AuditOutcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+
+
+AGE_MARKS = (0, 6, 12, 16, 18)

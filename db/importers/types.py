@@ -1,0 +1,48 @@
+"""What the catalog-file readers produce: parsed records, rejected records, format errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("book", "textbook", "periodical", "e_resource", "student_work")
+AGE_MARKS = (0, 6, 12, 16, 18)
+
+
+@dataclass(slots=True)
+class ParsedItem:
+    """One physical copy."""
+
+    inventory_number: str | None = None
+    barcode: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedRecord:
+    """One bibliographic record read from a catalog file."""
+
+    number: int  # 1-based position of the record in the file (data row number for CSV)
+    title: str
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    publisher: str | None = None
+    isbns: list[str] = field(default_factory=list)
+    series: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    language: str | None = None
+    kind: str = "book"
+    age_mark: int | None = None
+    items: list[ParsedItem] = field(default_factory=list)
+    copies: int = 0  # extra copies without inventory numbers
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record (or CSV row) that could not be imported, with a short reason in Russian."""
+
+    number: int
+    reason: str
+
+
+class CatalogFormatError(Exception):
+    """The file is not a catalog in any supported format (CSV, ISO 2709 MARC, MARCXML)."""

@@ -1,0 +1,499 @@
+"""The union catalog and everything around it, as SQLAlchemy 2 models.
+
+One schema for SQLite and PostgreSQL. Invariants that must survive concurrent writers are
+enforced by the database itself (unique and partial unique indexes), not only by code.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.enums import (
+    AccessScope,
+    ApprovalMode,
+    AuditOutcome,
+    HoldStatus,
+    ItemStatus,
+    Messenger,
+    OutboxStatus,
+    ReaderCategory,
+    RecordKind,
+    RoleName,
+)
+from db.types import UTCDateTime, str_enum
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+# Networks, libraries, rules ----------------------------------------------------------------
+
+
+class Network(Base):
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Library(Base):
+    __tablename__ = "libraries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    approval_mode: Mapped[ApprovalMode] = mapped_column(
+        str_enum(ApprovalMode, "approval_mode"), default=ApprovalMode.MANUAL
+    )
+    # Тихие часы: детям не пишем ночью (по местному времени библиотеки).
+    quiet_from_hour: Mapped[int] = mapped_column(SmallInteger, default=21)
+    quiet_to_hour: Mapped[int] = mapped_column(SmallInteger, default=8)
+    # Конец учебного года: срок возврата учебников.
+    school_year_end: Mapped[str] = mapped_column(String(5), default="05-31")
+
+
+class LoanRule(Base):
+    """Loan rules of one library for one kind of record ("*" is the library's default)."""
+
+    __tablename__ = "loan_rules"
+    __table_args__ = (UniqueConstraint("library_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="*")
+    loan_days: Mapped[int] = mapped_column(SmallInteger, default=14)
+    until_school_year_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_items: Mapped[int] = mapped_column(SmallInteger, default=5)
+    max_renewals: Mapped[int] = mapped_column(SmallInteger, default=2)
+    hold_shelf_days: Mapped[int] = mapped_column(SmallInteger, default=3)
+    # Продление запрещено, если просрочка больше стольких дней.
+    max_overdue_days_to_renew: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+# The union catalog -------------------------------------------------------------------------
+
+
+class Record(Base):
+    """One bibliographic record of the union catalog; schools link their copies to it."""
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    subtitle: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[str] = mapped_column(Text, default="")  # "Толстой Л. Н.; Иванов И. И."
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    series: Mapped[str | None] = mapped_column(String(300))
+    subjects: Mapped[str] = mapped_column(Text, default="")  # "роман; русская классика"
+    language: Mapped[str | None] = mapped_column(String(8))
+    kind: Mapped[RecordKind] = mapped_column(
+        str_enum(RecordKind, "record_kind"), default=RecordKind.BOOK
+    )
+    age_mark: Mapped[int | None] = mapped_column(SmallInteger)
+    url: Mapped[str | None] = mapped_column(Text)
+    access_scope: Mapped[AccessScope] = mapped_column(
+        str_enum(AccessScope, "access_scope"), default=AccessScope.PUBLIC
+    )
+    # Normalised title + authors + year: the union catalog's duplicate detector.
+    dedupe_key: Mapped[str] = mapped_column(String(500), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    isbns: Mapped[list[RecordIsbn]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def author_list(self) -> list[str]:
+        return [a for a in (s.strip() for s in self.authors.split(";")) if a]
+
+
+class RecordIsbn(Base):
+    """An ISBN of a record, always stored as ISBN-13 so ISBN-10 and -13 meet."""
+
+    __tablename__ = "record_isbns"
+
+    isbn13: Mapped[str] = mapped_column(String(13), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    record: Mapped[Record] = relationship(back_populates="isbns")
+
+
+class CatalogChange(Base):
+    """Append-only log of changed records: search indexes in every process follow it."""
+
+    __tablename__ = "catalog_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Item(Base):
+    """A copy (экземпляр) of a record held by one library."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("library_id", "inventory_number"),
+        UniqueConstraint("library_id", "barcode"),
+        Index("ix_items_record_library_status", "record_id", "library_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"))
+    inventory_number: Mapped[str] = mapped_column(String(40))
+    barcode: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[ItemStatus] = mapped_column(
+        str_enum(ItemStatus, "item_status"), default=ItemStatus.AVAILABLE
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    record: Mapped[Record] = relationship(lazy="raise")
+    library: Mapped[Library] = relationship(lazy="raise")
+
+
+# People ------------------------------------------------------------------------------------
+
+
+class Reader(Base):
+    """A reader's card (формуляр) in one library. Minimal personal data, by design."""
+
+    __tablename__ = "readers"
+    __table_args__ = (
+        UniqueConstraint("library_id", "card_number"),
+        Index("ix_readers_library_class", "library_id", "class_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"))
+    card_number: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(200))
+    class_name: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[ReaderCategory] = mapped_column(
+        str_enum(ReaderCategory, "reader_category"), default=ReaderCategory.STUDENT
+    )
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str | None] = mapped_column(String(300))
+    history_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    library: Mapped[Library] = relationship(lazy="raise")
+
+
+class Person(Base):
+    """Someone who uses the bot; may have several messenger accounts and several roles."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Account(Base):
+    """One messenger identity (Telegram user, VK user, console persona)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("messenger", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    messenger: Mapped[Messenger] = mapped_column(str_enum(Messenger, "messenger"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # The person blocked the bot: send nothing until they write again.
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Role(Base):
+    """A role with its scope: reader (one card), librarian (one library), admin (network)."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("person_id", "role", "library_id", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[RoleName] = mapped_column(str_enum(RoleName, "role_name"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))
+    reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuardianLink(Base):
+    """A parent (person) linked to a child's reader card."""
+
+    __tablename__ = "guardian_links"
+    __table_args__ = (UniqueConstraint("parent_person_id", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id", ondelete="CASCADE"))
+    copy_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkCode(Base):
+    """A one-time code that links a messenger account to a role."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    role: Mapped[RoleName] = mapped_column(str_enum(RoleName, "role_name"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id"))
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+# Circulation -------------------------------------------------------------------------------
+
+
+class Hold(Base):
+    """A title-level reservation for pickup at the reader's school."""
+
+    __tablename__ = "holds"
+    __table_args__ = (
+        # One active hold per reader and record.
+        Index(
+            "uq_holds_active_reader_record",
+            "reader_id",
+            "record_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'queued', 'ready')"),
+            postgresql_where=text("status IN ('pending', 'queued', 'ready')"),
+        ),
+        # A copy waits on the hold shelf for one hold only.
+        Index(
+            "uq_holds_ready_item",
+            "item_id",
+            unique=True,
+            sqlite_where=text("status = 'ready'"),
+            postgresql_where=text("status = 'ready'"),
+        ),
+        Index("ix_holds_library_status", "library_id", "status"),
+        Index("ix_holds_record_status", "record_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"), index=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"))
+    status: Mapped[HoldStatus] = mapped_column(str_enum(HoldStatus, "hold_status"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    ready_until: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(300))
+    placed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class Loan(Base):
+    """A copy issued to a reader."""
+
+    __tablename__ = "loans"
+    __table_args__ = (
+        # One copy is never on two loans: the database refuses it.
+        Index(
+            "uq_loans_open_item",
+            "item_id",
+            unique=True,
+            sqlite_where=text("returned_at IS NULL"),
+            postgresql_where=text("returned_at IS NULL"),
+        ),
+        Index("ix_loans_reader_open", "reader_id", "returned_at"),
+        Index("ix_loans_library_due", "library_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("holds.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    returned_at: Mapped[datetime | None]
+    renewals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    issued_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    returned_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    item: Mapped[Item] = relationship(lazy="raise")
+
+
+# Reading projects --------------------------------------------------------------------------
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))  # None: network
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectMember(Base):
+    __tablename__ = "project_members"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectTask(Base):
+    __tablename__ = "project_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ProjectWork(Base):
+    """A submitted work; it becomes a student-work record with its own access scope."""
+
+    __tablename__ = "project_works"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("project_tasks.id"))
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Delivery, audit, bookkeeping --------------------------------------------------------------
+
+
+class OutboxMessage(Base):
+    """A notification to a person, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what and when; refused attempts included. No personal data in `detail`."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_library_at", "library_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(30))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[AuditOutcome] = mapped_column(
+        str_enum(AuditOutcome, "audit_outcome"), default=AuditOutcome.OK
+    )
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ProcessedUpdate(Base):
+    """Messenger updates already handled: a redelivered update changes nothing."""
+
+    __tablename__ = "processed_updates"
+
+    messenger: Mapped[Messenger] = mapped_column(str_enum(Messenger, "messenger"), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationState(Base):
+    """What a conversation waits for next (e.g. an inventory number), per account."""
+
+    __tablename__ = "conversation_states"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ButtonToken(Base):
+    """The meaning of a button, kept on the server: payloads sent out are opaque tokens."""
+
+    __tablename__ = "button_tokens"
+
+    token: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(40))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,235 @@
+"""Readers, messenger accounts and the one-time link codes that join them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Messenger, ReaderCategory, RoleName
+from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role, utcnow
+
+# Без похожих символов (0/O, 1/I/L): код диктуют по телефону и набирают с бумажки.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+LINK_CODE_TTL = timedelta(days=14)
+
+
+async def library_by_code(session: AsyncSession, code: str) -> Library | None:
+    return await session.scalar(select(Library).where(Library.code == code))
+
+
+async def reader_by_card(session: AsyncSession, library_id: int, card: str) -> Reader | None:
+    return await session.scalar(
+        select(Reader).where(Reader.library_id == library_id, Reader.card_number == card.strip())
+    )
+
+
+async def touch_account(
+    session: AsyncSession, messenger: Messenger, external_id: str, chat_id: str, now: datetime
+) -> Account:
+    """The account of a messenger identity, created on first contact; marks it reachable."""
+    query = select(Account).where(
+        Account.messenger == messenger, Account.external_id == external_id
+    )
+    account = await session.scalar(query)
+    if account is None:
+        try:
+            async with session.begin_nested():
+                account = Account(
+                    messenger=messenger, external_id=external_id, chat_id=chat_id, last_seen_at=now
+                )
+                session.add(account)
+        except IntegrityError:  # the same person's first two messages raced each other
+            account = await session.scalar(query)
+            assert account is not None
+    account.chat_id = chat_id
+    account.last_seen_at = now
+    account.unreachable = False
+    return account
+
+
+async def next_card_number(session: AsyncSession, library_id: int) -> str:
+    numbers = await session.scalars(
+        select(Reader.card_number).where(Reader.library_id == library_id)
+    )
+    highest = max((int(n) for n in numbers if n.isdigit()), default=1000)
+    return str(highest + 1)
+
+
+async def register_reader(
+    session: AsyncSession,
+    library_id: int,
+    full_name: str,
+    *,
+    class_name: str | None = None,
+    card_number: str | None = None,
+    birth_year: int | None = None,
+    category: ReaderCategory = ReaderCategory.STUDENT,
+) -> Reader:
+    reader = Reader(
+        library_id=library_id,
+        card_number=card_number or await next_card_number(session, library_id),
+        full_name=" ".join(full_name.split()),
+        class_name=normalise_class(class_name) if class_name else None,
+        birth_year=birth_year,
+        category=category,
+    )
+    session.add(reader)
+    await session.flush()
+    return reader
+
+
+def normalise_class(name: str) -> str:
+    """«7 б», «7-Б», «7б» → «7Б»."""
+    compact = "".join(ch for ch in name if ch.isalnum())
+    return compact.upper()
+
+
+async def create_link_code(
+    session: AsyncSession,
+    role: RoleName,
+    *,
+    library_id: int | None = None,
+    network_id: int | None = None,
+    reader_id: int | None = None,
+    created_by_person_id: int | None = None,
+    ttl: timedelta = LINK_CODE_TTL,
+) -> LinkCode:
+    if role in (RoleName.READER, RoleName.PARENT) and reader_id is None:
+        raise ValueError("a reader or parent code needs the reader's card")
+    if role == RoleName.LIBRARIAN and library_id is None:
+        raise ValueError("a librarian code needs a library")
+    if role == RoleName.ADMIN and network_id is None:
+        raise ValueError("an admin code needs a network")
+    link = LinkCode(
+        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+        role=role,
+        library_id=library_id,
+        network_id=network_id,
+        reader_id=reader_id,
+        created_by_person_id=created_by_person_id,
+        expires_at=utcnow() + ttl,
+    )
+    session.add(link)
+    await session.flush()
+    return link
+
+
+def clean_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class LinkRefused(Exception):
+    """A link code that cannot be used; `reason` is one of unknown, used, expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    role: RoleName
+    person_id: int
+    reader_id: int | None
+    library_id: int | None
+
+
+async def redeem_link_code(
+    session: AsyncSession, account: Account, raw_code: str, now: datetime
+) -> Linked:
+    """Use a one-time code: the account gets the code's role. Atomic against a double use."""
+    code = clean_code(raw_code)
+    link = await session.scalar(select(LinkCode).where(LinkCode.code == code))
+    if link is None:
+        raise LinkRefused("unknown")
+    if link.used_at is not None:
+        raise LinkRefused("used")
+    if link.expires_at <= now:
+        raise LinkRefused("expired")
+    claimed = await session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == link.id, LinkCode.used_at.is_(None))
+        .values(used_at=now, used_by_account_id=account.id)
+    )
+    if claimed.rowcount != 1:
+        raise LinkRefused("used")
+
+    person_id = account.person_id or await _person_already_holding(session, link)
+    if person_id is None:
+        person = Person()
+        session.add(person)
+        await session.flush()
+        person_id = person.id
+    account.person_id = person_id
+
+    if link.role == RoleName.PARENT:
+        await _ensure_guardian(session, person_id, link.reader_id)
+        await _ensure_role(session, person_id, RoleName.PARENT)
+    elif link.role == RoleName.READER:
+        library_id = await session.scalar(
+            select(Reader.library_id).where(Reader.id == link.reader_id)
+        )
+        await _ensure_role(session, person_id, RoleName.READER, library_id, link.reader_id)
+    elif link.role == RoleName.LIBRARIAN:
+        await _ensure_role(session, person_id, RoleName.LIBRARIAN, link.library_id)
+    else:
+        await _ensure_role(session, person_id, RoleName.ADMIN, network_id=link.network_id)
+    return Linked(link.role, person_id, link.reader_id, link.library_id)
+
+
+async def _person_already_holding(session: AsyncSession, link: LinkCode) -> int | None:
+    """A reader linking a second messenger stays one person with one card."""
+    if link.role != RoleName.READER:
+        return None
+    return await session.scalar(
+        select(Role.person_id)
+        .where(Role.role == RoleName.READER, Role.reader_id == link.reader_id)
+        .limit(1)
+    )
+
+
+async def _ensure_role(
+    session: AsyncSession,
+    person_id: int,
+    role: RoleName,
+    library_id: int | None = None,
+    reader_id: int | None = None,
+    network_id: int | None = None,
+) -> None:
+    exists = await session.scalar(
+        select(func.count())
+        .select_from(Role)
+        .where(
+            Role.person_id == person_id,
+            Role.role == role,
+            Role.library_id.is_(None) if library_id is None else Role.library_id == library_id,
+            Role.reader_id.is_(None) if reader_id is None else Role.reader_id == reader_id,
+        )
+    )
+    if not exists:
+        session.add(
+            Role(
+                person_id=person_id,
+                role=role,
+                library_id=library_id,
+                reader_id=reader_id,
+                network_id=network_id,
+            )
+        )
+
+
+async def _ensure_guardian(session: AsyncSession, person_id: int, reader_id: int | None) -> None:
+    assert reader_id is not None
+    exists = await session.scalar(
+        select(GuardianLink.id).where(
+            GuardianLink.parent_person_id == person_id, GuardianLink.reader_id == reader_id
+        )
+    )
+    if exists is None:
+        session.add(GuardianLink(parent_person_id=person_id, reader_id=reader_id))

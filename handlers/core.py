@@ -1,0 +1,69 @@
+"""What comes in from any messenger and what goes back out: the core's neutral types.
+
+Transports (bot/) turn a Telegram update, a VK event or a console line into an `Incoming`,
+hand it to the dispatcher, and render each `Reply` in their own messenger's terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from db.enums import Messenger
+
+FileKind = Literal["photo", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the person sent; `fetch` downloads its bytes from the messenger on demand."""
+
+    kind: FileKind
+    fetch: Callable[[], Awaitable[bytes]]
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One event from a person: a message, or a press of one of our buttons."""
+
+    messenger: Messenger
+    user_id: str  # the person's id in that messenger
+    chat_id: str
+    text: str | None = None
+    button: str | None = None  # the opaque token of a pressed button
+    attachments: tuple[Attachment, ...] = ()
+    update_id: str | None = None  # the messenger's delivery id, for dedupe
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button as transports see it: a label and either an opaque token or a link."""
+
+    label: str
+    token: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutFile:
+    kind: FileKind
+    name: str
+    data: bytes
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class Reply:
+    """One message back to the person.
+
+    `edit` asks the transport to replace the message whose button was pressed, where the
+    messenger can; `notice` is a short toast answering the press itself.
+    """
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    files: list[OutFile] = field(default_factory=list)
+    edit: bool = False
+    notice: str | None = None

@@ -1,0 +1,169 @@
+"""The core's entry point: one incoming event → one unit of work → replies.
+
+Every event gets its own database session. An update seen before is dropped (the processed
+update row commits with the event's changes, so a redelivery can never apply them twice). A
+pressed button is re-authorised from its server-side token; a refusal rolls everything back
+and is audited; any other failure leaves the person a short apology and the log a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from db.access import AccessDenied, Actor, load_actor
+from db.audit import audit
+from db.conversation import get_state, resolve_button_token
+from db.dialect import insert_ignore
+from db.enums import AuditOutcome
+from db.errors import Refused
+from db.models import Library, ProcessedUpdate
+from db.people import touch_account
+from handlers import texts
+from handlers.context import DEFAULT_TIMEZONE, Context
+from handlers.core import Incoming, Reply
+from handlers.i18n import say
+from handlers.router import Handler, Registry
+from handlers.services import Services
+from nlu.intents import classify
+
+log = logging.getLogger(__name__)
+
+CANCEL_WORDS = frozenset({"/cancel", "отмена", "отменить", "стоп"})
+
+
+class Dispatcher:
+    def __init__(self, registry: Registry, services: Services) -> None:
+        self.registry = registry
+        self.services = services
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        db = self.services.db
+        actor: Actor | None = None
+        try:
+            async with db.transaction() as session:
+                if incoming.update_id is not None and not await self._first_delivery(
+                    session, incoming
+                ):
+                    return []
+                now = self.services.clock()
+                account = await touch_account(
+                    session, incoming.messenger, incoming.user_id, incoming.chat_id, now
+                )
+                actor = await load_actor(session, account.id, account.person_id)
+                ctx = Context(
+                    session=session,
+                    incoming=incoming,
+                    account=account,
+                    actor=actor,
+                    services=self.services,
+                    now=now,
+                    timezone=await _timezone(session, actor),
+                )
+                return _as_list(await self._route(ctx))
+        except AccessDenied as denied:
+            await self._after_failure(incoming, actor, denied)
+            return [Reply(texts.ACCESS_DENIED, notice=texts.ACCESS_DENIED_SHORT)]
+        except Refused as refused:
+            await self._after_failure(incoming, actor, None)
+            message = say(texts.REFUSALS[refused.key], **refused.params)
+            return [Reply(message, notice=message if incoming.button else None)]
+        except Exception:
+            log.exception(
+                "handler failed: messenger=%s update=%s button=%s",
+                incoming.messenger,
+                incoming.update_id,
+                bool(incoming.button),
+            )
+            await self._after_failure(incoming, actor, None)
+            return [Reply(texts.SORRY)]
+
+    async def _first_delivery(self, session, incoming: Incoming) -> bool:
+        return await insert_ignore(
+            session,
+            ProcessedUpdate,
+            {"messenger": incoming.messenger, "update_id": incoming.update_id},
+            ["messenger", "update_id"],
+        )
+
+    async def _after_failure(
+        self, incoming: Incoming, actor: Actor | None, denied: AccessDenied | None
+    ) -> None:
+        """The event's own transaction was rolled back: keep the dedupe mark and the audit."""
+        try:
+            async with self.services.db.transaction() as session:
+                if incoming.update_id is not None:
+                    await self._first_delivery(session, incoming)
+                if denied is not None and actor is not None:
+                    audit(
+                        session,
+                        actor,
+                        denied.action,
+                        outcome=AuditOutcome.REFUSED,
+                        library_id=denied.library_id,
+                    )
+        except Exception:
+            log.exception("could not record a failed event: messenger=%s", incoming.messenger)
+
+    async def _route(self, ctx: Context) -> Reply | list[Reply] | None:
+        incoming = ctx.incoming
+        registry = self.registry
+        if incoming.button is not None:
+            return await self._press(ctx, incoming.button)
+
+        text = (incoming.text or "").strip()
+        if text.lower() in CANCEL_WORDS:
+            await ctx.forget_expectation()
+            return Reply(texts.CANCELLED)
+        if text.startswith("/"):
+            command, _, rest = text[1:].partition(" ")
+            command = command.split("@", 1)[0].lower()
+            handler = registry.commands.get(command)
+            if handler is None:
+                return Reply(texts.UNKNOWN_COMMAND)
+            ctx.text = rest.strip()
+            return await handler(ctx)
+        if incoming.attachments and registry.photo is not None:
+            ctx.text = text
+            return await registry.photo(ctx)
+
+        state = await get_state(ctx.session, ctx.account.id)
+        if state is not None and state.state in registry.states:
+            ctx.text = text
+            ctx.state_data = dict(state.data)
+            return await registry.states[state.state](ctx)
+        if not text:
+            return Reply(texts.EMPTY_MESSAGE)
+
+        intent = classify(text)
+        handler = registry.intents.get(intent.name) or registry.intents["search"]
+        ctx.text = text
+        ctx.args = dict(intent.slots)
+        return await handler(ctx)
+
+    async def _press(self, ctx: Context, token: str) -> Reply | list[Reply] | None:
+        button = await resolve_button_token(ctx.session, ctx.account.id, token)
+        handler: Handler | None = None
+        if button is not None:
+            handler = self.registry.actions.get(button.action)
+        if button is None or handler is None:
+            ctx.audit("button.unknown", refused=True)
+            return Reply(texts.BUTTON_STALE, notice=texts.BUTTON_STALE)
+        ctx.args = dict(button.args)
+        return await handler(ctx)
+
+
+def _as_list(result: Reply | list[Reply] | None) -> list[Reply]:
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]
+
+
+async def _timezone(session, actor: Actor) -> ZoneInfo:
+    library_id = actor.home_library_id
+    if library_id is None:
+        return DEFAULT_TIMEZONE
+    name = await session.scalar(select(Library.timezone).where(Library.id == library_id))
+    return ZoneInfo(name) if name else DEFAULT_TIMEZONE

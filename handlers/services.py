@@ -1,0 +1,18 @@
+"""Long-lived things handlers use, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from db.engine import Database
+from db.models import utcnow
+from db.search import CatalogSearch
+
+
+@dataclass(slots=True)
+class Services:
+    db: Database
+    search: CatalogSearch = field(default_factory=CatalogSearch)
+    clock: Callable[[], datetime] = utcnow

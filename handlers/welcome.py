@@ -1,0 +1,91 @@
+"""/start, /help and linking an account with a one-time code (also via a deep link)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.access import Actor
+from db.enums import RoleName
+from db.models import Library, Reader
+from db.people import LinkRefused, redeem_link_code
+from handlers import texts
+from handlers.context import Context
+from handlers.core import Reply
+from handlers.i18n import say
+from handlers.router import Router
+
+router = Router("welcome")
+
+
+@router.command("start")
+async def start(ctx: Context) -> Reply:
+    if ctx.text:  # a deep link: /start CODE
+        return await _link(ctx, ctx.text)
+    await ctx.forget_expectation()
+    return Reply(await welcome_text(ctx, ctx.actor))
+
+
+@router.command("help")
+@router.intent("help")
+async def help_(ctx: Context) -> Reply:
+    text = texts.HELP_COMMON
+    roles = ctx.actor.roles
+    if RoleName.READER in roles:
+        text += texts.HELP_READER
+    if RoleName.PARENT in roles:
+        text += texts.HELP_PARENT
+    if not roles:
+        text += texts.HELP_GUEST
+    return Reply(text)
+
+
+@router.intent("link")
+async def link(ctx: Context) -> Reply:
+    return await _link(ctx, ctx.args["code"])
+
+
+async def _link(ctx: Context, code: str) -> Reply:
+    try:
+        linked = await redeem_link_code(ctx.session, ctx.account, code, ctx.now)
+    except LinkRefused as refused:
+        ctx.audit("link.redeem", refused=True, reason=refused.reason)
+        return Reply(texts.LINK_REFUSED[refused.reason])
+    ctx.audit("link.redeem", library_id=linked.library_id, role=linked.role.value)
+    library = await ctx.session.get(Library, linked.library_id) if linked.library_id else None
+    reader = await ctx.session.get(Reader, linked.reader_id) if linked.reader_id else None
+    if linked.role == RoleName.READER and reader is not None:
+        library = await ctx.session.get(Library, reader.library_id)
+        return Reply(say(texts.LINKED_READER, card=reader.card_number, library=library.short_name))
+    if linked.role == RoleName.PARENT and reader is not None:
+        library = await ctx.session.get(Library, reader.library_id)
+        return Reply(
+            say(texts.LINKED_PARENT, child=given_name(reader.full_name), library=library.short_name)
+        )
+    if linked.role == RoleName.LIBRARIAN and library is not None:
+        return Reply(say(texts.LINKED_LIBRARIAN, library=library.short_name))
+    return Reply(texts.LINKED_ADMIN)
+
+
+async def welcome_text(ctx: Context, actor: Actor) -> str:
+    if actor.librarian_of:
+        names = await ctx.session.scalars(
+            select(Library.short_name).where(Library.id.in_(actor.librarian_of))
+        )
+        return say(texts.WELCOME_LIBRARIAN, library=", ".join(names))
+    if actor.cards:
+        card = actor.cards[0]
+        return say(texts.WELCOME_READER, name=given_name(card.full_name), library=card.library_name)
+    if actor.children:
+        children = ", ".join(
+            f"{given_name(c.full_name)} ({c.library_name})" for c in actor.children
+        )
+        return say(texts.WELCOME_PARENT, children=children)
+    if actor.admin_of:
+        return texts.WELCOME_ADMIN
+    return texts.WELCOME_GUEST
+
+
+def given_name(full_name: str) -> str:
+    """«Иванова Мария» → «Мария»: a child is greeted by name, not by surname."""
+    parts = full_name.split()
+    return parts[1] if len(parts) > 1 else full_name

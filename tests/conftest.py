@@ -1,0 +1,220 @@
+"""Fixtures: a real database per test, on SQLite always and on PostgreSQL when
+TEST_DATABASE_URL names one (CI provides it; under CI=true a skip fails the run).
+
+Each backend is migrated once per session into a template — a SQLite file, or a PostgreSQL
+template database — and every test gets its own fresh copy, with or without the demo network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from db.demo.seed import seed_demo
+from db.engine import Database
+from db.migrate import upgrade
+from handlers import build_registry
+from handlers.dispatcher import Dispatcher
+from handlers.services import Services
+from tests.support.chat import Chat
+from tests.support.clock import Clock
+from tests.support.shared import under_ci
+
+FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # понедельник, середина четверти
+
+# CI may not skip: a skipped test is a test that proved nothing. --------------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if under_ci() and _skipped:
+        print(f"\nCI=true, but {len(_skipped)} test(s) were skipped:")
+        for nodeid in _skipped:
+            print(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# Templates ------------------------------------------------------------------------------
+
+
+async def _prepare(db: Database, demo: bool) -> None:
+    await upgrade(db)
+    if demo:
+        await seed_demo(db, now=FIXED_NOW)
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {}
+    for demo in (False, True):
+        path = folder / f"{'demo' if demo else 'empty'}.sqlite3"
+
+        async def build(path: Path = path, demo: bool = demo) -> None:
+            db = Database(f"sqlite+aiosqlite:///{path}")
+            try:
+                await _prepare(db, demo)
+            finally:
+                await db.dispose()  # the last connection closing checkpoints the WAL away
+
+        asyncio.run(build())
+        assert not path.with_name(path.name + "-wal").exists(), "template left a WAL behind"
+        templates[demo] = path
+    return templates
+
+
+def _pg_admin_dsn(url: str) -> tuple[str, str]:
+    parsed = make_url(url)
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    return dsn, parsed.database or "postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[dict[bool, str] | None]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    dsn, base = _pg_admin_dsn(url)
+    run_id = uuid.uuid4().hex[:8]
+    names = {demo: f"{base}_tpl_{'demo' if demo else 'empty'}_{run_id}" for demo in (False, True)}
+
+    async def create() -> None:
+        admin = await asyncpg.connect(dsn)
+        try:
+            for demo, name in names.items():
+                await admin.execute(f'CREATE DATABASE "{name}"')
+                db = Database(make_url(url).set(database=name))
+                try:
+                    await _prepare(db, demo)
+                finally:
+                    await db.dispose()
+        finally:
+            await admin.close()
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(dsn)
+        try:
+            for name in names.values():
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    try:
+        yield names
+    finally:
+        asyncio.run(drop())
+
+
+# Per-test databases -----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
+        if under_ci():
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run")
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped")
+    return request.param
+
+
+async def _open(
+    backend: str,
+    demo: bool,
+    tmp_path: Path,
+    sqlite_templates: dict[bool, Path],
+    pg_templates: dict[bool, str] | None,
+) -> AsyncIterator[Database]:
+    if backend == "sqlite":
+        path = tmp_path / "formulyar.sqlite3"
+        shutil.copyfile(sqlite_templates[demo], path)
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            yield db
+        finally:
+            await db.dispose()
+        return
+    assert pg_templates is not None
+    url = os.environ["TEST_DATABASE_URL"]
+    dsn, base = _pg_admin_dsn(url)
+    name = f"{base}_t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_templates[demo]}"')
+    finally:
+        await admin.close()
+    db = Database(make_url(url).set(database=name))
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        admin = await asyncpg.connect(dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def db(
+    backend: str,
+    tmp_path: Path,
+    sqlite_templates: dict[bool, Path],
+    pg_templates: dict[bool, str] | None,
+) -> AsyncIterator[Database]:
+    """An empty, migrated database."""
+    async for database in _open(backend, False, tmp_path, sqlite_templates, pg_templates):
+        yield database
+
+
+@pytest.fixture
+async def demo_db(
+    backend: str,
+    tmp_path: Path,
+    sqlite_templates: dict[bool, Path],
+    pg_templates: dict[bool, str] | None,
+) -> AsyncIterator[Database]:
+    """A database holding the demo network, seeded as of FIXED_NOW."""
+    async for database in _open(backend, True, tmp_path, sqlite_templates, pg_templates):
+        yield database
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(FIXED_NOW)
+
+
+@pytest.fixture
+def services(demo_db: Database, clock: Clock) -> Services:
+    return Services(db=demo_db, clock=clock)
+
+
+@pytest.fixture
+def dispatcher(services: Services) -> Dispatcher:
+    return Dispatcher(build_registry(), services)
+
+
+@pytest.fixture
+def chat(dispatcher: Dispatcher) -> Callable[[str], Chat]:
+    """A factory: `chat("student")` is that persona's conversation."""
+
+    def start(persona: str) -> Chat:
+        return Chat(dispatcher, persona)
+
+    return start
