@@ -166,7 +166,7 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     for rejected in report.rejected:
         print(say(texts.CLI_IMPORT_REJECTED, number=rejected.number, reason=rejected.reason))
     for number, inventory in report.conflicts:
-        print(say(texts.CLI_IMPORT_CONFLICT, number=number, inventory=inventory))
+        print(say(texts.CLI_IMPORT_CONFLICT, record=number, inventory=inventory))
     print(
         say(
             texts.CLI_IMPORT_SUMMARY,

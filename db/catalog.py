@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from db.enums import ItemStatus, RecordKind
 from db.models import CatalogChange, Item, Library, Record, RecordIsbn, utcnow
 from nlu.isbn import to_isbn13
-from nlu.normalize import author_surname, normalize
+from nlu.normalize import author_surname, normalize, volume_designation
 
 
 def dedupe_key(title: str, authors: Sequence[str], year: int | None) -> str:
@@ -46,19 +48,44 @@ class RecordData:
         return list(seen)
 
 
-async def log_change(session: AsyncSession, record_id: int) -> None:
-    session.add(CatalogChange(record_id=record_id))
+def log_change(session: AsyncSession, record_id: int) -> None:
+    """Note that a record changed; the notes are written once, when the transaction commits."""
+    session.info.setdefault(_CHANGED, set()).add(record_id)
+
+
+_CHANGED = "formulyar_changed_records"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_change_log(session: Session) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        now = utcnow()
+        session.execute(
+            insert(CatalogChange),
+            [{"record_id": rid, "changed_at": now} for rid in sorted(changed)],
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_change_log(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 async def find_existing_record(session: AsyncSession, data: RecordData) -> Record | None:
-    """The union catalog's record for `data`: same ISBN, else same normalised key."""
+    """The union catalog's record for `data`: the same ISBN (and the same volume — volumes of
+    a set often carry the set's ISBN too), else the same normalised title + authors + year."""
     isbns = data.isbn13s
     if isbns:
-        found = await session.scalar(
-            select(Record).join(RecordIsbn).where(RecordIsbn.isbn13.in_(isbns)).limit(1)
+        volume = volume_designation(data.title)
+        candidates = await session.scalars(
+            select(Record)
+            .where(Record.id.in_(select(RecordIsbn.record_id).where(RecordIsbn.isbn13.in_(isbns))))
+            .order_by(Record.id)
         )
-        if found is not None:
-            return found
+        for candidate in candidates:
+            if volume_designation(candidate.title) == volume:
+                return candidate
     key = dedupe_key(data.title, data.authors, data.year)
     return await session.scalar(
         select(Record).where(Record.dedupe_key == key).order_by(Record.id).limit(1)
@@ -82,7 +109,7 @@ async def add_record(session: AsyncSession, data: RecordData) -> Record:
     session.add(record)
     await session.flush()
     await _attach_isbns(session, record, data.isbn13s)
-    await log_change(session, record.id)
+    log_change(session, record.id)
     return record
 
 
@@ -96,7 +123,7 @@ async def merge_into(session: AsyncSession, record: Record, data: RecordData) ->
     if await _attach_isbns(session, record, data.isbn13s):
         changed = True
     if changed:
-        await log_change(session, record.id)
+        log_change(session, record.id)
 
 
 async def _attach_isbns(session: AsyncSession, record: Record, isbns: Iterable[str]) -> bool:
@@ -164,45 +191,31 @@ class NewCopy:
     barcode: str | None = None
 
 
-@dataclass(slots=True)
-class CopiesAdded:
-    added: int = 0
-    # Numbered copies not added because another copy of the library already has the number
-    # or barcode; the importer reports them rather than guessing.
-    conflicts: list[NewCopy] = field(default_factory=list)
-
-
-async def add_copies(
-    session: AsyncSession,
-    record: Record,
-    library: Library,
+def plan_copies(
+    record_id: int,
+    library_id: int,
+    held: Sequence[tuple[str, str | None]],
     numbered: Sequence[NewCopy],
     at_least: int,
     numbers: InventoryNumbers,
-) -> CopiesAdded:
-    """Link a library's copies to a record.
+) -> tuple[list[dict[str, Any]], list[NewCopy]]:
+    """The item rows to insert for one record, and the numbered copies that conflict.
 
-    A numbered copy the record already has (same inventory number or barcode) is skipped; one
-    whose number or barcode belongs to another copy of the library is a conflict. Copies
-    without numbers top the library's holding of the record up to `at_least` and get the next
-    free inventory number and an in-store EAN-13 barcode. Importing a file twice adds nothing.
+    `held` is what the library already has of the record (inventory number, barcode). A
+    numbered copy already held is skipped; one whose number or barcode belongs to another copy
+    of the library is a conflict. Copies without numbers top the holding up to `at_least` and
+    get the next free inventory number and an in-store EAN-13 barcode. Planning the same
+    wishes twice yields nothing the second time.
     """
-    existing = (
-        await session.execute(
-            select(Item.inventory_number, Item.barcode).where(
-                Item.library_id == library.id, Item.record_id == record.id
-            )
-        )
-    ).all()
-    own_numbers = {n for n, _ in existing}
-    own_barcodes = {b for _, b in existing if b}
-    result = CopiesAdded()
-    rows: list[dict[str, object]] = []
+    own_numbers = {n for n, _ in held}
+    own_barcodes = {b for _, b in held if b}
+    rows: list[dict[str, Any]] = []
+    conflicts: list[NewCopy] = []
 
     def add(number: str, barcode: str | None) -> None:
         numbers.claim(number, barcode)
         rows.append(
-            {"record_id": record.id, "library_id": library.id, "inventory_number": number,
+            {"record_id": record_id, "library_id": library_id, "inventory_number": number,
              "barcode": barcode, "status": ItemStatus.AVAILABLE}
         )  # fmt: skip
 
@@ -210,24 +223,45 @@ async def add_copies(
         if copy.inventory_number in own_numbers or (copy.barcode and copy.barcode in own_barcodes):
             continue
         number = copy.inventory_number or numbers.take()
-        barcode = copy.barcode or (
-            library_barcode(library.id, int(number)) if number.isdigit() else None
-        )
         if numbers.is_taken(number, copy.barcode):
-            result.conflicts.append(copy)
+            conflicts.append(copy)
             continue
-        add(number, barcode)
-    while len(existing) + len(rows) < at_least:
+        add(
+            number,
+            copy.barcode
+            or (library_barcode(library_id, int(number)) if number.isdigit() else None),
+        )
+    while len(held) + len(rows) < at_least:
         number = numbers.take()
-        add(number, library_barcode(library.id, int(number)))
-    if rows:
-        now = utcnow()
-        for row in rows:
-            row["created_at"] = row["updated_at"] = now
-        await session.execute(insert(Item), rows)
-        await log_change(session, record.id)
-    result.added = len(rows)
-    return result
+        add(number, library_barcode(library_id, int(number)))
+    return rows, conflicts
+
+
+async def held_copies(
+    session: AsyncSession, library_id: int, record_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str | None]]]:
+    """(inventory number, barcode) of every copy the library has of each record."""
+    held: dict[int, list[tuple[str, str | None]]] = {rid: [] for rid in record_ids}
+    for start in range(0, len(record_ids), 500):
+        rows = await session.execute(
+            select(Item.record_id, Item.inventory_number, Item.barcode).where(
+                Item.library_id == library_id, Item.record_id.in_(record_ids[start : start + 500])
+            )
+        )
+        for record_id, number, barcode in rows:
+            held[record_id].append((number, barcode))
+    return held
+
+
+async def insert_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    now = utcnow()
+    for row in rows:
+        row["created_at"] = row["updated_at"] = now
+    await session.execute(insert(Item), rows)
+    for record_id in {row["record_id"] for row in rows}:
+        log_change(session, record_id)
 
 
 @dataclass(slots=True, frozen=True)

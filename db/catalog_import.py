@@ -19,10 +19,12 @@ from db.catalog import (
     InventoryNumbers,
     NewCopy,
     RecordData,
-    add_copies,
     add_record,
     find_existing_record,
+    held_copies,
+    insert_copies,
     merge_into,
+    plan_copies,
 )
 from db.engine import Database
 from db.enums import RecordKind
@@ -44,8 +46,8 @@ class ImportReport:
     merged: int = 0
     copies_added: int = 0
     rejected: list[Rejected] = field(default_factory=list)
-    # (record number in the file, inventory number or barcode) of copies not added because
-    # the library already uses that number for another copy.
+    # (union record id, inventory number or barcode) of copies not added because the
+    # library already uses that number or barcode for another copy.
     conflicts: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -65,14 +67,28 @@ def record_data(parsed: ParsedRecord) -> RecordData:
     )
 
 
-async def import_records(
+@dataclass(slots=True)
+class WantedCopies:
+    """What one file says a library holds of one union record, summed over the file."""
+
+    numbered: list[NewCopy] = field(default_factory=list)
+    unnumbered: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.numbered) + self.unnumbered
+
+
+async def resolve_records(
     session: AsyncSession,
-    library: Library,
     parsed_records: Iterable[ParsedRecord],
-    numbers: InventoryNumbers,
+    wanted: dict[int, WantedCopies],
     report: ImportReport,
 ) -> None:
-    """Match, add or merge each record and link the library's copies to it."""
+    """Match each record against the union catalog, merging or adding, and note its copies.
+
+    Two records of one file that turn out to be the same book stand for two copies of it.
+    """
     for parsed in parsed_records:
         data = record_data(parsed)
         record = await find_existing_record(session, data)
@@ -82,27 +98,63 @@ async def import_records(
         else:
             await merge_into(session, record, data)
             report.merged += 1
-        numbered = [NewCopy(i.inventory_number, i.barcode) for i in parsed.items]
+        copies = wanted.setdefault(record.id, WantedCopies())
+        copies.numbered.extend(NewCopy(i.inventory_number, i.barcode) for i in parsed.items)
         # A record without any holdings data stands for one copy on the shelf.
-        wanted = max(len(numbered) + parsed.copies, 1)
-        copies = await add_copies(session, record, library, numbered, wanted, numbers)
-        report.copies_added += copies.added
-        report.conflicts.extend(
-            (parsed.number, c.inventory_number or c.barcode or "") for c in copies.conflicts
+        copies.unnumbered += parsed.copies if (parsed.items or parsed.copies) else 1
+
+
+async def link_copies(
+    session: AsyncSession,
+    library: Library,
+    wanted: dict[int, WantedCopies],
+    numbers: InventoryNumbers,
+    report: ImportReport,
+) -> None:
+    """Bring the library's holding of each record up to what the file says."""
+    held = await held_copies(session, library.id, list(wanted))
+    rows = []
+    for record_id, copies in wanted.items():
+        new, conflicts = plan_copies(
+            record_id, library.id, held[record_id], copies.numbered, copies.total, numbers
         )
-        await session.flush()
+        rows.extend(new)
+        report.conflicts.extend(
+            (record_id, c.inventory_number or c.barcode or "") for c in conflicts
+        )
+    await insert_copies(session, rows)
+    report.copies_added += len(rows)
+
+
+async def import_records(
+    session: AsyncSession,
+    library: Library,
+    parsed_records: Iterable[ParsedRecord],
+    report: ImportReport,
+) -> None:
+    """Import a handful of records in one transaction (the demo data; small files)."""
+    wanted: dict[int, WantedCopies] = {}
+    await resolve_records(session, parsed_records, wanted, report)
+    numbers = await InventoryNumbers.load(session, library.id)
+    await link_copies(session, library, wanted, numbers, report)
 
 
 async def import_catalog(
     db: Database, path: Path, library_code: str, fmt: str | None = None
 ) -> ImportReport:
+    """Import a catalog file, committing every few hundred records.
+
+    First every record is resolved to a union record (added or merged), then the library's
+    copies are brought up to what the whole file describes. Running it again adds nothing;
+    if it stops half-way, running it again completes it.
+    """
     async with db.reading() as session:
         library = await library_by_code(session, library_code)
         if library is None:
             raise UnknownLibrary(library_code)
     report = ImportReport()
-    stream = read_catalog(path, fmt)
-    for batch in _batches(stream, BATCH):
+    wanted: dict[int, WantedCopies] = {}
+    for batch in _batches(read_catalog(path, fmt), BATCH):
         good = []
         for entry in batch:
             report.read += 1
@@ -111,8 +163,13 @@ async def import_catalog(
             else:
                 good.append(entry)
         async with db.transaction() as session:
+            await resolve_records(session, good, wanted, report)
+    record_ids = list(wanted)
+    for start in range(0, len(record_ids), BATCH):
+        async with db.transaction() as session:
             numbers = await InventoryNumbers.load(session, library.id)
-            await import_records(session, library, good, numbers, report)
+            chunk = {rid: wanted[rid] for rid in record_ids[start : start + BATCH]}
+            await link_copies(session, library, chunk, numbers, report)
     return report
 
 

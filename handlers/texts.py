@@ -136,7 +136,7 @@ CLI_UNKNOWN_CARD = "В библиотеке {library} нет формуляра 
 CLI_BAD_FORMAT = "Не удалось прочитать файл: {reason}"
 CLI_IMPORT_REJECTED = "Запись {number} отклонена: {reason}"
 CLI_IMPORT_CONFLICT = (
-    "Запись {number}: экземпляр «{inventory}» не добавлен — этот инвентарный номер или штрихкод "
+    "Запись каталога {record}: экземпляр «{inventory}» не добавлен — этот инвентарный номер или штрихкод "
     "в библиотеке уже у другого экземпляра."
 )
 CLI_IMPORT_SUMMARY = (

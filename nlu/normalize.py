@@ -30,3 +30,34 @@ def author_surname(author: str) -> str:
     """
     parts = [w for w in words(author) if len(w) > 1]
     return parts[0] if parts else normalize(author)
+
+
+_VOLUME_WORDS = {
+    "т": "т", "том": "т", "тт": "т", "кн": "кн", "книга": "кн", "ч": "ч", "часть": "ч",
+    "вып": "вып", "выпуск": "вып", "vol": "т", "volume": "т", "part": "ч", "pt": "ч",
+}  # fmt: skip
+_VOLUME = re.compile(r"\b(" + "|".join(_VOLUME_WORDS) + r")\s+([0-9]+|[ivxlcх]+)\b")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman(value: str) -> int | None:
+    digits = [_ROMAN.get(ch) for ch in value.replace("х", "x")]  # кириллическая Х в «ХIХ»
+    if not digits or None in digits:
+        return None
+    total = 0
+    for i, d in enumerate(digits):
+        total += -d if i + 1 < len(digits) and d < digits[i + 1] else d
+    return total
+
+
+def volume_designation(title: str) -> tuple[tuple[str, int], ...]:
+    """The volume markers of a title: «Сочинения. Кн. 8; Т. 15-16» → (("кн", 8), ("т", 15)).
+
+    Volumes of one set often share the set's ISBN; this tells them apart.
+    """
+    found = []
+    for word, number in _VOLUME.findall(normalize(title)):
+        value = int(number) if number.isdigit() else _roman(number)
+        if value is not None:
+            found.append((_VOLUME_WORDS[word], value))
+    return tuple(found)

@@ -15,7 +15,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.catalog import InventoryNumbers
 from db.catalog_import import ImportReport, import_records
 from db.engine import Database
 from db.enums import ItemStatus, Messenger, RecordKind, RoleName
@@ -142,8 +141,7 @@ async def seed_demo(db: Database, *, now: datetime | None = None) -> DemoSummary
             session.add_all(default_loan_rules(library.id))
             # Каждая школа держит свою часть списка; первая — весь список.
             share = parsed if library.code == "school-1" else _share(parsed, library.id, rng)
-            numbers = await InventoryNumbers.load(session, library.id)
-            await import_records(session, library, share, numbers, ImportReport())
+            await import_records(session, library, share, ImportReport())
 
         readers = {lib.code: await _register_students(session, lib, rng, now) for lib in libraries}
         people = await _link_personas(session, network, libraries, readers)
