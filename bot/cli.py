@@ -19,7 +19,7 @@ from db.demo.seed import is_empty, seed_demo
 from db.enums import RoleName
 from db.importers import CatalogFormatError
 from db.migrate import upgrade
-from db.models import Network
+from db.models import Network, utcnow
 from db.people import create_link_code, library_by_code, reader_by_card
 from handlers import texts
 from handlers.i18n import say
@@ -206,6 +206,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
             library_id=library.id if library else None,
             network_id=library.network_id if library else await _only_network(session),
             reader_id=reader.id if reader else None,
+            now=utcnow(),
         )
         expires = link.expires_at
     print(link.code)

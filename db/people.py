@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Messenger, ReaderCategory, RoleName
-from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role, utcnow
+from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role
 
 # Без похожих символов (0/O, 1/I/L): код диктуют по телефону и набирают с бумажки.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -98,6 +98,7 @@ async def create_link_code(
     network_id: int | None = None,
     reader_id: int | None = None,
     created_by_person_id: int | None = None,
+    now: datetime,
     ttl: timedelta = LINK_CODE_TTL,
 ) -> LinkCode:
     if role in (RoleName.READER, RoleName.PARENT) and reader_id is None:
@@ -107,17 +108,28 @@ async def create_link_code(
     if role == RoleName.ADMIN and network_id is None:
         raise ValueError("an admin code needs a network")
     link = LinkCode(
-        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+        code=new_code(),
         role=role,
         library_id=library_id,
         network_id=network_id,
         reader_id=reader_id,
         created_by_person_id=created_by_person_id,
-        expires_at=utcnow() + ttl,
+        created_at=now,
+        expires_at=now + ttl,
     )
     session.add(link)
     await session.flush()
     return link
+
+
+def new_code() -> str:
+    """Eight characters with at least two digits and two letters: a code never looks like a
+    word someone would search for, so a message holding one is always read as a code."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        digits = sum(ch.isdigit() for ch in code)
+        if 2 <= digits <= CODE_LENGTH - 2:
+            return code
 
 
 def clean_code(text: str) -> str:

@@ -33,6 +33,8 @@ async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Re
     max_age = ctx.actor.reader_age(ctx.today)
     hits = await ctx.services.search.search(ctx.session, query, max_age=max_age, limit=MAX_RESULTS)
     if not hits:
+        if max_age is not None and await ctx.services.search.search(ctx.session, query, limit=1):
+            return Reply(say(texts.SEARCH_ONLY_OLDER, query=query), edit=edit)
         return Reply(say(texts.SEARCH_NOTHING, query=query), edit=edit)
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 1), pages)

@@ -26,6 +26,7 @@ from handlers.context import DEFAULT_TIMEZONE, Context
 from handlers.core import Incoming, Reply
 from handlers.i18n import say
 from handlers.router import Handler, Registry
+from handlers.safe_log import redacted_traceback
 from handlers.services import Services
 from nlu.intents import classify
 
@@ -41,7 +42,6 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         db = self.services.db
-        actor: Actor | None = None
         try:
             async with db.transaction() as session:
                 if incoming.update_id is not None and not await self._first_delivery(
@@ -64,20 +64,21 @@ class Dispatcher:
                 )
                 return _as_list(await self._route(ctx))
         except AccessDenied as denied:
-            await self._after_failure(incoming, actor, denied)
+            await self._after_failure(incoming, denied)
             return [Reply(texts.ACCESS_DENIED, notice=texts.ACCESS_DENIED_SHORT)]
         except Refused as refused:
-            await self._after_failure(incoming, actor, None)
+            await self._after_failure(incoming, None)
             message = say(texts.REFUSALS[refused.key], **refused.params)
             return [Reply(message, notice=message if incoming.button else None)]
-        except Exception:
-            log.exception(
-                "handler failed: messenger=%s update=%s button=%s",
+        except Exception as error:
+            log.error(
+                "handler failed: messenger=%s update=%s button=%s\n%s",
                 incoming.messenger,
                 incoming.update_id,
                 bool(incoming.button),
+                redacted_traceback(error),
             )
-            await self._after_failure(incoming, actor, None)
+            await self._after_failure(incoming, None)
             return [Reply(texts.SORRY)]
 
     async def _first_delivery(self, session, incoming: Incoming) -> bool:
@@ -88,24 +89,37 @@ class Dispatcher:
             ["messenger", "update_id"],
         )
 
-    async def _after_failure(
-        self, incoming: Incoming, actor: Actor | None, denied: AccessDenied | None
-    ) -> None:
-        """The event's own transaction was rolled back: keep the dedupe mark and the audit."""
+    async def _after_failure(self, incoming: Incoming, denied: AccessDenied | None) -> None:
+        """The event's own transaction was rolled back: keep the dedupe mark and the audit.
+
+        The account is touched again here, because a first-time sender's account was created
+        in the transaction that has just been rolled back.
+        """
         try:
             async with self.services.db.transaction() as session:
                 if incoming.update_id is not None:
                     await self._first_delivery(session, incoming)
-                if denied is not None and actor is not None:
+                if denied is not None:
+                    account = await touch_account(
+                        session,
+                        incoming.messenger,
+                        incoming.user_id,
+                        incoming.chat_id,
+                        self.services.clock(),
+                    )
                     audit(
                         session,
-                        actor,
+                        Actor(account_id=account.id, person_id=account.person_id),
                         denied.action,
                         outcome=AuditOutcome.REFUSED,
                         library_id=denied.library_id,
                     )
-        except Exception:
-            log.exception("could not record a failed event: messenger=%s", incoming.messenger)
+        except Exception as error:
+            log.error(
+                "could not record a failed event: messenger=%s\n%s",
+                incoming.messenger,
+                redacted_traceback(error),
+            )
 
     async def _route(self, ctx: Context) -> Reply | list[Reply] | None:
         incoming = ctx.incoming

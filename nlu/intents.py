@@ -42,7 +42,7 @@ RULES: tuple[IntentRule, ...] = (
 
 def classify(text: str) -> Intent:
     raw = text.strip()
-    if LINK_CODE.match(raw.upper()) and any(ch.isdigit() for ch in raw):
+    if LINK_CODE.match(raw.upper()) and sum(ch.isdigit() for ch in raw) >= 2:
         return Intent("link", {"code": raw})
     normal = normalize(raw)
     for rule in RULES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from db.enums import Messenger
 from handlers.core import Button, Incoming, Reply
 from handlers.dispatcher import Dispatcher
@@ -45,3 +47,6 @@ class Chat:
     async def _deliver(self, incoming: Incoming) -> list[Reply]:
         self.replies = await self.dispatcher.handle(incoming)
         return self.replies
+
+
+ChatFactory = Callable[[str], Chat]

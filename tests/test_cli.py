@@ -1,0 +1,80 @@
+"""The command line contract: sub-commands, exit codes and messages a librarian can read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from db.engine import Database
+from tests.support.shared import shared_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot(*args: str, database: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def _url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def test_help_lists_every_sub_command(tmp_path: Path) -> None:
+    result = bot("--help", database=f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3")
+    assert result.returncode == 0
+    for command in ("console", "db", "import", "search", "invite", "demo-data"):
+        assert command in result.stdout
+
+
+def test_a_fresh_sqlite_database_is_created_migrated_and_seeded(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/fresh/formulyar.sqlite3"
+    seeded = bot("demo-data", database=url)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Демо-сеть готова: 3 библиотеки" in seeded.stdout
+    again = bot("demo-data", database=url)
+    assert again.returncode == 1 and "База не пуста" in again.stderr
+
+
+def test_import_reports_records_read_added_and_rejected(db: Database) -> None:
+    url = _url(db)
+    assert bot("db", "upgrade", database=url).returncode == 0
+    seeded = bot("demo-data", database=url)
+    assert seeded.returncode == 0, seeded.stderr
+    path = shared_path("data", "marc", "marc21-bad-records.mrc")
+    result = bot("import", str(path), "--library", "school-1", database=url)
+    assert result.returncode == 0, result.stderr
+    assert "Запись 2 отклонена: повреждённая запись" in result.stdout
+    assert "Прочитано записей: 8. Добавлено: 1, объединено с имеющимися: 1" in result.stdout
+    assert "отклонено: 6." in result.stdout
+
+
+def test_bad_input_gets_a_clear_russian_message_and_a_nonzero_exit(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3"
+    bot("demo-data", database=url)
+    missing = bot("import", "nope.csv", "--library", "school-1", database=url)
+    assert missing.returncode == 2 and "Файл не найден" in missing.stderr
+    not_a_catalog = tmp_path / "letter.txt"
+    not_a_catalog.write_text("Дорогая Марья Ивановна!\n", encoding="utf-8")
+    bad = bot("import", str(not_a_catalog), "--library", "school-1", database=url)
+    assert bad.returncode == 2 and "Не удалось прочитать файл" in bad.stderr
+    unknown = bot("invite", "--role", "librarian", "--library", "school-9", database=url)
+    assert unknown.returncode == 2 and "Библиотеки с кодом «school-9» нет" in unknown.stderr
+    no_card = bot("invite", "--role", "reader", "--library", "school-1", "--card", "99999",
+                  database=url)  # fmt: skip
+    assert no_card.returncode == 2 and "нет формуляра № 99999" in no_card.stderr
+
+
+def test_invite_for_a_parent_prints_the_code_first(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3"
+    bot("demo-data", database=url)
+    result = bot("invite", "--role", "parent", "--library", "school-1", "--child", "1001",
+                 database=url)  # fmt: skip
+    code, details = result.stdout.splitlines()
+    assert len(code) == 8 and code.isalnum()
+    assert details.startswith("Код привязки: родитель.")

@@ -1,0 +1,30 @@
+"""Free text → intents: the table in nlu.intents, checked example by example."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.people import new_code
+from nlu.intents import RULES, IntentRule, classify
+
+
+@pytest.mark.parametrize(("rule", "example"), [(r, e) for r in RULES for e in r.examples])
+def test_every_listed_example_maps_to_its_intent(rule: IntentRule, example: str) -> None:
+    assert classify(example).name == rule.name
+
+
+@pytest.mark.parametrize(
+    "text", ["война и мир", "гари потер", "djqyf b vbh", "1984 оруэл", "TOLSTOYY", "Л.Н.Толстой"]
+)
+def test_anything_else_is_a_search(text: str) -> None:
+    intent = classify(text)
+    assert intent.name == "search"
+    assert intent.slots["query"] == text
+
+
+def test_every_generated_link_code_is_read_as_a_code() -> None:
+    for _ in range(2000):
+        code = new_code()
+        assert classify(code).name == "link", code
+        assert classify(code.lower()).name == "link", code
+        assert classify(f"{code[:4]}-{code[4:]}").name == "link", code
