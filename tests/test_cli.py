@@ -13,8 +13,10 @@ from tests.support.shared import shared_path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bot(*args: str, database: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database}
+def bot(
+    *args: str, database: str, stdin: str | None = None, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database, **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
         capture_output=True, text=True, timeout=180,
@@ -78,3 +80,14 @@ def test_invite_for_a_parent_prints_the_code_first(tmp_path: Path) -> None:
     code, details = result.stdout.splitlines()
     assert len(code) == 8 and code.isalnum()
     assert details.startswith("Код привязки: родитель.")
+
+
+def test_no_sub_command_and_no_tokens_opens_the_console_on_demo_data(tmp_path: Path) -> None:
+    """The README's run command: a fresh machine, no tokens, straight into a chat."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/data/formulyar.sqlite3"
+    result = bot(
+        database=url, stdin="/start\nмои книги\n", TELEGRAM_BOT_TOKEN="", VK_GROUP_TOKEN=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Здравствуйте, Мария!" in result.stdout  # the default persona is the demo student
+    assert "Мария: на руках 2 книги." in result.stdout
