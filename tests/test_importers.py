@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -17,21 +16,13 @@ from db.importers import (
     detect_format,
     read_catalog,
 )
+from tests.support.shared import shared_path
 
 FT, RT = b"\x1e", b"\x1d"
 
 
 def marc_dir() -> Path:
-    """/work/shared/data/marc next to the project; skipped (failed on CI) when absent."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "marc"
-    if not path.is_dir():
-        message = (
-            "../shared/data/marc is absent (a newcomer's clone); real-file import tests need it"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return shared_path("data", "marc")
 
 
 def read_all(path: Path, fmt: str | None = None) -> tuple[dict[int, ParsedRecord], list[Rejected]]:
