@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.app import App
+from db.access import reader_age
 from db.catalog import holdings
-from db.models import Reader, Record
+from db.models import Record
 from db.people import library_by_code, reader_by_card
 from handlers import texts
 from handlers.i18n import say
@@ -39,7 +40,7 @@ async def run_search(app: App, args: argparse.Namespace) -> int:
                         file=sys.stderr,
                     )
                     return 2
-                max_age = _age(reader, date.today())
+                max_age = reader_age(reader.birth_year, reader.class_name, date.today())
         for query in queries:
             hits = await app.services.search.search(
                 session, query, max_age=max_age, limit=args.limit
@@ -104,9 +105,3 @@ def _queries(args: argparse.Namespace):
         for line in args.batch.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 yield line.strip()
-
-
-def _age(reader: Reader, today: date) -> int | None:
-    if reader.birth_year:
-        return today.year - reader.birth_year
-    return None

@@ -13,6 +13,14 @@ from db.enums import RoleName
 from db.models import GuardianLink, Library, Reader, Role
 
 
+def reader_age(birth_year: int | None, class_name: str | None, today: date) -> int | None:
+    """A pupil's age for age marks: from the birth year, else from the class (7Б → about 13)."""
+    if birth_year:
+        return today.year - birth_year
+    grade = re.match(r"\d{1,2}", class_name or "")
+    return int(grade.group()) + 6 if grade else None
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """A reader's card as the acting person may see it."""
@@ -26,10 +34,7 @@ class Card:
     birth_year: int | None
 
     def age(self, today: date) -> int | None:
-        if self.birth_year:
-            return today.year - self.birth_year
-        grade = re.match(r"\d{1,2}", self.class_name or "")
-        return int(grade.group()) + 6 if grade else None
+        return reader_age(self.birth_year, self.class_name, today)
 
 
 @dataclass(frozen=True, slots=True)

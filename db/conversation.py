@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ButtonToken, ConversationState
@@ -54,14 +53,3 @@ async def resolve_button_token(
     if found is None or found.account_id != account_id:
         return None
     return found
-
-
-async def forget_old_buttons(session: AsyncSession, older_than: datetime) -> int:
-    result = await session.execute(delete(ButtonToken).where(ButtonToken.created_at < older_than))
-    return result.rowcount or 0
-
-
-async def current_state_name(session: AsyncSession, account_id: int) -> str | None:
-    return await session.scalar(
-        select(ConversationState.state).where(ConversationState.account_id == account_id)
-    )
