@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from db.engine import Database
 from db.migrate import upgrade
+from db.search import CatalogSearch
 from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
@@ -34,7 +35,13 @@ async def open_app(settings: Settings, *, migrate: bool | None = None) -> AsyncI
     try:
         if migrate if migrate is not None else db.dialect == "sqlite":
             await upgrade(db)
-        services = Services(db=db)
+        services = Services(db=db, search=CatalogSearch(index_dir=settings.search_index_dir))
         yield App(settings, db, services, Dispatcher(build_registry(), services))
     finally:
         await db.dispose()
+
+
+async def warm_up(app: App) -> None:
+    """Load (or build) the search index before the first person asks."""
+    async with app.db.reading() as session:
+        await app.services.search.refresh(session)

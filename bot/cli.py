@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import App, open_app
+from bot.app import App, open_app, warm_up
 from bot.config import Settings
 from bot.console import ConsoleChat, run_interactive, run_script
 from db.catalog_import import UnknownLibrary, import_catalog
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="поиск по сводному каталогу")
     search.add_argument("query", nargs="*")
     search.add_argument("--json", action="store_true", help="одна строка JSON на запрос")
-    search.add_argument("--batch", type=Path, help="файл: один запрос в строке")
+    search.add_argument("--batch", type=Path, help="файл (или - для stdin): один запрос в строке")
     search.add_argument("--library", help="код библиотеки читателя (для наличия «в вашей школе»)")
     search.add_argument("--reader", help="номер формуляра: поиск глазами этого читателя")
     search.add_argument("--limit", type=int, default=10)
@@ -125,6 +125,7 @@ async def _run(app: App) -> int:
 async def _console(app: App, persona: str) -> int:
     if await is_empty(app.db):
         await seed_demo(app.db)
+    await warm_up(app)
     chat = ConsoleChat(handle=app.dispatcher.handle, persona=persona)
     if sys.stdin.isatty():
         await run_interactive(chat, say(texts.CLI_CONSOLE_GREETING, persona=persona))

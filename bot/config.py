@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pathlib import Path
+
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/formulyar.sqlite3"
@@ -13,6 +15,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    # Where the search index is saved between runs (empty: rebuilt in memory at each start).
+    search_index_dir: Path | None = Path("data/search-index")
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -26,6 +30,11 @@ class Settings(BaseSettings):
     vk_api_base: str = "https://api.vk.com/method"
     vk_callback_secret: SecretStr | None = None
     vk_confirmation_code: SecretStr | None = None
+
+    @field_validator("search_index_dir", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def has_telegram(self) -> bool:

@@ -138,6 +138,27 @@ async def _attach_isbns(session: AsyncSession, record: Record, isbns: Iterable[s
     return bool(fresh)
 
 
+EDITABLE = frozenset(
+    {"title", "subtitle", "authors", "year", "publisher", "series", "subjects", "language",
+     "age_mark", "kind"}
+)  # fmt: skip
+
+
+async def edit_record(session: AsyncSession, record_id: int, **changes: object) -> Record:
+    """Change a shared record's description; every school sees the change, search included."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    record = await session.get(Record, record_id)
+    if record is None:
+        raise LookupError(record_id)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.dedupe_key = dedupe_key(record.title, record.author_list, record.year)
+    log_change(session, record.id)
+    return record
+
+
 def library_barcode(library_id: int, number: int) -> str:
     """An EAN-13 in the in-store range (prefix 2) that encodes library and inventory number."""
     body = f"2{library_id % 1000:03d}{number % 10**8:08d}"
@@ -262,6 +283,22 @@ async def insert_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> No
     await session.execute(insert(Item), rows)
     for record_id in {row["record_id"] for row in rows}:
         log_change(session, record_id)
+
+
+async def find_copies(
+    session: AsyncSession, library_ids: Sequence[int], code: str
+) -> list[tuple[Item, Record]]:
+    """Copies of these libraries whose inventory number or barcode is `code`."""
+    rows = await session.execute(
+        select(Item, Record)
+        .join(Record, Record.id == Item.record_id)
+        .where(
+            Item.library_id.in_(library_ids),
+            (Item.inventory_number == code) | (Item.barcode == code),
+        )
+        .order_by(Item.id)
+    )
+    return [(item, record) for item, record in rows]
 
 
 @dataclass(slots=True, frozen=True)

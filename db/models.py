@@ -487,6 +487,16 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class InstallationSetting(Base):
+    """Facts about this installation, e.g. `catalog_id`: the identity of this very catalog, so
+    a search index saved to disk is never loaded for another database."""
+
+    __tablename__ = "installation"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class ButtonToken(Base):
     """The meaning of a button, kept on the server: payloads sent out are opaque tokens."""
 

@@ -1,89 +1,148 @@
-"""Keeps the in-memory search index in step with the catalog, in every process.
+"""Keeps the search index in step with the catalog, in every process.
 
-Each change to a record appends to `catalog_changes`; before answering, the index replays what
-it has not seen yet, so an import or an edit is searchable at once without a restart.
+Each change to a record appends to `catalog_changes` (one row per record and transaction).
+Before answering, the index replays what it has not seen yet: a changed record moves to the
+index's small delta; after a large import (or once the delta has grown large) the index is
+rebuilt from the database instead. A built index is saved to `index_dir`, tagged with the
+catalog's id and the change it covers, so the next start loads it in a moment and replays only
+the changes since.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import CatalogChange, Record, RecordIsbn
-from nlu.search import Document, Hit, SearchIndex
+from db.models import CatalogChange, InstallationSetting, Record, RecordIsbn
+from nlu.search import Document, SearchIndex, SearchResult
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1000  # ids per IN (...) query: well inside both databases' parameter limits
+REBUILD_AFTER = 20_000  # changed records beyond which a full rebuild beats the delta
 
 
 class CatalogSearch:
-    def __init__(self, index: SearchIndex | None = None) -> None:
-        self.index = index or SearchIndex()
+    def __init__(
+        self, index_dir: Path | None = None, *, rebuild_after: int = REBUILD_AFTER
+    ) -> None:
+        self.index = SearchIndex.empty()
+        self.index_dir = index_dir
+        self.rebuild_after = rebuild_after
         self._seen_change = -1
         self._lock = asyncio.Lock()
 
+    async def search(
+        self, session: AsyncSession, query: str, *, max_age: int | None = None, limit: int = 50
+    ) -> SearchResult:
+        await self.refresh(session)
+        return self.index.search(query, max_age=max_age, limit=limit)
+
     async def refresh(self, session: AsyncSession) -> None:
+        latest = await session.scalar(select(func.coalesce(func.max(CatalogChange.id), 0)))
+        if latest == self._seen_change:
+            return
         async with self._lock:
-            latest = await session.scalar(select(func.coalesce(func.max(CatalogChange.id), 0)))
             if latest == self._seen_change:
                 return
             if self._seen_change < 0:
-                ids = None  # first load: everything
-            else:
-                ids = set(
-                    await session.scalars(
-                        select(CatalogChange.record_id).where(
-                            CatalogChange.id > self._seen_change, CatalogChange.id <= latest
-                        )
+                await self._open(session, latest)
+                return
+            changed = set(
+                await session.scalars(
+                    select(CatalogChange.record_id).where(
+                        CatalogChange.id > self._seen_change, CatalogChange.id <= latest
                     )
                 )
-            if ids is None:
-                await self._load(session, None)
-            else:
-                ordered = sorted(ids)
-                for start in range(0, len(ordered), CHUNK):
-                    await self._load(session, set(ordered[start : start + CHUNK]))
-            self._seen_change = latest
-
-    async def _load(self, session: AsyncSession, ids: set[int] | None) -> None:
-        query = select(
-            Record.id,
-            Record.title,
-            Record.authors,
-            Record.year,
-            Record.age_mark,
-            Record.subtitle,
-            Record.series,
-        )
-        isbn_query = select(RecordIsbn.record_id, RecordIsbn.isbn13)
-        if ids is not None:
-            query = query.where(Record.id.in_(ids))
-            isbn_query = isbn_query.where(RecordIsbn.record_id.in_(ids))
-        isbns: dict[int, list[str]] = defaultdict(list)
-        for record_id, isbn in await session.execute(isbn_query):
-            isbns[record_id].append(isbn)
-        found: set[int] = set()
-        for row in await session.execute(query):
-            found.add(row.id)
-            self.index.upsert(
-                Document(
-                    record_id=row.id,
-                    title=row.title,
-                    authors=row.authors,
-                    year=row.year,
-                    age_mark=row.age_mark,
-                    isbns=tuple(isbns.get(row.id, ())),
-                    subtitle=row.subtitle,
-                    series=row.series,
-                )
             )
-        for missing in (ids or set()) - found:
-            self.index.remove(missing)
+            if len(changed) + len(self.index.delta) > self.rebuild_after:
+                await self._rebuild(session, latest)
+            else:
+                await self._apply(session, changed)
+                self._seen_change = latest
 
-    async def search(
-        self, session: AsyncSession, query: str, *, max_age: int | None = None, limit: int = 50
-    ) -> list[Hit]:
-        await self.refresh(session)
-        return self.index.search(query, max_age=max_age, limit=limit)
+    async def _open(self, session: AsyncSession, latest: int) -> None:
+        """First use in this process: the saved index if it is this catalog's, else a build."""
+        catalog_id = await session.scalar(
+            select(InstallationSetting.value).where(InstallationSetting.key == "catalog_id")
+        )
+        if self.index_dir is not None:
+            loaded = await asyncio.to_thread(SearchIndex.load, self.index_dir)
+            if loaded is not None:
+                index, meta = loaded
+                covered = int(meta.get("change_id", -1))
+                if meta.get("catalog_id") == catalog_id and 0 <= covered <= latest:
+                    self.index = index
+                    self._seen_change = covered
+                    if covered < latest:
+                        changed = set(
+                            await session.scalars(
+                                select(CatalogChange.record_id).where(CatalogChange.id > covered)
+                            )
+                        )
+                        await self._apply(session, changed)
+                        self._seen_change = latest
+                    return
+        await self._rebuild(session, latest, catalog_id)
+
+    async def _rebuild(
+        self, session: AsyncSession, latest: int, catalog_id: str | None = None
+    ) -> None:
+        if catalog_id is None:
+            catalog_id = await session.scalar(
+                select(InstallationSetting.value).where(InstallationSetting.key == "catalog_id")
+            )
+        documents = await _documents(session, None)
+        index = await asyncio.to_thread(SearchIndex.build, documents)
+        if self.index_dir is not None:
+            meta = {"catalog_id": catalog_id, "change_id": latest}
+            try:
+                await asyncio.to_thread(index.save, self.index_dir, meta)
+            except OSError as error:  # a read-only disk costs start-up time, not search
+                log.warning("search index not saved to %s: %s", self.index_dir, error)
+        self.index = index
+        self._seen_change = latest
+
+    async def _apply(self, session: AsyncSession, changed: set[int]) -> None:
+        ordered = sorted(changed)
+        for start in range(0, len(ordered), CHUNK):
+            ids = ordered[start : start + CHUNK]
+            found = {d.record_id: d for d in await _documents(session, ids)}
+            for record_id in ids:
+                if record_id in found:
+                    self.index.upsert(found[record_id])
+                else:
+                    self.index.remove(record_id)
+
+
+async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Document]:
+    query = select(
+        Record.id, Record.title, Record.authors, Record.year, Record.age_mark,
+        Record.subtitle, Record.series, Record.subjects,
+    ).order_by(Record.id)  # fmt: skip
+    isbn_query = select(RecordIsbn.record_id, RecordIsbn.isbn13)
+    if ids is not None:
+        query = query.where(Record.id.in_(ids))
+        isbn_query = isbn_query.where(RecordIsbn.record_id.in_(ids))
+    isbns: dict[int, list[str]] = defaultdict(list)
+    for record_id, isbn in await session.execute(isbn_query):
+        isbns[record_id].append(isbn)
+    return [
+        Document(
+            record_id=row.id,
+            title=row.title,
+            authors=row.authors,
+            year=row.year,
+            age_mark=row.age_mark,
+            isbns=tuple(isbns.get(row.id, ())),
+            subtitle=row.subtitle,
+            series=row.series,
+            subjects=row.subjects,
+        )
+        for row in await session.execute(query)
+    ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.catalog import Holding, holdings
-from db.models import Record, RecordIsbn
+from db.catalog import Holding, find_copies, holdings
+from db.models import Item, Record, RecordIsbn
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Button, Reply
@@ -18,10 +18,16 @@ PAGE_SIZE = 5
 MAX_RESULTS = 50
 
 
-@router.intent("search")
-async def search(ctx: Context) -> Reply:
+@router.intent("search", "reserve")
+async def search(ctx: Context) -> list[Reply]:
     query = ctx.args.get("query") or ctx.text
-    return await results_page(ctx, query, page=1, edit=False)
+    replies = []
+    if ctx.actor.librarian_of and looks_like_copy_number(query):
+        copies = await find_copies(ctx.session, sorted(ctx.actor.librarian_of), query.strip())
+        if copies:
+            replies.append(Reply("\n".join(copy_line(item, record) for item, record in copies)))
+    replies.append(await results_page(ctx, query, page=1, edit=False))
+    return replies
 
 
 @router.action("search.page")
@@ -29,22 +35,49 @@ async def search_page(ctx: Context) -> Reply:
     return await results_page(ctx, str(ctx.args["q"]), page=int(ctx.args["p"]), edit=True)
 
 
+@router.action("search.run")
+async def search_suggested(ctx: Context) -> Reply:
+    return await results_page(ctx, str(ctx.args["q"]), page=1, edit=False)
+
+
 async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Reply:
+    """One page of results: a line per record with where it can be had, 📖 buttons, paging."""
     max_age = ctx.actor.reader_age(ctx.today)
-    hits = await ctx.services.search.search(ctx.session, query, max_age=max_age, limit=MAX_RESULTS)
-    if not hits:
+    result = await ctx.services.search.search(
+        ctx.session, query, max_age=max_age, limit=MAX_RESULTS
+    )
+    suggestion = (
+        [
+            [
+                ctx.button(
+                    say(texts.BUTTON_SUGGESTION, query=result.suggestion),
+                    "search.run",
+                    q=result.suggestion,
+                )
+            ]
+        ]
+        if result.suggestion
+        else []
+    )
+    if not result:
         if max_age is not None and await ctx.services.search.search(ctx.session, query, limit=1):
             return Reply(say(texts.SEARCH_ONLY_OLDER, query=query), edit=edit)
+        if result.suggestion:
+            text = say(texts.SEARCH_NOTHING_BUT, query=query, suggestion=result.suggestion)
+            return Reply(text, buttons=suggestion, edit=edit)
         return Reply(say(texts.SEARCH_NOTHING, query=query), edit=edit)
-    pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
+    pages = (len(result) + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 1), pages)
-    chunk = hits[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    chunk = result[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ids = [hit.record_id for hit in chunk]
     records = {r.id: r for r in await ctx.session.scalars(select(Record).where(Record.id.in_(ids)))}
     where = await holdings(ctx.session, ids)
     home = ctx.actor.home_library_id
 
-    lines = [say(texts.SEARCH_HEADER, total=len(hits), query=query)]
+    lines = [say(texts.SEARCH_HEADER, total=len(result), query=query)]
+    reading = result.reading
+    if reading is not None and reading.how != "typed":
+        lines.append(say(texts.SEARCH_READ_AS[reading.how], text=reading.text))
     buttons: list[list[Button]] = []
     details: list[Button] = []
     for n, record_id in enumerate(ids, start=(page - 1) * PAGE_SIZE + 1):
@@ -63,7 +96,29 @@ async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Re
         if page < pages:
             nav.append(ctx.button(texts.BUTTON_NEXT, "search.page", q=query, p=page + 1))
         buttons.append(nav)
+    if result.suggestion and page == 1:
+        lines.append(say(texts.SEARCH_MAYBE, suggestion=result.suggestion))
+        buttons += suggestion
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
+
+
+def looks_like_copy_number(query: str) -> bool:
+    """An inventory number or a scanned barcode: one token with a digit in it."""
+    token = query.strip()
+    return 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token)
+
+
+def copy_line(item: Item, record: Record) -> str:
+    return say(
+        texts.COPY_FOUND,
+        inventory=item.inventory_number,
+        barcode=say(texts.COPY_BARCODE, barcode=item.barcode) if item.barcode else "",
+        title=record.title,
+        authors=say(texts.SEARCH_AUTHORS, authors=", ".join(record.author_list))
+        if record.authors
+        else "",
+        status=texts.ITEM_STATUS[item.status],
+    )
 
 
 def record_line(n: int, record: Record) -> str:

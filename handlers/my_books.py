@@ -13,7 +13,7 @@ from handlers.welcome import given_name
 router = Router("my_books")
 
 
-@router.intent("my_books")
+@router.intent("my_books", "due_dates", "renew")
 @router.command("mybooks", "books")
 async def my_books(ctx: Context) -> Reply:
     cards = ctx.actor.cards + ctx.actor.children

@@ -66,6 +66,26 @@ SEARCH_ONLY_OLDER = (
     "По запросу «{query}» нашлись только книги для читателей постарше — по возрастной "
     "маркировке они вам пока не положены. Спросите библиотекаря, что почитать похожего."
 )
+SEARCH_NOTHING_BUT = (
+    "По запросу «{query}» ничего не нашлось. Возможно, вы имели в виду «{suggestion}»?"
+)
+SEARCH_MAYBE = "Возможно, вы имели в виду «{suggestion}»?"
+SEARCH_READ_AS = {
+    "layout": "(Похоже, была включена английская раскладка — ищу «{text}».)",
+    "translit": "(Читаю латиницу по-русски — ищу «{text}».)",
+    "latin_layout": "(Похоже, была включена русская раскладка — ищу «{text}».)",
+}
+BUTTON_SUGGESTION = "🔎 {query}"
+COPY_FOUND = "Экземпляр инв. № {inventory}{barcode}: {title}{authors} — {status}"
+COPY_BARCODE = " (штрихкод {barcode})"
+ITEM_STATUS = {
+    "available": "на полке",
+    "on_loan": "выдан",
+    "on_hold_shelf": "на полке заказов",
+    "in_repair": "в ремонте",
+    "lost": "утерян",
+    "written_off": "списан",
+}
 SEARCH_LINE = "{n}. {title}{authors}{year}"
 SEARCH_AUTHORS = " — {authors}"
 SEARCH_YEAR = ", {year}"
@@ -154,6 +174,7 @@ CLI_INVITE_NEEDS_LIBRARY = "Для библиотекаря нужен --library
 CLI_INVITE_DETAILS = "Код привязки: {role}. Действует до {expires:date}. Одноразовый."
 CLI_SEARCH_NO_QUERY = "Нужен запрос или --batch ФАЙЛ."
 CLI_SEARCH_QUERY = "Запрос: {query}"
+CLI_SEARCH_READER_NEEDS_LIBRARY = "Для --reader нужен и --library: номера формуляров свои в каждой библиотеке."
 CLI_SEARCH_NOTHING = "  ничего не найдено"
 CLI_SEARCH_HIT = "  {n}. [{record_id}] {title}{authors}{year} — {score:.0f}"
 

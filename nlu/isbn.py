@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 _ISBN_CHARS = re.compile(r"[0-9Xx]")
-_CANDIDATE = re.compile(r"(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx]|97[89]\d{10}")
+# Not part of a longer run of digits: a library's 13-digit barcode is not an ISBN-10 inside.
+_CANDIDATE = re.compile(r"(?<![\dXx])(?:(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx])(?![\dXx])")
 
 
 def _digits(raw: str) -> str:

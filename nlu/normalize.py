@@ -19,6 +19,20 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 
+_NON_WORD_KEEP_LINES = re.compile(r"[^\w\n]+", re.UNICODE)
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """`normalize` for a whole catalog at once: one pass of C code over all of it.
+
+    Equal to ``[normalize(t) for t in texts]`` (tested); used to build the search index.
+    """
+    joined = "\n".join(t.replace("\n", " ") for t in texts)
+    joined = unicodedata.normalize("NFKC", joined).casefold().replace("ё", "е").replace("_", " ")
+    joined = _NON_WORD_KEEP_LINES.sub(" ", joined)
+    return [" ".join(line.split()) for line in joined.split("\n")]
+
+
 def words(text: str) -> list[str]:
     return normalize(text).split()
 

@@ -1,0 +1,392 @@
+"""The catalog search index: a trigram index with a bounded, fuzzy re-ranking.
+
+An immutable base — numpy arrays that can be saved and memory-mapped back in a fraction of a
+second — plus a small delta of records changed since the base was built. A search:
+
+1. an ISBN in the query is looked up directly (ISBN-10 and -13 meet as ISBN-13);
+2. the query is read (as typed / wrong layout / transliterated) against the vocabulary;
+3. candidates come from the postings of the query's rarest trigrams, IDF-weighted, without
+   touching the rest of the catalog;
+4. at most a few hundred candidates are re-ranked with rapidfuzz (nlu.search.ranking).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlu.isbn import find_isbn, to_isbn13
+from nlu.normalize import normalize, normalize_many
+from nlu.search.postings import Postings
+from nlu.search.query import QueryReader, Reading
+from nlu.search.ranking import Fields, score
+from nlu.search.trigrams import TRIGRAM_SPACE, bulk_trigrams, query_trigrams, word_trigrams
+from nlu.search.vocabulary import Vocabulary
+
+FORMAT_VERSION = 1
+CHUNK = 100_000  # documents per bulk trigram pass
+POSTINGS_BUDGET = 150_000  # postings read per query, rarest trigrams first
+MIN_TRIGRAMS = 3  # …but never fewer trigrams than this
+MAX_CANDIDATES = 250  # re-ranked per query
+CANDIDATE_RATIO = 0.3  # of the best trigram score, to be a candidate at all
+MIN_SCORE = 45.0  # below this a record is not a hit
+RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
+GOOD_SCORE = 95.0  # below this, misspelt words earn a «did you mean» with the catalog's spelling
+NO_AGE = -1
+SEP = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A record as the search index sees it."""
+
+    record_id: int
+    title: str
+    authors: str = ""
+    year: int | None = None
+    age_mark: int | None = None
+    isbns: tuple[str, ...] = ()
+    subtitle: str | None = None
+    series: str | None = None
+    subjects: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    record_id: int
+    score: float
+
+
+class SearchResult(list[Hit]):
+    """Hits, best first, with how the query was read and a suggestion when nothing fits well."""
+
+    def __init__(
+        self,
+        hits: Iterable[Hit] = (),
+        reading: Reading | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(hits)
+        self.reading = reading
+        self.suggestion = suggestion
+
+
+def _raw_fields(doc: Document) -> tuple[str, str, str, str]:
+    title = f"{doc.title} {doc.subtitle}" if doc.subtitle else doc.title
+    return title, doc.authors, doc.series or "", doc.subjects
+
+
+def _fields(doc: Document) -> Fields:
+    return Fields(*(normalize(f) for f in _raw_fields(doc)))
+
+
+def _index_text(fields: Fields) -> str:
+    return " ".join(filter(None, (fields.title, fields.authors, fields.series, fields.subjects)))
+
+
+class _Texts:
+    """Normalised fields of every base document, as one UTF-8 blob."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    @classmethod
+    def build(cls, rows: list[str]) -> _Texts:
+        encoded = [row.encode() for row in rows]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def get(self, doc: int) -> Fields:
+        raw = self.blob[self.offsets[doc] : self.offsets[doc + 1]].tobytes().decode()
+        return Fields(*raw.split(SEP))
+
+
+@dataclass(slots=True)
+class _DeltaDoc:
+    fields: Fields
+    age: int
+    isbns: tuple[str, ...]
+    trigrams: frozenset[int]
+
+
+class SearchIndex:
+    def __init__(
+        self,
+        record_ids: np.ndarray,
+        ages: np.ndarray,
+        texts: _Texts,
+        postings: Postings,
+        isbn_keys: np.ndarray,
+        isbn_docs: np.ndarray,
+        vocabulary: Vocabulary,
+    ) -> None:
+        self.record_ids = record_ids  # sorted: document number → record id
+        self.ages = ages
+        self.texts = texts
+        self.postings = postings
+        self.isbn_keys = isbn_keys  # sorted ISBN-13 as integers
+        self.isbn_docs = isbn_docs
+        self.vocabulary = vocabulary
+        self.reader = QueryReader(vocabulary)
+        self.alive = np.ones(len(record_ids), dtype=bool)
+        self.delta: dict[int, _DeltaDoc] = {}
+        self._delta_postings: dict[int, set[int]] = defaultdict(set)
+        self._delta_isbns: dict[str, int] = {}
+
+    # Building, saving, loading ------------------------------------------------------------
+
+    @classmethod
+    def empty(cls) -> SearchIndex:
+        none = np.empty(0, dtype=np.int64)
+        postings = Postings(
+            np.zeros(TRIGRAM_SPACE + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
+        )
+        return cls(
+            record_ids=none,
+            ages=np.empty(0, dtype=np.int8),
+            texts=_Texts(np.empty(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)),
+            postings=postings,
+            isbn_keys=none,
+            isbn_docs=np.empty(0, dtype=np.int32),
+            vocabulary=Vocabulary([], postings),
+        )
+
+    @classmethod
+    def build(cls, documents: Iterable[Document]) -> SearchIndex:
+        docs = sorted(documents, key=lambda d: d.record_id)
+        columns = list(zip(*(_raw_fields(d) for d in docs), strict=True)) or [(), (), (), ()]
+        titles, authors, series, subjects = (normalize_many(list(c)) for c in columns)
+        fields = [Fields(*f) for f in zip(titles, authors, series, subjects, strict=True)]
+        index_texts = [_index_text(f) for f in fields]
+        postings = Postings.build(
+            bulk_trigrams(index_texts[i : i + CHUNK], first_doc=i)
+            for i in range(0, len(index_texts), CHUNK)
+        )
+        isbn_pairs = sorted(
+            (int(isbn), n)
+            for n, d in enumerate(docs)
+            for raw in d.isbns
+            if (isbn := to_isbn13(raw))
+        )
+        return cls(
+            record_ids=np.fromiter((d.record_id for d in docs), dtype=np.int64, count=len(docs)),
+            ages=np.fromiter(
+                (NO_AGE if d.age_mark is None else d.age_mark for d in docs),
+                dtype=np.int8,
+                count=len(docs),
+            ),
+            texts=_Texts.build(
+                [SEP.join(f) for f in zip(titles, authors, series, subjects, strict=True)]
+            ),
+            postings=postings,
+            isbn_keys=np.array([k for k, _ in isbn_pairs], dtype=np.int64),
+            isbn_docs=np.array([n for _, n in isbn_pairs], dtype=np.int32),
+            vocabulary=Vocabulary.build(index_texts),
+        )
+
+    _ARRAYS = ("record_ids", "ages", "isbn_keys", "isbn_docs")
+
+    def save(self, folder: Path, meta: dict[str, Any]) -> None:
+        """Write the base atomically: a half-written snapshot is never loaded."""
+        if self.delta or not self.alive.all():
+            raise ValueError("only a freshly built index can be saved")
+        tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for name in self._ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(self, name))
+        np.save(tmp / "text_blob.npy", self.texts.blob)
+        np.save(tmp / "text_offsets.npy", self.texts.offsets)
+        np.save(tmp / "postings_offsets.npy", self.postings.offsets)
+        np.save(tmp / "postings_docs.npy", self.postings.docs)
+        (tmp / "vocabulary.txt").write_text("\n".join(self.vocabulary.words), encoding="utf-8")
+        np.save(tmp / "vocabulary_offsets.npy", self.vocabulary.postings.offsets)
+        np.save(tmp / "vocabulary_docs.npy", self.vocabulary.postings.docs)
+        (tmp / "meta.json").write_text(
+            json.dumps({**meta, "format": FORMAT_VERSION, "documents": len(self.record_ids)}),
+            encoding="utf-8",
+        )
+        old = folder.with_name(f"{folder.name}.old{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> tuple[SearchIndex, dict[str, Any]] | None:
+        """The saved index and its metadata, or None if there is none or it is of another format."""
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT_VERSION:
+                return None
+
+            def array(name: str) -> np.ndarray:
+                return np.load(folder / f"{name}.npy", mmap_mode="r")
+
+            words = (folder / "vocabulary.txt").read_text(encoding="utf-8")
+            vocabulary = Vocabulary(
+                words.split("\n") if words else [],
+                Postings(array("vocabulary_offsets"), array("vocabulary_docs")),
+            )
+            index = cls(
+                record_ids=np.asarray(array("record_ids")),
+                ages=np.asarray(array("ages")),
+                texts=_Texts(array("text_blob"), array("text_offsets")),
+                postings=Postings(array("postings_offsets"), array("postings_docs")),
+                isbn_keys=np.asarray(array("isbn_keys")),
+                isbn_docs=np.asarray(array("isbn_docs")),
+                vocabulary=vocabulary,
+            )
+        except (OSError, ValueError, KeyError):
+            return None
+        return index, meta
+
+    # Following the catalog ----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self.alive.sum()) + len(self.delta)
+
+    def _base_doc(self, record_id: int) -> int | None:
+        n = int(np.searchsorted(self.record_ids, record_id))
+        if n < len(self.record_ids) and self.record_ids[n] == record_id and self.alive[n]:
+            return n
+        return None
+
+    def upsert(self, doc: Document) -> None:
+        """A new or changed record: it lives in the delta until the next full build."""
+        self.remove(doc.record_id)
+        fields = _fields(doc)
+        text = _index_text(fields)
+        trigrams = frozenset(t for w in text.split() for t in word_trigrams(w))
+        isbns = tuple(i for raw in doc.isbns if (i := to_isbn13(raw)))
+        self.delta[doc.record_id] = _DeltaDoc(
+            fields, NO_AGE if doc.age_mark is None else doc.age_mark, isbns, trigrams
+        )
+        for t in trigrams:
+            self._delta_postings[t].add(doc.record_id)
+        for isbn in isbns:
+            self._delta_isbns[isbn] = doc.record_id
+        self.vocabulary.add(text)
+        self.reader = QueryReader(self.vocabulary)  # forget cached spellings
+
+    def remove(self, record_id: int) -> None:
+        n = self._base_doc(record_id)
+        if n is not None:
+            self.alive[n] = False
+        old = self.delta.pop(record_id, None)
+        if old is not None:
+            for t in old.trigrams:
+                self._delta_postings[t].discard(record_id)
+            for isbn in old.isbns:
+                self._delta_isbns.pop(isbn, None)
+
+    # Searching ----------------------------------------------------------------------------
+
+    def search(self, query: str, *, max_age: int | None = None, limit: int = 50) -> SearchResult:
+        isbn = find_isbn(query)
+        if isbn is not None:
+            return SearchResult(self._by_isbn(isbn, max_age))
+        reading = self.reader.best(query)
+        words = reading.words
+        if not words:
+            return SearchResult(reading=reading)
+        trigrams = query_trigrams(words, last_open=reading.open_end)
+        base = self._base_candidates(trigrams, max_age)
+        delta = self._delta_candidates(trigrams, max_age)
+        fields = [self.texts.get(int(n)) for n in base] + [self.delta[r].fields for r in delta]
+        ids = [int(self.record_ids[n]) for n in base] + delta
+        scores = score(reading.text, reading.open_end, fields)
+        order = np.argsort(-scores, kind="stable")
+        floor = max(MIN_SCORE, float(scores[order[0]]) * RELATIVE_FLOOR) if len(order) else 0.0
+        hits = [
+            Hit(ids[i], round(float(scores[i]), 2)) for i in order[:limit] if scores[i] >= floor
+        ]
+        suggestion = None
+        if not hits or hits[0].score < GOOD_SCORE:
+            suggestion = self.reader.corrected(reading)
+        return SearchResult(hits, reading, suggestion)
+
+    def _allowed(self, ages: np.ndarray, max_age: int | None) -> np.ndarray:
+        if max_age is None:
+            return np.ones(len(ages), dtype=bool)
+        return (ages == NO_AGE) | (ages <= max_age)
+
+    def _by_isbn(self, isbn: str, max_age: int | None) -> list[Hit]:
+        key = int(isbn)
+        start, end = np.searchsorted(self.isbn_keys, [key, key + 1])
+        docs = np.asarray(self.isbn_docs[start:end])
+        docs = docs[self.alive[docs] & self._allowed(self.ages[docs], max_age)]
+        ids = [int(self.record_ids[n]) for n in docs]
+        in_delta = self._delta_isbns.get(isbn)
+        if in_delta is not None and (max_age is None or self.delta[in_delta].age <= max_age):
+            ids.append(in_delta)
+        return [Hit(record_id, 100.0) for record_id in ids]
+
+    def _base_candidates(self, trigrams: np.ndarray, max_age: int | None) -> np.ndarray:
+        n_docs = len(self.record_ids)
+        if not len(trigrams) or not n_docs:
+            return np.empty(0, dtype=np.int64)
+        frequency = self.postings.document_frequency(trigrams)
+        present = frequency > 0
+        trigrams, frequency = trigrams[present], frequency[present]
+        if not len(trigrams):
+            return np.empty(0, dtype=np.int64)
+        rarest = np.argsort(frequency, kind="stable")
+        within = int(np.searchsorted(np.cumsum(frequency[rarest]), POSTINGS_BUDGET, side="right"))
+        chosen = rarest[: max(MIN_TRIGRAMS, within)]
+        idf = np.log1p(n_docs / frequency[chosen])
+        starts = self.postings.offsets[trigrams[chosen]]
+        ends = self.postings.offsets[trigrams[chosen] + 1]
+        docs = np.concatenate([self.postings.docs[s:e] for s, e in zip(starts, ends, strict=True)])
+        weights = np.repeat(idf, frequency[chosen])
+        if len(docs) * 8 < n_docs:  # few postings: sort them instead of a catalog-wide array
+            order = np.argsort(docs, kind="stable")
+            docs, weights = docs[order], weights[order]
+            firsts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+            candidates = docs[firsts].astype(np.int64)
+            totals = np.add.reduceat(weights, firsts)
+        else:
+            sums = np.bincount(docs, weights=weights, minlength=n_docs)
+            candidates = np.flatnonzero(sums >= sums.max() * CANDIDATE_RATIO)
+            totals = sums[candidates]
+        keep = totals >= totals.max() * CANDIDATE_RATIO
+        keep &= self.alive[candidates] & self._allowed(self.ages[candidates], max_age)
+        candidates, totals = candidates[keep], totals[keep]
+        if len(candidates) > MAX_CANDIDATES:
+            top = np.argpartition(-totals, MAX_CANDIDATES)[:MAX_CANDIDATES]
+            candidates = candidates[top]
+        return candidates
+
+    def _delta_candidates(self, trigrams: np.ndarray, max_age: int | None) -> list[int]:
+        if not self.delta:
+            return []
+        n_docs = len(self.record_ids) + len(self.delta)
+        totals: dict[int, float] = defaultdict(float)
+        for t in trigrams.tolist():
+            holders = self._delta_postings.get(t)
+            if holders:
+                idf = math.log1p(n_docs / (len(holders) + len(self.postings.of(t))))
+                for record_id in holders:
+                    totals[record_id] += idf
+        if not totals:
+            return []
+        best = max(totals.values())
+        allowed = [
+            r
+            for r, total in totals.items()
+            if total >= best * CANDIDATE_RATIO
+            and (max_age is None or (age := self.delta[r].age) == NO_AGE or age <= max_age)
+        ]
+        return sorted(allowed, key=lambda r: -totals[r])[:MAX_CANDIDATES]

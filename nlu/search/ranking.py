@@ -1,0 +1,93 @@
+"""Re-ranking a bounded set of candidates: exact beats prefix beats fuzzy.
+
+For each query word, its best match among the record's words (edit similarity; the last word
+also as a prefix while it is being typed). Title and author words count fully, series and
+subjects less. The weighted share of well-matched query words is the main score; closeness of
+the whole query to the title, an exact title and a title that starts with the query add to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from nlu.names import initial_of
+
+FIELD_WEIGHT = {"main": 1.0, "series": 0.85, "subjects": 0.7}
+PREFIX_DISCOUNT = 0.98
+FLOOR = 0.5  # a word matched at 50% similarity or less does not count at all
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """A record's normalised text, as the index keeps it."""
+
+    title: str  # title and subtitle
+    authors: str = ""
+    series: str = ""
+    subjects: str = ""
+
+    def weighted_words(self) -> list[tuple[str, float]]:
+        main = [(w, FIELD_WEIGHT["main"]) for w in f"{self.title} {self.authors}".split()]
+        series = [(w, FIELD_WEIGHT["series"]) for w in self.series.split()]
+        subjects = [(w, FIELD_WEIGHT["subjects"]) for w in self.subjects.split()]
+        return main + series + subjects or [("", 0.0)]
+
+
+# Words of a request rather than of a title: «книга про войну», «что-нибудь о космосе».
+FUNCTION_WORDS = frozenset(
+    "про о об обо в во на по для за из от до с со к и а или что нибудь книга книгу книги книжку "
+    "книжки что-нибудь почитать".split()
+)
+
+
+def word_weight(word: str) -> float:
+    """Initials and function words say little; long words and numbers say a lot."""
+    if word.isdigit():
+        return 1.0
+    if word in FUNCTION_WORDS:
+        return 0.15
+    return 0.25 if len(word) == 1 else min(len(word), 6) / 6
+
+
+def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarray:
+    """A score per candidate, higher is better (about 0–130)."""
+    words = query.split()
+    if not words or not candidates:
+        return np.zeros(len(candidates))
+    flat: list[str] = []
+    weights: list[float] = []
+    starts: list[int] = []
+    for fields in candidates:
+        starts.append(len(flat))
+        for word, weight in fields.weighted_words():
+            flat.append(word)
+            weights.append(weight)
+    initials = [(n, initial) for n, w in enumerate(words) if (initial := initial_of(w))]
+    rows = words + [initial for _, initial in initials]
+    similarity = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.float32) / 100
+    for row, (n, _) in enumerate(initials, start=len(words)):  # «лев» also matches «л»
+        similarity[n] = np.maximum(similarity[n], similarity[row])
+    similarity = similarity[: len(words)]
+    if open_end and len(words[-1]) > 1:
+        last = words[-1]
+        typed_so_far = process.cdist(
+            [last], [w[: len(last)] for w in flat], scorer=fuzz.ratio, dtype=np.float32
+        )[0]
+        similarity[-1] = np.maximum(similarity[-1], typed_so_far / 100 * PREFIX_DISCOUNT)
+    similarity *= np.asarray(weights, dtype=np.float32)
+    best = np.maximum.reduceat(similarity, starts, axis=1)  # query word × candidate
+    credit = np.clip((best - FLOOR) / (1 - FLOOR), 0, 1)
+    query_weights = np.array([word_weight(w) for w in words], dtype=np.float32)
+    coverage = query_weights @ credit / query_weights.sum()
+
+    titles = [c.title for c in candidates]
+    closeness = process.cdist([query], titles, scorer=fuzz.ratio, dtype=np.float32)[0] / 100
+    exact = np.fromiter((t == query for t in titles), dtype=np.float32, count=len(titles))
+    typing = np.fromiter(
+        (open_end and t.startswith(query) for t in titles), dtype=np.float32, count=len(titles)
+    )
+    return 100 * coverage + 12 * closeness + 10 * exact + 6 * typing
