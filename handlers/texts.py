@@ -174,7 +174,9 @@ CLI_INVITE_NEEDS_LIBRARY = "Для библиотекаря нужен --library
 CLI_INVITE_DETAILS = "Код привязки: {role}. Действует до {expires:date}. Одноразовый."
 CLI_SEARCH_NO_QUERY = "Нужен запрос или --batch ФАЙЛ."
 CLI_SEARCH_QUERY = "Запрос: {query}"
-CLI_SEARCH_READER_NEEDS_LIBRARY = "Для --reader нужен и --library: номера формуляров свои в каждой библиотеке."
+CLI_SEARCH_READER_NEEDS_LIBRARY = (
+    "Для --reader нужен и --library: номера формуляров свои в каждой библиотеке."
+)
 CLI_SEARCH_NOTHING = "  ничего не найдено"
 CLI_SEARCH_HIT = "  {n}. [{record_id}] {title}{authors}{year} — {score:.0f}"
 

@@ -196,6 +196,20 @@ async def demo_db(
 
 
 @pytest.fixture
+async def demo_db_pair(
+    tmp_path: Path, sqlite_templates: dict[bool, Path], pg_templates: dict[bool, str] | None
+) -> AsyncIterator[tuple[Database, Database]]:
+    """The demo network on SQLite and on PostgreSQL at once, for comparing the two."""
+    if pg_templates is None:
+        if under_ci():
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run")
+        pytest.skip("TEST_DATABASE_URL is not set: no PostgreSQL to compare with")
+    async for sqlite in _open("sqlite", True, tmp_path, sqlite_templates, pg_templates):
+        async for postgres in _open("postgresql", True, tmp_path, sqlite_templates, pg_templates):
+            yield sqlite, postgres
+
+
+@pytest.fixture
 def clock() -> Clock:
     return Clock(FIXED_NOW)
 

@@ -28,3 +28,24 @@ def test_every_generated_link_code_is_read_as_a_code() -> None:
         assert classify(code).name == "link", code
         assert classify(code.lower()).name == "link", code
         assert classify(f"{code[:4]}-{code[4:]}").name == "link", code
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "query"),
+    [
+        ("есть ли Гарри Поттер", "search", "гарри поттер"),
+        ("Есть ли у вас «Война и мир»?", "search", "война и мир"),
+        ("найди капитанскую дочку", "search", "капитанскую дочку"),
+        ("хочу взять гарри поттера", "reserve", "гарри поттера"),
+        ("отложите мне 1984", "reserve", "1984"),
+        ("продли войну и мир", "renew", "войну и мир"),
+        ("продли книгу", "renew", None),
+        ("когда сдавать?", "due_dates", None),
+        ("мои книги", "my_books", None),
+        ("гари потер", "search", "гари потер"),  # unclear: the whole text is searched
+    ],
+)
+def test_intents_carry_their_slots(text: str, intent: str, query: str | None) -> None:
+    found = classify(text)
+    assert found.name == intent
+    assert found.slots.get("query") == query

@@ -274,3 +274,22 @@ def test_cli_search_json_and_batch(demo_db: Database, tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert "1. [" in text.stdout and "Война и мир — Толстой Л. Н." in text.stdout
+
+
+QUERIES = (
+    "гари потер", "djqyf b vbh", "voina i mir", "толстой война", "1984 оруэл", "Л.Н.Толстой",
+    "мастер и марг", "капитанская", "незнайка", "чехов", "про войну", "копитанская ночка",
+    "английский язык 7 класс", "алгебра 7",
+)  # fmt: skip
+
+
+async def test_sqlite_and_postgresql_give_the_same_top_results(
+    demo_db_pair: tuple[Database, Database],
+) -> None:
+    tops = []
+    for db in demo_db_pair:
+        services = Services(db=db)
+        tops.append({q: (await found(services, q))[:3] for q in QUERIES})
+    sqlite, postgres = tops
+    assert sqlite == postgres
+    assert all(sqlite[q] for q in QUERIES)

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from nlu.names import initial_of
 
-FIELD_WEIGHT = {"main": 1.0, "series": 0.85, "subjects": 0.7}
+FIELD_WEIGHTS = np.array([1.0, 0.85, 0.7], dtype=np.float32)  # title+authors, series, subjects
 PREFIX_DISCOUNT = 0.98
 FLOOR = 0.5  # a word matched at 50% similarity or less does not count at all
 
@@ -29,12 +29,6 @@ class Fields:
     authors: str = ""
     series: str = ""
     subjects: str = ""
-
-    def weighted_words(self) -> list[tuple[str, float]]:
-        main = [(w, FIELD_WEIGHT["main"]) for w in f"{self.title} {self.authors}".split()]
-        series = [(w, FIELD_WEIGHT["series"]) for w in self.series.split()]
-        subjects = [(w, FIELD_WEIGHT["subjects"]) for w in self.subjects.split()]
-        return main + series + subjects or [("", 0.0)]
 
 
 # Words of a request rather than of a title: «книга про войну», «что-нибудь о космосе».
@@ -59,13 +53,17 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     if not words or not candidates:
         return np.zeros(len(candidates))
     flat: list[str] = []
-    weights: list[float] = []
-    starts: list[int] = []
-    for fields in candidates:
-        starts.append(len(flat))
-        for word, weight in fields.weighted_words():
-            flat.append(word)
-            weights.append(weight)
+    lengths = np.empty((len(candidates), 3), dtype=np.int64)  # main, series, subjects words
+    for n, fields in enumerate(candidates):
+        main = f"{fields.title} {fields.authors}".split() or [""]
+        series = fields.series.split()
+        subjects = fields.subjects.split()
+        lengths[n] = len(main), len(series), len(subjects)
+        flat += main
+        flat += series
+        flat += subjects
+    starts = np.concatenate(([0], np.cumsum(lengths.sum(axis=1))[:-1]))
+    weights = np.repeat(np.tile(FIELD_WEIGHTS, len(candidates)), lengths.ravel())
     initials = [(n, initial) for n, w in enumerate(words) if (initial := initial_of(w))]
     rows = words + [initial for _, initial in initials]
     similarity = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.float32) / 100
@@ -78,7 +76,7 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
             [last], [w[: len(last)] for w in flat], scorer=fuzz.ratio, dtype=np.float32
         )[0]
         similarity[-1] = np.maximum(similarity[-1], typed_so_far / 100 * PREFIX_DISCOUNT)
-    similarity *= np.asarray(weights, dtype=np.float32)
+    similarity *= weights
     best = np.maximum.reduceat(similarity, starts, axis=1)  # query word × candidate
     credit = np.clip((best - FLOOR) / (1 - FLOOR), 0, 1)
     query_weights = np.array([word_weight(w) for w in words], dtype=np.float32)
