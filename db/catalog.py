@@ -54,6 +54,13 @@ def log_change(session: AsyncSession, record_id: int) -> None:
 
 
 _CHANGED = "formulyar_changed_records"
+_COMMITTING = "formulyar_catalog_committing"
+_epoch = 0  # bumped whenever this process commits a catalog change
+
+
+def catalog_epoch() -> int:
+    """Changes committed by this very process: a search index here can look at once."""
+    return _epoch
 
 
 @event.listens_for(Session, "before_commit")
@@ -65,11 +72,20 @@ def _write_change_log(session: Session) -> None:
             insert(CatalogChange),
             [{"record_id": rid, "changed_at": now} for rid in sorted(changed)],
         )
+        session.info[_COMMITTING] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed_change(session: Session) -> None:
+    global _epoch
+    if session.info.pop(_COMMITTING, False):
+        _epoch += 1
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_change_log(session: Session) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_COMMITTING, None)
 
 
 async def find_existing_record(session: AsyncSession, data: RecordData) -> Record | None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.catalog import catalog_epoch
 from db.models import CatalogChange, InstallationSetting, Record, RecordIsbn
 from nlu.search import Document, SearchIndex, SearchResult
 
@@ -25,16 +27,23 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000  # ids per IN (...) query: well inside both databases' parameter limits
 REBUILD_AFTER = 20_000  # changed records beyond which a full rebuild beats the delta
+CHECK_INTERVAL = 0.5  # seconds between looks at the change log for other processes' changes
 
 
 class CatalogSearch:
     def __init__(
-        self, index_dir: Path | None = None, *, rebuild_after: int = REBUILD_AFTER
+        self,
+        index_dir: Path | None = None,
+        *,
+        rebuild_after: int = REBUILD_AFTER,
+        check_interval: float = CHECK_INTERVAL,
     ) -> None:
         self.index = SearchIndex.empty()
         self.index_dir = index_dir
         self.rebuild_after = rebuild_after
+        self.check_interval = check_interval
         self._seen_change = -1
+        self._checked = (-1.0, -1)  # when the change log was last read, and the epoch then
         self._lock = asyncio.Lock()
 
     async def search(
@@ -44,6 +53,12 @@ class CatalogSearch:
         return self.index.search(query, max_age=max_age, limit=limit)
 
     async def refresh(self, session: AsyncSession) -> None:
+        """Catch up with the catalog: at once after this process's own changes, and within
+        `check_interval` seconds after another process's."""
+        checked_at, epoch = self._checked
+        if epoch == catalog_epoch() and time.monotonic() - checked_at < self.check_interval:
+            return
+        self._checked = (time.monotonic(), catalog_epoch())
         latest = await session.scalar(select(func.coalesce(func.max(CatalogChange.id), 0)))
         if latest == self._seen_change:
             return

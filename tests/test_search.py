@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from db.catalog import edit_record
+from db.catalog import edit_record, log_change
 from db.catalog_import import import_catalog
 from db.engine import Database
-from db.models import CatalogChange, Item, Library, Record, RecordIsbn
+from db.models import Item, Library, Record, RecordIsbn, utcnow
 from db.search import CatalogSearch
 from handlers.services import Services
 from tests.support.chat import ChatFactory
@@ -203,7 +203,7 @@ async def test_imports_edits_and_deletions_are_searchable_at_once(
     async with demo_db.transaction() as session:
         await session.execute(delete(Item).where(Item.record_id == record_id))
         await session.execute(delete(Record).where(Record.id == record_id))
-        session.add(CatalogChange(record_id=record_id))
+        log_change(session, record_id)
     assert "Каштанка и Тётка" not in [t for t, _ in await found(services, "каштанка тетка")]
 
 
@@ -293,3 +293,29 @@ async def test_sqlite_and_postgresql_give_the_same_top_results(
     sqlite, postgres = tops
     assert sqlite == postgres
     assert all(sqlite[q] for q in QUERIES)
+
+
+async def test_another_processs_changes_arrive_within_the_check_interval(demo_db: Database) -> None:
+    """Another bot process on PostgreSQL edits a record: no shared memory, only the change log."""
+    import asyncio
+
+    from sqlalchemy import insert, update
+
+    from db.models import CatalogChange
+
+    search = CatalogSearch(check_interval=0.2)
+    async with demo_db.reading() as session:
+        assert not await search.search(session, "белолобый")
+    async with demo_db.engine.begin() as connection:  # plain SQL: as if from elsewhere
+        record_id = (
+            await connection.execute(select(Record.id).where(Record.title == "Каштанка"))
+        ).scalar_one()
+        await connection.execute(
+            update(Record).where(Record.id == record_id).values(title="Белолобый")
+        )
+        await connection.execute(
+            insert(CatalogChange).values(record_id=record_id, changed_at=utcnow())
+        )
+    await asyncio.sleep(0.3)
+    async with demo_db.reading() as session:
+        assert [h.record_id for h in await search.search(session, "белолобый")][:1] == [record_id]

@@ -80,7 +80,7 @@ def test_saved_index_loads_identically(tmp_path: Path) -> None:
 
 
 def test_postings_agree_with_word_trigrams() -> None:
-    texts = ["война и мир толстой л н", "мир", "мировой океан"]
+    texts = ["война и мир толстой л н", "мир", "мировой океан", "история россии т 2", "2 рояля"]
     trigrams, docs = bulk_trigrams(texts)
     for n, text in enumerate(texts):
         expected = {t for word in text.split() for t in word_trigrams(word)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import shutil
 from collections import defaultdict
@@ -32,13 +33,13 @@ from nlu.search.ranking import Fields, score
 from nlu.search.trigrams import TRIGRAM_SPACE, bulk_trigrams, query_trigrams, word_trigrams
 from nlu.search.vocabulary import Vocabulary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 CHUNK = 100_000  # documents per bulk trigram pass
 POSTINGS_BUDGET = 150_000  # postings read per query, rarest trigrams first
 MIN_TRIGRAMS = 3  # …but never fewer trigrams than this
 MAX_CANDIDATES = 250  # re-ranked per query
 CANDIDATE_RATIO = 0.3  # of the best trigram score, to be a candidate at all
-MIN_SCORE = 45.0  # below this a record is not a hit
+MIN_SCORE = 55.0  # below this (about half the query's words unmatched) a record is not a hit
 RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
 GOOD_SCORE = 95.0  # below this, misspelt words earn a «did you mean» with the catalog's spelling
 NO_AGE = -1
@@ -94,9 +95,10 @@ def _index_text(fields: Fields) -> str:
 
 
 class _Texts:
-    """Normalised fields of every base document, as one UTF-8 blob."""
+    """Normalised fields of every base document, as one UTF-8 blob (bytes, or a read-only
+    memory map of the saved file, so a million records cost no start-up time)."""
 
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray) -> None:
         self.blob = blob
         self.offsets = offsets
 
@@ -105,11 +107,20 @@ class _Texts:
         encoded = [row.encode() for row in rows]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+        return cls(b"".join(encoded), offsets)
 
-    def get(self, doc: int) -> Fields:
-        raw = self.blob[self.offsets[doc] : self.offsets[doc + 1]].tobytes().decode()
-        return Fields(*raw.split(SEP))
+    @classmethod
+    def open(cls, path: Path, offsets: np.ndarray) -> _Texts:
+        with path.open("rb") as file:
+            if path.stat().st_size == 0:
+                return cls(b"", offsets)
+            return cls(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), offsets)
+
+    def get_many(self, docs: np.ndarray) -> list[Fields]:
+        starts = self.offsets[docs].tolist()
+        ends = self.offsets[docs + 1].tolist()
+        blob = self.blob
+        return [Fields(*blob[s:e].decode().split(SEP)) for s, e in zip(starts, ends, strict=True)]
 
 
 @dataclass(slots=True)
@@ -155,7 +166,7 @@ class SearchIndex:
         return cls(
             record_ids=none,
             ages=np.empty(0, dtype=np.int8),
-            texts=_Texts(np.empty(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)),
+            texts=_Texts(b"", np.zeros(1, dtype=np.int64)),
             postings=postings,
             isbn_keys=none,
             isbn_docs=np.empty(0, dtype=np.int32),
@@ -206,7 +217,7 @@ class SearchIndex:
         tmp.mkdir(parents=True)
         for name in self._ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(self, name))
-        np.save(tmp / "text_blob.npy", self.texts.blob)
+        (tmp / "text_blob.bin").write_bytes(self.texts.blob)
         np.save(tmp / "text_offsets.npy", self.texts.offsets)
         np.save(tmp / "postings_offsets.npy", self.postings.offsets)
         np.save(tmp / "postings_docs.npy", self.postings.docs)
@@ -233,7 +244,8 @@ class SearchIndex:
                 return None
 
             def array(name: str) -> np.ndarray:
-                return np.load(folder / f"{name}.npy", mmap_mode="r")
+                # a plain ndarray view of the mapped file: no copy, no memmap overhead per access
+                return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
             words = (folder / "vocabulary.txt").read_text(encoding="utf-8")
             vocabulary = Vocabulary(
@@ -241,12 +253,12 @@ class SearchIndex:
                 Postings(array("vocabulary_offsets"), array("vocabulary_docs")),
             )
             index = cls(
-                record_ids=np.asarray(array("record_ids")),
-                ages=np.asarray(array("ages")),
-                texts=_Texts(array("text_blob"), array("text_offsets")),
+                record_ids=array("record_ids"),
+                ages=array("ages"),
+                texts=_Texts.open(folder / "text_blob.bin", array("text_offsets")),
                 postings=Postings(array("postings_offsets"), array("postings_docs")),
-                isbn_keys=np.asarray(array("isbn_keys")),
-                isbn_docs=np.asarray(array("isbn_docs")),
+                isbn_keys=array("isbn_keys"),
+                isbn_docs=array("isbn_docs"),
                 vocabulary=vocabulary,
             )
         except (OSError, ValueError, KeyError):
@@ -305,7 +317,7 @@ class SearchIndex:
         trigrams = query_trigrams(words, last_open=reading.open_end)
         base = self._base_candidates(trigrams, max_age)
         delta = self._delta_candidates(trigrams, max_age)
-        fields = [self.texts.get(int(n)) for n in base] + [self.delta[r].fields for r in delta]
+        fields = self.texts.get_many(base) + [self.delta[r].fields for r in delta]
         ids = [int(self.record_ids[n]) for n in base] + delta
         scores = score(reading.text, reading.open_end, fields)
         order = np.argsort(-scores, kind="stable")

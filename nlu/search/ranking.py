@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Prefix
 
 from nlu.names import initial_of
 
@@ -70,16 +71,16 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     for row, (n, _) in enumerate(initials, start=len(words)):  # «лев» also matches «л»
         similarity[n] = np.maximum(similarity[n], similarity[row])
     similarity = similarity[: len(words)]
-    if open_end and len(words[-1]) > 1:
+    if open_end:  # the start of a word typed so far: how much of it the word begins with
         last = words[-1]
-        typed_so_far = process.cdist(
-            [last], [w[: len(last)] for w in flat], scorer=fuzz.ratio, dtype=np.float32
-        )[0]
-        similarity[-1] = np.maximum(similarity[-1], typed_so_far / 100 * PREFIX_DISCOUNT)
+        typed = process.cdist([last], flat, scorer=Prefix.similarity, dtype=np.int32)[0]
+        similarity[-1] = np.maximum(similarity[-1], typed / len(last) * PREFIX_DISCOUNT)
     similarity *= weights
     best = np.maximum.reduceat(similarity, starts, axis=1)  # query word × candidate
     credit = np.clip((best - FLOOR) / (1 - FLOOR), 0, 1)
     query_weights = np.array([word_weight(w) for w in words], dtype=np.float32)
+    if open_end:  # a word being typed counts for the word it will become
+        query_weights[-1] = max(query_weights[-1], 0.5)
     coverage = query_weights @ credit / query_weights.sum()
 
     titles = [c.title for c in candidates]

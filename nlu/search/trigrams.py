@@ -1,8 +1,11 @@
 """Words → trigram ids, one query at a time or a whole catalog at once (vectorised).
 
-Each word is padded with a boundary mark on both sides, «$мир$» → «$ми», «мир», «ир$», so a
-trigram never spans two words and word starts are anchored (typing «пот» matches «поттер»).
-Characters are mapped to a compact alphabet so a trigram id fits in K³ < 360,000.
+Each word is padded with two boundary marks before and one after, «$$мир$» → «$$м», «$ми»,
+«мир», «ир$», so a trigram never spans two words, word starts are anchored (typing «пот»
+matches «поттер»), and even one typed letter narrows the search («$$ш»: a word starting with
+ш). A one-letter word is not a trigram of its own («и», «в», initials say too little), unless
+it is a digit («Т. 2», «2 рояля»). Characters are mapped to a compact alphabet so a trigram id
+fits in K³ < 360,000.
 """
 
 from __future__ import annotations
@@ -33,18 +36,21 @@ def _codes(text: str) -> np.ndarray:
     return np.where(raw < 0x500, _LUT[np.minimum(raw, 0x4FF)], OTHER).astype(np.int32)
 
 
-def word_trigrams(word: str, *, open_end: bool = False) -> list[int]:
-    """Trigram ids of one word; `open_end` leaves off the end mark (a word still being typed).
+_DIGIT_CODES = range(3 + len(CYRILLIC) + len(LATIN), 3 + len(ALPHABET))
 
-    One-letter words (initials, «и», «в») give none: they tell documents apart too little, and
-    the re-ranking still sees them.
-    """
-    if len(word) < 2:
+
+def word_trigrams(word: str, *, open_end: bool = False) -> list[int]:
+    """Trigram ids of one word; `open_end` leaves off the end mark (a word still being typed)."""
+    if not word:
         return []
-    codes = [BOUNDARY, *(_LUT[ord(ch)] if ord(ch) < 0x500 else OTHER for ch in word)]
+    letters = [int(_LUT[ord(ch)]) if ord(ch) < 0x500 else OTHER for ch in word]
+    codes = [BOUNDARY, BOUNDARY, *letters]
     if not open_end:
         codes.append(BOUNDARY)
-    return [(codes[i] * K + codes[i + 1]) * K + codes[i + 2] for i in range(len(codes) - 2)]
+    ids = [(codes[i] * K + codes[i + 1]) * K + codes[i + 2] for i in range(len(codes) - 2)]
+    if len(word) == 1 and not open_end and letters[0] not in _DIGIT_CODES:
+        ids.pop()  # «$и$»: a one-letter word is no trigram of its own
+    return ids
 
 
 def query_trigrams(words: Sequence[str], *, last_open: bool) -> np.ndarray:
@@ -59,13 +65,16 @@ def bulk_trigrams(texts: Sequence[str], first_doc: int = 0) -> tuple[np.ndarray,
 
     Texts are words separated by single spaces. Documents are numbered from `first_doc`.
     """
-    joined = "".join(f" {t} \x01" for t in texts)
-    codes = _codes(joined)
-    lengths = np.fromiter((len(t) + 3 for t in texts), dtype=np.int64, count=len(texts))
+    padded = [f"  {t.replace(' ', '  ')} \x01" for t in texts]
+    codes = _codes("".join(padded))
+    lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
     docs = np.repeat(np.arange(first_doc, first_doc + len(texts), dtype=np.int64), lengths)
     a, b, c = codes[:-2], codes[1:-1], codes[2:]
-    valid = (a != SEPARATOR) & (b != SEPARATOR) & (c != SEPARATOR) & (b != BOUNDARY)
-    valid &= ~((a == BOUNDARY) & (c == BOUNDARY))  # one-letter words: see word_trigrams
+    valid = (a != SEPARATOR) & (b != SEPARATOR) & (c != SEPARATOR)
+    starts = (a == BOUNDARY) & (b == BOUNDARY) & (c != BOUNDARY)  # «$$м»: a word's first letter
+    inner = (b != BOUNDARY) & ~((a == BOUNDARY) & (c == BOUNDARY))
+    single = (a == BOUNDARY) & (c == BOUNDARY) & (b >= _DIGIT_CODES.start)  # «$2$»
+    valid &= starts | inner | single
     trigram = (a.astype(np.int64) * K + b) * K + c
     keys = trigram[valid] * (1 << 32) + docs[:-2][valid]
     keys.sort()  # much faster than np.unique, which is what follows
