@@ -1,0 +1,1 @@
+"""Benchmarks of Формуляр (run as modules: ``python -m bench.search``)."""
