@@ -20,6 +20,18 @@ from nlu.names import initial_of
 FIELD_WEIGHTS = np.array([1.0, 0.85, 0.7], dtype=np.float32)  # title+authors, series, subjects
 PREFIX_DISCOUNT = 0.98
 FLOOR = 0.5  # a word matched at 50% similarity or less does not count at all
+# «пиковую даму» asks for «Пиковая дама»: a word whose stem (the word without its case
+# ending) begins a record word of about the same length counts nearly as an exact match.
+INFLECTED = 0.9
+ENDINGS = tuple(
+    sorted(
+        "ями ами ого его ому ему ыми ими ую юю ая яя ое ее ые ие ой ей ый ий ом ем ах ях ов ев "
+        "ам ям а я у ю ы и е о й ь".split(),
+        key=len,
+        reverse=True,
+    )
+)
+MIN_STEM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +60,16 @@ def word_weight(word: str) -> float:
     return 0.25 if len(word) == 1 else min(len(word), 6) / 6
 
 
+def stem(word: str) -> str:
+    """The word without a Russian case or number ending, if what is left is long enough."""
+    if not ("а" <= word[:1] <= "я"):
+        return word
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
 def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarray:
     """A score per candidate, higher is better (about 0–130)."""
     words = query.split()
@@ -71,6 +93,7 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     for row, (n, _) in enumerate(initials, start=len(words)):  # «лев» also matches «л»
         similarity[n] = np.maximum(similarity[n], similarity[row])
     similarity = similarity[: len(words)]
+    _credit_inflections(words, flat, similarity)
     if open_end:  # the start of a word typed so far: how much of it the word begins with
         last = words[-1]
         typed = process.cdist([last], flat, scorer=Prefix.similarity, dtype=np.int32)[0]
@@ -90,3 +113,17 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
         (open_end and t.startswith(query) for t in titles), dtype=np.float32, count=len(titles)
     )
     return 100 * coverage + 12 * closeness + 10 * exact + 6 * typing
+
+
+def _credit_inflections(words: list[str], flat: list[str], similarity: np.ndarray) -> None:
+    """Raise each inflected query word's similarity to the record words sharing its stem."""
+    lengths: np.ndarray | None = None
+    for n, word in enumerate(words):
+        base = stem(word)
+        if base == word:
+            continue
+        if lengths is None:
+            lengths = np.fromiter(map(len, flat), dtype=np.int32, count=len(flat))
+        shared = process.cdist([base], flat, scorer=Prefix.similarity, dtype=np.int32)[0]
+        same = (shared == len(base)) & (np.abs(lengths - len(word)) <= 3)
+        similarity[n] = np.where(same, np.maximum(similarity[n], INFLECTED), similarity[n])
