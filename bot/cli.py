@@ -20,6 +20,7 @@ from db.enums import RoleName
 from db.importers import CatalogFormatError
 from db.migrate import upgrade
 from db.models import Network, utcnow
+from db.outbox import last_id, queued_after
 from db.people import create_link_code, library_by_code, reader_by_card
 from handlers import texts
 from handlers.i18n import say
@@ -126,7 +127,18 @@ async def _console(app: App, persona: str) -> int:
     if await is_empty(app.db):
         await seed_demo(app.db)
     await warm_up(app)
-    chat = ConsoleChat(handle=app.dispatcher.handle, persona=persona)
+    async with app.db.reading() as session:
+        seen = await last_id(session)
+
+    async def notices() -> list[tuple[str, str]]:
+        nonlocal seen
+        async with app.db.reading() as session:
+            rows = await queued_after(session, seen)
+        if rows:
+            seen = rows[-1][0]
+        return [(persona, text) for _, persona, text in rows]
+
+    chat = ConsoleChat(handle=app.dispatcher.handle, persona=persona, notices=notices)
     if sys.stdin.isatty():
         await run_interactive(chat, say(texts.CLI_CONSOLE_GREETING, persona=persona))
     else:

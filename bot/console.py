@@ -17,12 +17,17 @@ from pathlib import Path
 from typing import TextIO
 
 from db.enums import Messenger
+from handlers import texts
 from handlers.core import Button, Incoming, Reply
+from handlers.i18n import say
 
 PRESS_BY_LABEL = re.compile(r"^\[(.+)\]$")
 SWITCH_PERSONA = re.compile(r"^/as\s+(\S+)$")
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+# New notices since the last call: (persona or "", text). The outbox is sent by jobs; the
+# console shows what would be sent, so a demo shows the whole story.
+Notices = Callable[[], Awaitable[list[tuple[str, str]]]]
 
 
 @dataclass(slots=True)
@@ -34,6 +39,7 @@ class ConsoleChat:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     files_dir: Path = Path("data/console-files")
     buttons: list[Button] = field(default_factory=list)
+    notices: Notices | None = None
 
     async def send_line(self, line: str) -> None:
         line = line.strip()
@@ -58,6 +64,9 @@ class ConsoleChat:
         )
         for reply in await self.handle(incoming):
             self.show(reply)
+        if self.notices is not None:
+            for persona, text in await self.notices():
+                self._print(say(texts.CONSOLE_NOTICE, persona=persona or "—", text=text))
 
     def _pressed(self, line: str) -> Button | None:
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):

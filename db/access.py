@@ -41,7 +41,7 @@ class Card:
 class Actor:
     """The person behind an incoming event, with every scope they hold right now."""
 
-    account_id: int
+    account_id: int | None  # None: the scheduler acting on the library's rules
     person_id: int | None
     cards: tuple[Card, ...] = ()  # own reader cards
     children: tuple[Card, ...] = ()  # cards of linked children

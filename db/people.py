@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Messenger, ReaderCategory, RoleName
 from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role
+from nlu.normalize import normalize
 
 # Без похожих символов (0/O, 1/I/L): код диктуют по телефону и набирают с бумажки.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -245,3 +248,42 @@ async def _ensure_guardian(session: AsyncSession, person_id: int, reader_id: int
     )
     if exists is None:
         session.add(GuardianLink(parent_person_id=person_id, reader_id=reader_id))
+
+
+CLASS_NAME = re.compile(r"^\s*(\d{1,2})\s*[-–]?\s*([А-Яа-яЁё])\s*$")
+NAME_MATCH_CUTOFF = 75
+
+
+def looks_like_class(text: str) -> bool:
+    """«7Б», «7 б», «10-А»: a school class, not a name."""
+    return CLASS_NAME.match(text) is not None
+
+
+async def find_readers(
+    session: AsyncSession, library_id: int, query: str, limit: int = 30
+) -> list[Reader]:
+    """Readers of one library by card number, class («7Б») or name (typos forgiven)."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    if query.isdigit():
+        reader = await reader_by_card(session, library_id, query)
+        return [reader] if reader else []
+    if looks_like_class(query):
+        return list(
+            await session.scalars(
+                select(Reader)
+                .where(Reader.library_id == library_id, Reader.class_name == normalise_class(query))
+                .order_by(Reader.full_name, Reader.id)
+                .limit(limit)
+            )
+        )
+    readers = list(await session.scalars(select(Reader).where(Reader.library_id == library_id)))
+    names = [normalize(r.full_name) for r in readers]
+    hits = process.extract(
+        normalize(query), names, scorer=fuzz.WRatio, score_cutoff=NAME_MATCH_CUTOFF, limit=limit
+    )
+    if not hits:
+        return []
+    best = hits[0][1]
+    return [readers[index] for _, score, index in hits if score >= best - 5]

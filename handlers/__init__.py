@@ -4,6 +4,14 @@ from handlers.router import Registry
 
 
 def build_registry() -> Registry:
-    from handlers import catalog, my_books, welcome
+    from handlers import catalog, class_sets, desk, holds, my_books, rules, welcome
 
-    return Registry(welcome.router, catalog.router, my_books.router)
+    return Registry(
+        welcome.router,
+        catalog.router,
+        my_books.router,
+        holds.router,
+        desk.router,
+        class_sets.router,
+        rules.router,
+    )

@@ -18,7 +18,7 @@ PAGE_SIZE = 5
 MAX_RESULTS = 50
 
 
-@router.intent("search", "reserve")
+@router.intent("search")
 async def search(ctx: Context) -> list[Reply]:
     query = ctx.args.get("query") or ctx.text
     replies = []
@@ -30,18 +30,36 @@ async def search(ctx: Context) -> list[Reply]:
     return replies
 
 
+@router.intent("reserve")
+async def reserve(ctx: Context) -> Reply:
+    """«хочу взять …»: the results carry 📌 buttons that reserve in one tap (readers only)."""
+    query = ctx.args.get("query") or ctx.text
+    return await results_page(ctx, query, page=1, edit=False, reserve=bool(ctx.actor.cards))
+
+
 @router.action("search.page")
 async def search_page(ctx: Context) -> Reply:
-    return await results_page(ctx, str(ctx.args["q"]), page=int(ctx.args["p"]), edit=True)
+    return await results_page(
+        ctx,
+        str(ctx.args["q"]),
+        page=int(ctx.args["p"]),
+        edit=True,
+        reserve=bool(ctx.args.get("rs")),
+    )
 
 
 @router.action("search.run")
 async def search_suggested(ctx: Context) -> Reply:
-    return await results_page(ctx, str(ctx.args["q"]), page=1, edit=False)
+    return await results_page(
+        ctx, str(ctx.args["q"]), page=1, edit=False, reserve=bool(ctx.args.get("rs"))
+    )
 
 
-async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Reply:
-    """One page of results: a line per record with where it can be had, 📖 buttons, paging."""
+async def results_page(
+    ctx: Context, query: str, *, page: int, edit: bool, reserve: bool = False
+) -> Reply:
+    """One page of results: a line per record with where it can be had, 📖 buttons (📌 to
+    reserve when the reader asked to take a book), paging."""
     max_age = ctx.actor.reader_age(ctx.today)
     result = await ctx.services.search.search(
         ctx.session, query, max_age=max_age, limit=MAX_RESULTS
@@ -53,6 +71,7 @@ async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Re
                     say(texts.BUTTON_SUGGESTION, query=result.suggestion),
                     "search.run",
                     q=result.suggestion,
+                    rs=int(reserve),
                 )
             ]
         ]
@@ -86,15 +105,24 @@ async def results_page(ctx: Context, query: str, *, page: int, edit: bool) -> Re
             continue
         lines.append(record_line(n, record))
         lines.append("   " + availability(where.get(record_id, []), home))
-        details.append(ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", r=record_id))
+        if reserve:
+            details.append(ctx.button(say(texts.BUTTON_RESERVE_N, n=n), "hold.place", r=record_id))
+        else:
+            details.append(ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", r=record_id))
     buttons.append(details)
+    if reserve:
+        lines.append(texts.SEARCH_RESERVE_HINT)
     if pages > 1:
         lines.append(say(texts.SEARCH_PAGE, page=page, pages=pages))
         nav = []
         if page > 1:
-            nav.append(ctx.button(texts.BUTTON_PREV, "search.page", q=query, p=page - 1))
+            nav.append(
+                ctx.button(texts.BUTTON_PREV, "search.page", q=query, p=page - 1, rs=int(reserve))
+            )
         if page < pages:
-            nav.append(ctx.button(texts.BUTTON_NEXT, "search.page", q=query, p=page + 1))
+            nav.append(
+                ctx.button(texts.BUTTON_NEXT, "search.page", q=query, p=page + 1, rs=int(reserve))
+            )
         buttons.append(nav)
     if result.suggestion and page == 1:
         lines.append(say(texts.SEARCH_MAYBE, suggestion=result.suggestion))
@@ -192,4 +220,7 @@ async def open_record(ctx: Context) -> Reply:
             )
     else:
         lines.append(texts.AVAILABILITY_NO_COPIES)
-    return Reply("\n".join(lines))
+    buttons = []
+    if ctx.actor.cards:
+        buttons.append([ctx.button(texts.BUTTON_RESERVE, "hold.place", r=record.id)])
+    return Reply("\n".join(lines), buttons=buttons)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import Actor
 from db.audit import audit
+from db.circulation import Circulation, Event
 from db.conversation import clear_state, new_button_token, set_state
 from db.enums import AuditOutcome
 from db.models import Account, AuditEntry
@@ -36,6 +37,12 @@ class Context:
     args: dict[str, Any] = field(default_factory=dict)  # a pressed button's arguments
     state_data: dict[str, Any] = field(default_factory=dict)  # what an awaited input carries
     timezone: ZoneInfo = DEFAULT_TIMEZONE
+    events: list[Event] = field(default_factory=list)  # published as notices before commit
+
+    @property
+    def circulation(self) -> Circulation:
+        """Circulation by this actor, now; its events become notices in this transaction."""
+        return Circulation(self.session, self.actor, self.now, self.events)
 
     def button(self, label: str, action: str, **args: Any) -> Button:
         """A button whose meaning stays on the server; it works for this account only."""

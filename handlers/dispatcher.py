@@ -9,6 +9,7 @@ and is audited; any other failure leaves the person a short apology and the log 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from handlers import texts
 from handlers.context import DEFAULT_TIMEZONE, Context
 from handlers.core import Incoming, Reply
 from handlers.i18n import say
+from handlers.notices import publish
 from handlers.router import Handler, Registry
 from handlers.safe_log import redacted_traceback
 from handlers.services import Services
@@ -42,6 +44,7 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         db = self.services.db
+        tz = DEFAULT_TIMEZONE
         try:
             async with db.transaction() as session:
                 if incoming.update_id is not None and not await self._first_delivery(
@@ -62,13 +65,20 @@ class Dispatcher:
                     now=now,
                     timezone=await _timezone(session, actor),
                 )
-                return _as_list(await self._route(ctx))
+                tz = ctx.timezone
+                replies = _as_list(await self._route(ctx))
+                await publish(session, ctx.events, now, actor.person_id)
+                return replies
         except AccessDenied as denied:
             await self._after_failure(incoming, denied)
             return [Reply(texts.ACCESS_DENIED, notice=texts.ACCESS_DENIED_SHORT)]
         except Refused as refused:
             await self._after_failure(incoming, None)
-            message = say(texts.REFUSALS[refused.key], **refused.params)
+            params = {
+                k: v.astimezone(tz) if isinstance(v, datetime) else v
+                for k, v in refused.params.items()
+            }
+            message = say(texts.REFUSALS[refused.key], **params)
             return [Reply(message, notice=message if incoming.button else None)]
         except Exception as error:
             log.error(

@@ -1,48 +1,271 @@
-"""«Мои книги»: what a reader (or a parent's children) has on loan, and until when."""
+"""«Мои книги»: a reader's (or a parent's children's) loans and holds, renewing, the reading
+history a reader opted into, and the copies of reminders a parent receives."""
 
 from __future__ import annotations
 
-from db.circulation import open_loans
+from rapidfuzz import fuzz
+from sqlalchemy import select
+
+from db.access import AccessDenied
+from db.circulation import HoldView, LoanView, holds_where, loans_of
+from db.enums import ACTIVE_HOLD_STATUSES
+from db.holds import cancel_hold
+from db.loans import renew
+from db.models import GuardianLink, Hold, Item, Reader, Record
 from handlers import texts
 from handlers.context import Context
-from handlers.core import Reply
+from handlers.core import Button, Reply
 from handlers.i18n import say
 from handlers.router import Router
 from handlers.welcome import given_name
+from nlu.normalize import normalize
+from nlu.search.ranking import stem
 
 router = Router("my_books")
 
+TITLE_MATCH = 70
 
-@router.intent("my_books", "due_dates", "renew")
+
+@router.intent("my_books", "due_dates")
 @router.command("mybooks", "books")
 async def my_books(ctx: Context) -> Reply:
+    return await _overview(ctx)
+
+
+async def _overview(ctx: Context, prefix: str = "") -> Reply:
     cards = ctx.actor.cards + ctx.actor.children
     if not cards:
         return Reply(texts.MY_BOOKS_NOT_LINKED)
-    loans = await open_loans(ctx.session, [c.reader_id for c in cards])
-    blocks = []
+    ids = [c.reader_id for c in cards]
+    loans = await loans_of(ctx.session, ids)
+    holds = await holds_where(
+        ctx.session, Hold.reader_id.in_(ids), Hold.status.in_(ACTIVE_HOLD_STATUSES)
+    )
+    blocks = [prefix] if prefix else []
+    renew_buttons: list[Button] = []
+    cancel_buttons: list[Button] = []
+    n = k = 0
     for card in cards:
-        mine = [loan for loan in loans if loan.reader_id == card.reader_id]
+        lines, mine = [], [loan for loan in loans if loan.reader_id == card.reader_id]
         name = given_name(card.full_name)
-        if not mine:
-            blocks.append(say(texts.MY_BOOKS_EMPTY, name=name))
-            continue
-        lines = [say(texts.MY_BOOKS_HEADER, name=name, n=len(mine))]
+        lines.append(
+            say(texts.MY_BOOKS_HEADER, name=name, n=len(mine))
+            if mine
+            else say(texts.MY_BOOKS_EMPTY, name=name)
+        )
         for loan in mine:
-            authors = f" ({loan.authors.split(';')[0].strip()})" if loan.authors else ""
-            due = ctx.local(loan.due_at)
-            overdue_days = (ctx.today - due.date()).days
-            if overdue_days > 0:
-                lines.append(
-                    say(
-                        texts.MY_BOOKS_LOAN_OVERDUE,
-                        title=loan.title,
-                        authors=authors,
-                        due=due,
-                        days=overdue_days,
+            n += 1
+            lines.append(f"{n}. " + _loan_line(ctx, loan))
+            renew_buttons.append(
+                ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id)
+            )
+        waiting = [h for h in holds if h.reader_id == card.reader_id]
+        if waiting:
+            lines.append(texts.MY_HOLDS_HEADER)
+            for hold in waiting:
+                k += 1
+                lines.append(f"📌{k}. " + _hold_line(ctx, hold))
+                cancel_buttons.append(
+                    ctx.button(
+                        say(texts.BUTTON_CANCEL_HOLD_N, n=k), "hold.cancel_mine", h=hold.hold_id
                     )
                 )
-            else:
-                lines.append(say(texts.MY_BOOKS_LOAN, title=loan.title, authors=authors, due=due))
         blocks.append("\n".join(lines))
-    return Reply("\n\n".join(blocks))
+    buttons = [renew_buttons[i : i + 5] for i in range(0, min(len(renew_buttons), 10), 5)]
+    if cancel_buttons:
+        buttons.append(cancel_buttons[:5])
+    return Reply("\n\n".join(blocks), buttons=buttons)
+
+
+def _loan_line(ctx: Context, loan: LoanView) -> str:
+    authors = f" ({loan.first_author})" if loan.authors else ""
+    due = ctx.local(loan.due_at)
+    days = (ctx.today - due.date()).days
+    if days > 0:
+        return say(
+            texts.MY_BOOKS_LOAN_OVERDUE, title=loan.title, authors=authors, due=due, days=days
+        ).removeprefix("• ")
+    return say(texts.MY_BOOKS_LOAN, title=loan.title, authors=authors, due=due).removeprefix("• ")
+
+
+def _hold_line(ctx: Context, hold: HoldView) -> str:
+    until = ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now
+    status = say(texts.HOLD_STATUS[hold.status.value], position=hold.position or 1, until=until)
+    return say(texts.MY_HOLD_LINE, title=hold.title, status=status).removeprefix("• ")
+
+
+@router.action("loan.renew")
+async def renew_pressed(ctx: Context) -> Reply:
+    """🔄: the reader, their parent or their school's librarian (checked in db.loans)."""
+    return await _renew(ctx, int(ctx.args["l"]))
+
+
+@router.intent("renew")
+async def renew_asked(ctx: Context) -> Reply:
+    """«продли книгу», «продли войну и мир»: renew the one meant, or ask which."""
+    cards = ctx.actor.cards + ctx.actor.children
+    if not cards:
+        return Reply(texts.MY_BOOKS_NOT_LINKED)
+    loans = await loans_of(ctx.session, [c.reader_id for c in cards])
+    if not loans:
+        return Reply(texts.RENEW_NOTHING)
+    query = ctx.args.get("query", "")
+    if query:
+        best = max(loans, key=lambda loan: _likeness(query, loan))
+        if _likeness(query, best) >= TITLE_MATCH:
+            return await _renew(ctx, best.loan_id)
+        return await _overview(ctx, prefix=say(texts.RENEW_NO_MATCH, query=ctx.args["query"]))
+    if len(loans) == 1:
+        return await _renew(ctx, loans[0].loan_id)
+    return await _overview(ctx, prefix=texts.RENEW_WHICH)
+
+
+def _likeness(query: str, loan: LoanView) -> float:
+    """How well «продли бедную лизу» names a loan: word stems compared, case endings aside."""
+
+    def stems(text: str) -> str:
+        return " ".join(stem(word) for word in normalize(text).split())
+
+    wanted = stems(query)
+    return max(
+        fuzz.WRatio(wanted, stems(loan.title)),
+        fuzz.WRatio(wanted, stems(f"{loan.title} {loan.authors}")),
+    )
+
+
+async def _renew(ctx: Context, loan_id: int) -> Reply:
+    loan = await renew(ctx.circulation, loan_id)
+    item = await ctx.session.get(Item, loan.item_id)
+    assert item is not None
+    title = await ctx.session.scalar(select(Record.title).where(Record.id == item.record_id))
+    text = say(texts.RENEWED, title=title, due=ctx.local(loan.due_at))
+    return Reply(text, notice=text)
+
+
+# Reading history: kept for the library anyway, shown only to a reader who opted in --------
+
+
+@router.command("history")
+async def history(ctx: Context) -> Reply:
+    if not ctx.actor.cards and not ctx.actor.children:
+        return Reply(texts.MY_BOOKS_NOT_LINKED)
+    blocks, buttons = [], []
+    for card in ctx.actor.cards + ctx.actor.children:
+        reader = await ctx.session.get(Reader, card.reader_id)
+        assert reader is not None
+        if not reader.history_opt_in:
+            if ctx.actor.own_card(card.reader_id):
+                blocks.append(texts.HISTORY_OFF)
+                buttons.append(
+                    [ctx.button(texts.BUTTON_HISTORY_ON, "history.set", c=card.reader_id, on=1)]
+                )
+            continue
+        read = await loans_of(ctx.session, [card.reader_id], returned=True, limit=20)
+        if not read:
+            blocks.append(texts.HISTORY_ON_EMPTY)
+        else:
+            lines = [say(texts.HISTORY_HEADER, name=given_name(card.full_name))]
+            lines += [
+                say(
+                    texts.HISTORY_LINE,
+                    title=loan.title,
+                    authors=f" ({loan.first_author})" if loan.authors else "",
+                    returned=ctx.local(loan.returned_at or loan.due_at),
+                )
+                for loan in read
+            ]
+            blocks.append("\n".join(lines))
+        if ctx.actor.own_card(card.reader_id):
+            buttons.append(
+                [ctx.button(texts.BUTTON_HISTORY_OFF, "history.set", c=card.reader_id, on=0)]
+            )
+    return Reply("\n\n".join(blocks) or texts.HISTORY_OFF, buttons=buttons)
+
+
+@router.action("history.set")
+async def history_set(ctx: Context) -> Reply:
+    """Only the reader decides about their own history (a parent's button is refused)."""
+    card = ctx.actor.own_card(int(ctx.args["c"]))
+    if card is None:
+        raise AccessDenied("history.set")
+    reader = await ctx.session.get(Reader, card.reader_id)
+    assert reader is not None
+    reader.history_opt_in = bool(ctx.args["on"])
+    ctx.audit(
+        "history.set",
+        library_id=card.library_id,
+        object_type="reader",
+        object_id=card.reader_id,
+        on=reader.history_opt_in,
+    )
+    return Reply(texts.HISTORY_SWITCHED_ON if reader.history_opt_in else texts.HISTORY_SWITCHED_OFF)
+
+
+# Copies of reminders for parents ------------------------------------------------------------
+
+
+@router.command("reminders")
+async def reminders(ctx: Context) -> Reply:
+    if not ctx.actor.children:
+        return Reply(texts.REMINDERS_NOT_PARENT)
+    return await _reminders(ctx)
+
+
+async def _reminders(ctx: Context, edit: bool = False) -> Reply:
+    links = {
+        link.reader_id: link
+        for link in await ctx.session.scalars(
+            select(GuardianLink).where(GuardianLink.parent_person_id == ctx.actor.person_id)
+        )
+    }
+    lines, buttons = [texts.REMINDERS_HEADER], []
+    for child in ctx.actor.children:
+        on = links[child.reader_id].copy_reminders
+        name = given_name(child.full_name)
+        lines.append(
+            say(
+                texts.REMINDERS_LINE,
+                child=name,
+                library=child.library_name,
+                state=texts.REMINDERS_STATE[on],
+            )
+        )
+        label = texts.BUTTON_REMINDERS_OFF if on else texts.BUTTON_REMINDERS_ON
+        buttons.append(
+            [
+                ctx.button(
+                    say(label, child=name), "reminders.set", c=child.reader_id, on=0 if on else 1
+                )
+            ]
+        )
+    return Reply("\n".join(lines), buttons=buttons, edit=edit)
+
+
+@router.action("reminders.set")
+async def reminders_set(ctx: Context) -> Reply:
+    child = ctx.actor.child_card(int(ctx.args["c"]))
+    if child is None:
+        raise AccessDenied("reminders.set")
+    link = await ctx.session.scalar(
+        select(GuardianLink).where(
+            GuardianLink.parent_person_id == ctx.actor.person_id,
+            GuardianLink.reader_id == child.reader_id,
+        )
+    )
+    assert link is not None
+    link.copy_reminders = bool(ctx.args["on"])
+    ctx.audit(
+        "reminders.set",
+        library_id=child.library_id,
+        object_type="reader",
+        object_id=child.reader_id,
+        on=link.copy_reminders,
+    )
+    return await _reminders(ctx, edit=True)
+
+
+@router.action("hold.cancel_mine")
+async def cancel_from_list(ctx: Context) -> Reply:
+    hold = await cancel_hold(ctx.circulation, int(ctx.args["h"]))
+    title = await ctx.session.scalar(select(Record.title).where(Record.id == hold.record_id))
+    return await _overview(ctx, prefix=say(texts.HOLD_CANCELLED, title=title))

@@ -16,3 +16,6 @@ class Services:
     db: Database
     search: CatalogSearch = field(default_factory=CatalogSearch)
     clock: Callable[[], datetime] = utcnow
+    # A messenger link that redeems a link code in one tap (Telegram's t.me/<bot>?start=…);
+    # set by the transport that knows its bot's name, None where there is none (console).
+    deep_link: Callable[[str], str | None] = lambda _code: None

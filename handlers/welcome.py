@@ -34,6 +34,8 @@ async def help_(ctx: Context) -> Reply:
         text += texts.HELP_READER
     if RoleName.PARENT in roles:
         text += texts.HELP_PARENT
+    if RoleName.LIBRARIAN in roles:
+        text += texts.HELP_LIBRARIAN
     if not roles:
         text += texts.HELP_GUEST
     return Reply(text)

@@ -54,7 +54,9 @@ async def test_script_start_link_search_my_books(dispatcher: Dispatcher, demo_db
     assert "[1] 📖 1" in search
     assert "Где есть:" in details
     assert "• Школа №1: свободно" in details
-    assert re.search(r"на руках 1 книга\.\n\s+• .+ — вернуть до \d{1,2} (ноября|декабря)", my_books)
+    assert re.search(
+        r"на руках 1 книга\.\n\s+1\. .+ — вернуть до \d{1,2} (ноября|декабря)", my_books
+    )
     # card 1002 is a fifth-former (11): «Война и мир» is marked 12+
     assert "только книги для читателей постарше" in too_old
 

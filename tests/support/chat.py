@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from db.enums import Messenger
-from handlers.core import Button, Incoming, Reply
+from handlers.core import Attachment, Button, Incoming, Reply
 from handlers.dispatcher import Dispatcher
 
 
@@ -20,6 +20,16 @@ class Chat:
 
     async def send(self, text: str) -> list[Reply]:
         return await self._deliver(Incoming(self.messenger, self.persona, self.persona, text=text))
+
+    async def send_photo(self, data: bytes, caption: str = "") -> list[Reply]:
+        async def fetch() -> bytes:
+            return data
+
+        photo = Attachment("photo", fetch)
+        return await self._deliver(
+            Incoming(self.messenger, self.persona, self.persona, text=caption or None,
+                     attachments=(photo,))
+        )  # fmt: skip
 
     async def press(self, label: str) -> list[Reply]:
         """Press the button whose label contains `label` in the latest replies."""

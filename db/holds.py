@@ -1,0 +1,359 @@
+"""Holds (брони): a reader asks for a record, a librarian approves, a copy waits on the hold
+shelf, or the reader waits in the record's queue at their school.
+
+pending ─approve─► ready (a copy on the hold shelf until a deadline) ─issue─► fulfilled
+   │  └─ no free copy ─► queued ─a copy comes back─► ready
+   └─ reject ─► rejected;   any active ─cancel─► cancelled;   ready ─deadline─► expired
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from db.access import AccessDenied, require_librarian
+from db.circulation import Circulation, claim_item, library, lock_circulation, queue_positions
+from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
+from db.errors import Refused
+from db.models import Hold, Item, Loan, Record
+from db.rules import hold_shelf_until, rule_for
+
+UNUSABLE = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST)
+
+
+async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
+    """Reserve a record for pickup at the reader's own school. Readers reserve for themselves."""
+    card = c.actor.own_card(reader_id)
+    if card is None:
+        raise AccessDenied("hold.place")
+    reader = await lock_circulation(c.session, reader_id, record_id)
+    if reader.blocked:
+        raise Refused("reader_blocked_self")
+    record = await c.session.get(Record, record_id)
+    age = card.age(c.now.date())
+    if record is None or (age is not None and (record.age_mark or 0) > age):
+        raise Refused("record_gone")
+    home = await library(c.session, reader.library_id)
+    copies = await c.session.scalar(
+        select(func.count())
+        .select_from(Item)
+        .where(
+            Item.record_id == record_id, Item.library_id == home.id, Item.status.not_in(UNUSABLE)
+        )
+    )
+    if not copies:
+        raise Refused("no_copies_here", library=home.short_name)
+    on_hand = await c.session.scalar(
+        select(func.count())
+        .select_from(Loan)
+        .join(Item, Item.id == Loan.item_id)
+        .where(Loan.reader_id == reader_id, Loan.returned_at.is_(None), Item.record_id == record_id)
+    )
+    if on_hand:
+        raise Refused("already_on_loan")
+
+    hold = Hold(
+        record_id=record_id,
+        reader_id=reader_id,
+        library_id=home.id,
+        status=HoldStatus.QUEUED,
+        created_at=c.now,
+        placed_by_person_id=c.actor.person_id,
+    )
+    try:
+        async with c.session.begin_nested():
+            c.session.add(hold)
+    except IntegrityError:  # an active hold for this record already exists (or was just made)
+        raise Refused("hold_exists") from None
+
+    free = await _free_copy_ids(c, record_id, home.id)
+    waiting = await _queue_length(c, record_id, home.id, excluding=hold.id)
+    if free and not waiting:
+        if home.approval_mode == ApprovalMode.AUTO:
+            if not await _put_on_shelf(c, hold, free):
+                await _stay_queued(c, hold)
+        else:
+            hold.status = HoldStatus.PENDING
+    else:
+        await _stay_queued(c, hold)
+    c.audit("hold.place", home.id, "hold", hold.id, status=hold.status.value)
+    return hold
+
+
+async def approve_hold(c: Circulation, hold_id: int) -> Hold:
+    """A librarian approves: a free copy goes to the hold shelf, or the reader joins the queue."""
+    hold = await _hold_for_librarian(c, hold_id, "hold.approve")
+    if hold.status != HoldStatus.PENDING:
+        raise Refused("hold_not_pending")
+    hold.decided_at = c.now
+    hold.decided_by_person_id = c.actor.person_id
+    free = await _free_copy_ids(c, hold.record_id, hold.library_id)
+    if not await _put_on_shelf(c, hold, free):
+        await _stay_queued(c, hold)
+    c.audit("hold.approve", hold.library_id, "hold", hold.id, status=hold.status.value)
+    return hold
+
+
+async def reject_hold(c: Circulation, hold_id: int, reason: str) -> Hold:
+    hold = await _hold_for_librarian(c, hold_id, "hold.reject")
+    if hold.status not in ACTIVE_HOLD_STATUSES:
+        raise Refused("hold_not_active")
+    await _close(c, hold, HoldStatus.REJECTED, reason=reason[:300])
+    c.tell(
+        "hold.rejected",
+        hold.reader_id,
+        hold.library_id,
+        hold.id,
+        title=await _title(c, hold),
+        reason=reason,
+    )
+    c.audit("hold.reject", hold.library_id, "hold", hold.id)
+    return hold
+
+
+async def cancel_hold(c: Circulation, hold_id: int) -> Hold:
+    """The reader (or their parent, or the school's librarian) withdraws a hold."""
+    hold = await c.session.get(Hold, hold_id)
+    if hold is None:
+        raise Refused("hold_not_active")
+    if c.actor.card_in_scope(hold.reader_id) is None and not c.actor.is_librarian(hold.library_id):
+        raise AccessDenied("hold.cancel", hold.library_id)
+    await lock_circulation(c.session, hold.reader_id, hold.record_id)
+    await c.session.refresh(hold)
+    if hold.status not in ACTIVE_HOLD_STATUSES:
+        raise Refused("hold_not_active")
+    await _close(c, hold, HoldStatus.CANCELLED)
+    c.audit("hold.cancel", hold.library_id, "hold", hold.id)
+    return hold
+
+
+async def expire_holds(c: Circulation) -> int:
+    """Copies not picked up by their deadline go to the next in the queue or back on the shelf."""
+    overdue = list(
+        await c.session.scalars(
+            select(Hold).where(Hold.status == HoldStatus.READY, Hold.ready_until < c.now)
+        )
+    )
+    for hold in overdue:
+        await lock_circulation(c.session, hold.reader_id, hold.record_id)
+        await c.session.refresh(hold)
+        if hold.status != HoldStatus.READY:  # collected or cancelled a moment ago
+            continue
+        await _close(c, hold, HoldStatus.EXPIRED)
+        c.tell(
+            "hold.expired", hold.reader_id, hold.library_id, hold.id, title=await _title(c, hold)
+        )
+        c.audit("hold.expire", hold.library_id, "hold", hold.id)
+    return len(overdue)
+
+
+async def warn_expiring_holds(c: Circulation, within: timedelta = timedelta(days=2)) -> int:
+    """Less than two days before a hold-shelf deadline the reader is reminded (once per hold):
+    a daily round in the morning thus warns the day before the last day at the latest."""
+    soon = list(
+        await c.session.scalars(
+            select(Hold).where(
+                Hold.status == HoldStatus.READY,
+                Hold.ready_until >= c.now,
+                Hold.ready_until < c.now + within,
+            )
+        )
+    )
+    for hold in soon:
+        c.tell(
+            "hold.expiring",
+            hold.reader_id,
+            hold.library_id,
+            hold.id,
+            title=await _title(c, hold),
+            until=hold.ready_until,
+        )
+    return len(soon)
+
+
+async def serve_queue(c: Circulation, item: Item, seen: ItemStatus) -> Hold | None:
+    """A copy has come free (`seen` is its status until now): the first in its record's queue
+    gets it on the hold shelf, else it goes back on the open shelf."""
+    queued = list(
+        await c.session.scalars(
+            select(Hold)
+            .where(
+                Hold.record_id == item.record_id,
+                Hold.library_id == item.library_id,
+                Hold.status == HoldStatus.QUEUED,
+            )
+            .order_by(Hold.created_at, Hold.id)
+        )
+    )
+    for hold in queued:
+        if await _put_on_shelf(c, hold, [item.id], seen=seen):
+            await _queue_moved(c, hold)
+            return hold
+    await claim_item(c.session, item.id, seen, ItemStatus.AVAILABLE)
+    return None
+
+
+async def estimated_wait(c: Circulation, hold: Hold, position: int) -> datetime | None:
+    """When the reader's turn might come: the position-th soonest due date of the record's
+    copies on loan at the school (None when there are fewer loans than people ahead)."""
+    dues = list(
+        await c.session.scalars(
+            select(Loan.due_at)
+            .join(Item, Item.id == Loan.item_id)
+            .where(
+                Item.record_id == hold.record_id,
+                Item.library_id == hold.library_id,
+                Loan.returned_at.is_(None),
+            )
+            .order_by(Loan.due_at)
+            .limit(position)
+        )
+    )
+    return dues[position - 1] if len(dues) >= position else None
+
+
+# Internals ----------------------------------------------------------------------------------
+
+
+async def _hold_for_librarian(c: Circulation, hold_id: int, action: str) -> Hold:
+    hold = await c.session.get(Hold, hold_id)
+    if hold is None:
+        raise Refused("hold_not_active")
+    require_librarian(c.actor, hold.library_id, action)
+    await lock_circulation(c.session, hold.reader_id, hold.record_id)
+    await c.session.refresh(hold)
+    return hold
+
+
+async def _free_copy_ids(c: Circulation, record_id: int, library_id: int) -> list[int]:
+    return list(
+        await c.session.scalars(
+            select(Item.id)
+            .where(
+                Item.record_id == record_id,
+                Item.library_id == library_id,
+                Item.status == ItemStatus.AVAILABLE,
+            )
+            .order_by(Item.id)
+        )
+    )
+
+
+async def _queue_length(c: Circulation, record_id: int, library_id: int, excluding: int) -> int:
+    return (
+        await c.session.scalar(
+            select(func.count())
+            .select_from(Hold)
+            .where(
+                Hold.record_id == record_id,
+                Hold.library_id == library_id,
+                Hold.status == HoldStatus.QUEUED,
+                Hold.id != excluding,
+            )
+        )
+        or 0
+    )
+
+
+async def _put_on_shelf(
+    c: Circulation, hold: Hold, item_ids: list[int], seen: ItemStatus = ItemStatus.AVAILABLE
+) -> bool:
+    """Claim the first copy still free and make the hold ready; False if none could be had."""
+    for item_id in item_ids:
+        if not await claim_item(c.session, item_id, seen, ItemStatus.ON_HOLD_SHELF):
+            continue
+        home = await library(c.session, hold.library_id)
+        record = await c.session.get(Record, hold.record_id)
+        assert record is not None
+        rule = await rule_for(c.session, home.id, record.kind)
+        previous = hold.status
+        claimed = await c.session.execute(
+            update(Hold)
+            .where(Hold.id == hold.id, Hold.status == previous)
+            .values(
+                status=HoldStatus.READY,
+                item_id=item_id,
+                ready_until=hold_shelf_until(rule, home, c.now),
+            )
+        )
+        if claimed.rowcount != 1:  # the hold changed under us: give the copy back
+            await claim_item(c.session, item_id, ItemStatus.ON_HOLD_SHELF, seen)
+            return False
+        await c.session.refresh(hold)
+        c.tell(
+            "hold.ready",
+            hold.reader_id,
+            hold.library_id,
+            hold.id,
+            title=record.title,
+            library=home.short_name,
+            until=hold.ready_until,
+        )
+        return True
+    return False
+
+
+async def _stay_queued(c: Circulation, hold: Hold) -> None:
+    hold.status = HoldStatus.QUEUED
+    await c.session.flush()
+    position = (await queue_positions(c.session, [hold]))[hold.id]
+    c.tell(
+        "hold.queued",
+        hold.reader_id,
+        hold.library_id,
+        f"{hold.id}:{position}",
+        title=await _title(c, hold),
+        position=position,
+    )
+
+
+async def _close(c: Circulation, hold: Hold, status: HoldStatus, reason: str | None = None) -> None:
+    """End an active hold; a copy it kept on the shelf goes to the next reader in line."""
+    was = hold.status
+    closed = await c.session.execute(
+        update(Hold)
+        .where(Hold.id == hold.id, Hold.status == was)
+        .values(status=status, closed_at=c.now, reason=reason)
+    )
+    if closed.rowcount != 1:
+        raise Refused("hold_not_active")
+    await c.session.refresh(hold)
+    if was == HoldStatus.READY and hold.item_id is not None:
+        item = await c.session.get(Item, hold.item_id)
+        assert item is not None
+        await serve_queue(c, item, ItemStatus.ON_HOLD_SHELF)
+    elif was == HoldStatus.QUEUED:
+        await _queue_moved(c, hold)
+
+
+async def _queue_moved(c: Circulation, departed: Hold) -> None:
+    """A hold left the queue: everyone who stood behind it hears their new place."""
+    behind = list(
+        await c.session.scalars(
+            select(Hold).where(
+                Hold.record_id == departed.record_id,
+                Hold.library_id == departed.library_id,
+                Hold.status == HoldStatus.QUEUED,
+                tuple_(Hold.created_at, Hold.id) > tuple_(departed.created_at, departed.id),
+            )
+        )
+    )
+    if not behind:
+        return
+    title = await _title(c, departed)
+    positions = await queue_positions(c.session, behind)
+    for hold in behind:
+        c.tell(
+            "hold.queue_moved",
+            hold.reader_id,
+            hold.library_id,
+            f"{hold.id}:{positions[hold.id]}",
+            title=title,
+            position=positions[hold.id],
+        )
+
+
+async def _title(c: Circulation, hold: Hold) -> str:
+    return await c.session.scalar(select(Record.title).where(Record.id == hold.record_id)) or ""

@@ -1,0 +1,353 @@
+"""Loans: issuing a copy to a reader, taking it back, renewing it — within the library's rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from db.access import AccessDenied, require_librarian
+from db.circulation import Circulation, claim_item, library, lock_circulation, locked_reader
+from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus, RecordKind
+from db.errors import Refused
+from db.holds import serve_queue
+from db.models import Hold, Item, Loan, Reader, Record
+from db.rules import due_date, overdue_days, renewed_due_date, rule_for
+
+OUT_OF_CIRCULATION = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST, ItemStatus.IN_REPAIR)
+
+
+async def find_copy(c: Circulation, library_id: int, code: str) -> tuple[Item, Record]:
+    """A copy of the librarian's library by inventory number or barcode."""
+    require_librarian(c.actor, library_id, "copy.find")
+    code = code.strip()
+    row = (
+        await c.session.execute(
+            select(Item, Record)
+            .join(Record, Record.id == Item.record_id)
+            .where(
+                Item.library_id == library_id,
+                (Item.inventory_number == code) | (Item.barcode == code),
+            )
+            .order_by(Item.id)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        raise Refused("copy_unknown", code=code[:40])
+    return row[0], row[1]
+
+
+async def open_loan_of(c: Circulation, item_id: int) -> Loan | None:
+    return await c.session.scalar(
+        select(Loan).where(Loan.item_id == item_id, Loan.returned_at.is_(None))
+    )
+
+
+async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = True) -> Loan:
+    """Issue a copy to a reader of the same school. A hold the reader has for the record is
+    fulfilled; a copy kept on the hold shelf for someone else stays theirs."""
+    item = await c.session.get(Item, item_id)
+    if item is None:
+        raise Refused("copy_unknown", code=str(item_id))
+    require_librarian(c.actor, item.library_id, "loan.issue")
+    reader = await lock_circulation(c.session, reader_id, item.record_id)
+    if reader.library_id != item.library_id:
+        raise Refused("reader_other_school")
+    if reader.blocked:
+        raise Refused("reader_blocked", name=reader.full_name, reason=reader.blocked_reason or "")
+    record = await c.session.get(Record, item.record_id)
+    assert record is not None
+    await c.session.refresh(item)
+    if item.status in OUT_OF_CIRCULATION:
+        raise Refused(f"copy_{item.status.value}")
+    if item.status == ItemStatus.ON_LOAN:
+        await _refuse_on_loan(c, item)
+    if await _holds_copy_of(c, reader.id, item.record_id):
+        raise Refused("reader_has_copy", name=reader.full_name)
+    hold = await _hold_to_fulfil(c, item, reader)
+    home = await library(c.session, item.library_id)
+    rule = await rule_for(c.session, home.id, record.kind)
+    on_hand = await _loans_under_rule(c, reader.id, home.id, record.kind)
+    if on_hand >= rule.max_items:
+        raise Refused("reader_at_limit", name=reader.full_name, max=rule.max_items)
+
+    if not await claim_item(c.session, item.id, item.status, ItemStatus.ON_LOAN):
+        await c.session.refresh(item)
+        if item.status == ItemStatus.ON_LOAN:
+            await _refuse_on_loan(c, item)
+        raise Refused(f"copy_{item.status.value}")
+    loan = Loan(
+        item_id=item.id,
+        reader_id=reader.id,
+        library_id=home.id,
+        hold_id=hold.id if hold else None,
+        issued_at=c.now,
+        due_at=due_date(rule, home, c.now),
+        issued_by_person_id=c.actor.person_id,
+    )
+    try:
+        async with c.session.begin_nested():
+            c.session.add(loan)
+    except IntegrityError:  # the database's own guard: one copy, one open loan
+        raise Refused("copy_on_loan_unknown") from None
+    if hold is not None:
+        await _fulfil(c, hold, item)
+    if tell:
+        c.tell("loan.issued", reader.id, home.id, loan.id, title=record.title, due=loan.due_at)
+    c.audit("loan.issue", home.id, "loan", loan.id, item_id=item.id, reader_id=reader.id)
+    return loan
+
+
+async def issue_from_hold(c: Circulation, hold_id: int) -> Loan:
+    """📕 on the hold shelf: the copy kept for a ready hold goes to its reader."""
+    hold = await c.session.get(Hold, hold_id)
+    if hold is None:
+        raise Refused("hold_not_active")
+    require_librarian(c.actor, hold.library_id, "loan.issue")
+    await lock_circulation(c.session, hold.reader_id, hold.record_id)
+    await c.session.refresh(hold)
+    if hold.status != HoldStatus.READY or hold.item_id is None:
+        raise Refused("hold_not_active")
+    return await issue(c, hold.item_id, hold.reader_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Returned:
+    loan: Loan
+    record: Record
+    reader: Reader
+    overdue_days: int
+    next_hold: Hold | None  # the queued hold the copy went to
+
+
+async def return_copy(c: Circulation, item_id: int, *, tell: bool = True) -> Returned:
+    """Take a copy back; the next reader in that record's queue gets it at once."""
+    item = await c.session.get(Item, item_id)
+    if item is None:
+        raise Refused("copy_unknown", code=str(item_id))
+    require_librarian(c.actor, item.library_id, "loan.return")
+    loan = await open_loan_of(c, item.id)
+    if loan is None:
+        raise Refused("copy_not_on_loan")
+    await lock_circulation(c.session, loan.reader_id, item.record_id)
+    await c.session.refresh(loan)
+    closed = await c.session.execute(
+        update(Loan)
+        .where(Loan.id == loan.id, Loan.returned_at.is_(None))
+        .values(returned_at=c.now, returned_by_person_id=c.actor.person_id)
+    )
+    if closed.rowcount != 1:
+        raise Refused("copy_not_on_loan")
+    await c.session.refresh(loan)
+    home = await library(c.session, item.library_id)
+    record = await c.session.get(Record, item.record_id)
+    reader = await c.session.get(Reader, loan.reader_id)
+    assert record is not None and reader is not None
+    late = overdue_days(loan.due_at, home, c.now)
+    next_hold = await serve_queue(c, item, ItemStatus.ON_LOAN)
+    if tell:
+        c.tell("loan.returned", reader.id, home.id, loan.id, title=record.title)
+    c.audit("loan.return", home.id, "loan", loan.id, item_id=item.id, overdue_days=late)
+    return Returned(loan, record, reader, late, next_hold)
+
+
+async def renew(c: Circulation, loan_id: int) -> Loan:
+    """Renew within the rules: the renewal limit, nobody waiting, not too late, not blocked."""
+    loan = await c.session.get(Loan, loan_id)
+    if loan is None:
+        raise Refused("loan_closed")
+    by_librarian = c.actor.is_librarian(loan.library_id)
+    if not by_librarian and c.actor.card_in_scope(loan.reader_id) is None:
+        raise AccessDenied("loan.renew", loan.library_id)
+    item = await c.session.get(Item, loan.item_id)
+    assert item is not None
+    await lock_circulation(c.session, loan.reader_id, item.record_id)
+    await c.session.refresh(loan)
+    if loan.returned_at is not None:
+        raise Refused("loan_closed")
+    record = await c.session.get(Record, item.record_id)
+    reader = await c.session.get(Reader, loan.reader_id)
+    assert record is not None and reader is not None
+    home = await library(c.session, loan.library_id)
+    rule = await rule_for(c.session, home.id, record.kind)
+    if reader.blocked:
+        raise Refused("reader_blocked", name=reader.full_name, reason=reader.blocked_reason or "")
+    if loan.renewals >= rule.max_renewals:
+        if rule.max_renewals == 0:
+            raise Refused("renew_never", title=record.title)
+        raise Refused("renew_limit", title=record.title, max=rule.max_renewals)
+    late = overdue_days(loan.due_at, home, c.now)
+    if late > rule.max_overdue_days_to_renew:
+        raise Refused("renew_overdue", title=record.title, days=late)
+    waiting = await c.session.scalar(
+        select(func.count())
+        .select_from(Hold)
+        .where(
+            Hold.record_id == record.id,
+            Hold.library_id == home.id,
+            Hold.status.in_((HoldStatus.PENDING, HoldStatus.QUEUED)),
+            Hold.reader_id != loan.reader_id,
+        )
+    )
+    if waiting:
+        raise Refused("renew_wanted", title=record.title)
+    new_due = renewed_due_date(rule, home, loan.due_at, c.now)
+    renewed = await c.session.execute(
+        update(Loan)
+        .where(Loan.id == loan.id, Loan.renewals == loan.renewals, Loan.returned_at.is_(None))
+        .values(due_at=new_due, renewals=loan.renewals + 1)
+    )
+    if renewed.rowcount != 1:
+        raise Refused("loan_closed")
+    await c.session.refresh(loan)
+    c.tell(
+        "loan.renewed",
+        reader.id,
+        home.id,
+        f"{loan.id}:{loan.renewals}",
+        title=record.title,
+        due=loan.due_at,
+    )
+    c.audit("loan.renew", home.id, "loan", loan.id, renewals=loan.renewals)
+    return loan
+
+
+async def set_blocked(c: Circulation, reader_id: int, blocked: bool, reason: str = "") -> Reader:
+    reader = await locked_reader(c.session, reader_id)
+    require_librarian(c.actor, reader.library_id, "reader.block")
+    reader.blocked = blocked
+    reader.blocked_reason = reason[:300] if blocked and reason else None
+    c.audit("reader.block" if blocked else "reader.unblock", reader.library_id, "reader", reader.id)
+    return reader
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    loan_id: int
+    reader_id: int
+    reader_name: str
+    class_name: str | None
+    card_number: str
+    title: str
+    inventory_number: str
+    due_at: datetime
+    days: int
+
+
+async def overdue_loans(c: Circulation, library_id: int) -> list[Overdue]:
+    require_librarian(c.actor, library_id, "loan.overdue_list")
+    home = await library(c.session, library_id)
+    rows = await c.session.execute(
+        select(Loan, Reader, Record.title, Item.inventory_number)
+        .join(Reader, Reader.id == Loan.reader_id)
+        .join(Item, Item.id == Loan.item_id)
+        .join(Record, Record.id == Item.record_id)
+        .where(Loan.library_id == library_id, Loan.returned_at.is_(None), Loan.due_at < c.now)
+        .order_by(Reader.class_name, Reader.full_name, Loan.due_at)
+    )
+    return [
+        Overdue(
+            loan.id,
+            reader.id,
+            reader.full_name,
+            reader.class_name,
+            reader.card_number,
+            title,
+            inventory,
+            loan.due_at,
+            overdue_days(loan.due_at, home, c.now),
+        )
+        for loan, reader, title, inventory in rows
+        if overdue_days(loan.due_at, home, c.now) > 0
+    ]
+
+
+# Internals ----------------------------------------------------------------------------------
+
+
+async def _refuse_on_loan(c: Circulation, item: Item) -> None:
+    loan = await open_loan_of(c, item.id)
+    holder = await c.session.get(Reader, loan.reader_id) if loan else None
+    if loan is None or holder is None:
+        raise Refused("copy_on_loan_unknown")
+    raise Refused("copy_on_loan", card=holder.card_number, due=loan.due_at)
+
+
+async def _holds_copy_of(c: Circulation, reader_id: int, record_id: int) -> bool:
+    return bool(
+        await c.session.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .join(Item, Item.id == Loan.item_id)
+            .where(
+                Loan.reader_id == reader_id,
+                Loan.returned_at.is_(None),
+                Item.record_id == record_id,
+            )
+        )
+    )
+
+
+async def _hold_to_fulfil(c: Circulation, item: Item, reader: Reader) -> Hold | None:
+    """The reader's own active hold for this record; a copy held for another reader refuses."""
+    if item.status == ItemStatus.ON_HOLD_SHELF:
+        shelf_hold = await c.session.scalar(
+            select(Hold)
+            .where(Hold.item_id == item.id, Hold.status == HoldStatus.READY)
+            .execution_options(populate_existing=True)
+        )
+        if shelf_hold is not None and shelf_hold.reader_id != reader.id:
+            other = await c.session.get(Reader, shelf_hold.reader_id)
+            raise Refused("copy_held_for_other", card=other.card_number if other else "?")
+    return await c.session.scalar(
+        select(Hold)
+        .where(
+            Hold.reader_id == reader.id,
+            Hold.record_id == item.record_id,
+            Hold.status.in_(ACTIVE_HOLD_STATUSES),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _fulfil(c: Circulation, hold: Hold, issued: Item) -> None:
+    """Close the hold the loan served; a different copy it kept on the shelf is freed."""
+    kept = hold.item_id if hold.status == HoldStatus.READY else None
+    fulfilled = await c.session.execute(
+        update(Hold)
+        .where(Hold.id == hold.id, Hold.status == hold.status)
+        .values(status=HoldStatus.FULFILLED, closed_at=c.now, item_id=issued.id)
+    )
+    if fulfilled.rowcount != 1:  # cannot happen under lock_circulation; never guess
+        raise Refused("copy_available")
+    if kept is not None and kept != issued.id:
+        other = await c.session.get(Item, kept)
+        assert other is not None
+        await serve_queue(c, other, ItemStatus.ON_HOLD_SHELF)
+
+
+async def _loans_under_rule(
+    c: Circulation, reader_id: int, library_id: int, kind: RecordKind
+) -> int:
+    """Open loans that count against the same limit: textbooks apart from everything else."""
+    same = (
+        Record.kind == kind if kind == RecordKind.TEXTBOOK else Record.kind != RecordKind.TEXTBOOK
+    )
+    return (
+        await c.session.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .join(Item, Item.id == Loan.item_id)
+            .join(Record, Record.id == Item.record_id)
+            .where(
+                Loan.reader_id == reader_id,
+                Loan.library_id == library_id,
+                Loan.returned_at.is_(None),
+                same,
+            )
+        )
+        or 0
+    )

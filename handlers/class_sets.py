@@ -1,0 +1,180 @@
+"""Class sets of textbooks: «выдать 7Б комплект: Алгебра 7, Русский язык 7», who in a class has
+no copy of a textbook, and taking a class's textbooks back at the end of the year."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from db.class_sets import class_readers, holders, issue_class_set, return_class_set, without_copy
+from db.enums import ItemStatus, RecordKind
+from db.models import Item, Loan, Record
+from db.people import looks_like_class, normalise_class
+from handlers import texts
+from handlers.context import Context
+from handlers.core import Reply
+from handlers.i18n import say
+from handlers.router import Router
+from handlers.staff import desk_library
+
+router = Router("class_sets")
+
+SET_PHRASE = re.compile(
+    r"^\s*(?:/classset\s+|выда(?:ть|й|ём)\s+)?(?P<class>\d{1,2}\s*[-–]?\s*[А-Яа-яЁё])\s+"
+    r"комплект\s*:?\s*(?P<titles>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def parse_set_request(text: str) -> tuple[str, list[str]] | None:
+    """«выдать 7Б комплект: Алгебра 7, Русский язык 7» → ("7Б", ["Алгебра 7", "Русский язык 7"])."""
+    match = SET_PHRASE.match(text)
+    if match is None:
+        return None
+    titles = [t.strip(' .«»"') for t in re.split(r"[,;\n]", match["titles"])]
+    return normalise_class(match["class"]), [t for t in titles if t]
+
+
+async def textbook(ctx: Context, library_id: int, query: str) -> Record | None:
+    """The library's textbook that best matches a librarian's short name for it."""
+    result = await ctx.services.search.search(ctx.session, query, limit=30)
+    ids = [hit.record_id for hit in result]
+    if not ids:
+        return None
+    held = set(
+        await ctx.session.scalars(
+            select(Item.record_id)
+            .join(Record, Record.id == Item.record_id)
+            .where(
+                Item.record_id.in_(ids),
+                Item.library_id == library_id,
+                Record.kind == RecordKind.TEXTBOOK,
+            )
+        )
+    )
+    best = next((record_id for record_id in ids if record_id in held), None)
+    return await ctx.session.get(Record, best) if best is not None else None
+
+
+@router.command("classset")
+async def class_set_command(ctx: Context) -> Reply:
+    return await class_set(ctx, "/classset " + ctx.text)
+
+
+@router.intent("class_set")
+async def class_set_intent(ctx: Context) -> Reply:
+    return await class_set(ctx, ctx.text)
+
+
+async def class_set(ctx: Context, text: str) -> Reply:
+    """Preview first: what each textbook needs and whether copies suffice; ✅ issues it."""
+    library_id = desk_library(ctx, "class_set.issue")
+    request = parse_set_request(text)
+    if request is None or not request[1]:
+        return Reply(texts.SET_USAGE)
+    class_name, titles = request
+    readers = await class_readers(ctx.circulation, library_id, class_name)
+    records = []
+    for title in titles:
+        record = await textbook(ctx, library_id, title)
+        if record is None:
+            return Reply(say(texts.SET_TITLE_UNKNOWN, query=title))
+        records.append(record)
+    lines = [say(texts.SET_PREVIEW, class_name=class_name, students=len(readers))]
+    for record in records:
+        have = await holders(ctx.circulation, [r.id for r in readers], record.id)
+        need = sum(1 for r in readers if r.id not in have and not r.blocked)
+        free = (
+            await ctx.session.scalar(
+                select(func.count())
+                .select_from(Item)
+                .where(
+                    Item.record_id == record.id,
+                    Item.library_id == library_id,
+                    Item.status == ItemStatus.AVAILABLE,
+                )
+            )
+            or 0
+        )
+        short = say(texts.SET_PREVIEW_SHORT, n=need - free) if need > free else ""
+        lines.append(
+            say(texts.SET_PREVIEW_LINE, title=record.title, need=need, free=free, short=short)
+        )
+    confirm = ctx.button(
+        texts.BUTTON_SET_CONFIRM, "set.issue", c=class_name, r=[r.id for r in records]
+    )
+    return Reply("\n".join(lines), buttons=[[confirm]])
+
+
+@router.action("set.issue")
+async def class_set_confirmed(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "class_set.issue")
+    class_name = str(ctx.args["c"])
+    record_ids = [int(r) for r in ctx.args["r"]]
+    outcome = await issue_class_set(ctx.circulation, library_id, class_name, record_ids)
+    text = say(texts.SET_DONE, issued=outcome.issued, class_name=class_name)
+    if outcome.already:
+        text += say(texts.SET_DONE_ALREADY, n=outcome.already)
+    for record_id, n in outcome.short.items():
+        title = await ctx.session.scalar(select(Record.title).where(Record.id == record_id))
+        text += say(texts.SET_DONE_SHORT, title=title, n=n)
+    if outcome.blocked:
+        text += say(texts.SET_DONE_BLOCKED, names=", ".join(outcome.blocked))
+    return Reply(text, edit=True)
+
+
+@router.command("nocopy")
+async def no_copy(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "class.view")
+    words = ctx.text.split()
+    if len(words) < 2 or not looks_like_class(words[0]):
+        return Reply(texts.SET_MISSING_USAGE)
+    class_name = normalise_class(words[0])
+    record = await textbook(ctx, library_id, " ".join(words[1:]))
+    if record is None:
+        return Reply(say(texts.SET_TITLE_UNKNOWN, query=" ".join(words[1:])))
+    missing = await without_copy(ctx.circulation, library_id, class_name, record.id)
+    if not missing:
+        return Reply(say(texts.SET_MISSING_NONE, class_name=class_name, title=record.title))
+    lines = [say(texts.SET_MISSING, class_name=class_name, title=record.title, n=len(missing))]
+    lines += [f"• {r.full_name} (№ {r.card_number})" for r in missing]
+    return Reply("\n".join(lines))
+
+
+@router.command("collect")
+async def collect(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "class_set.return")
+    if not looks_like_class(ctx.text):
+        return Reply(texts.SET_COLLECT_USAGE)
+    class_name = normalise_class(ctx.text)
+    readers = await class_readers(ctx.circulation, library_id, class_name)
+    on_hand = (
+        await ctx.session.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .join(Item, Item.id == Loan.item_id)
+            .join(Record, Record.id == Item.record_id)
+            .where(
+                Loan.reader_id.in_([r.id for r in readers]),
+                Loan.returned_at.is_(None),
+                Record.kind == RecordKind.TEXTBOOK,
+                Loan.library_id == library_id,
+            )
+        )
+        or 0
+    )
+    if not on_hand:
+        return Reply(say(texts.SET_COLLECT_NONE, class_name=class_name))
+    confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", c=class_name)
+    return Reply(
+        say(texts.SET_COLLECT_PREVIEW, class_name=class_name, n=on_hand), buttons=[[confirm]]
+    )
+
+
+@router.action("set.collect")
+async def collect_confirmed(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "class_set.return")
+    class_name = str(ctx.args["c"])
+    count = await return_class_set(ctx.circulation, library_id, class_name)
+    return Reply(say(texts.SET_COLLECTED, class_name=class_name, n=count), edit=True)

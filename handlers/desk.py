@@ -1,0 +1,455 @@
+"""The librarian's desk in a chat: issue and take back by inventory number, barcode or a photo
+of the barcode; find a reader; renew, block, register, hand out link codes; the overdue list."""
+
+from __future__ import annotations
+
+from db.access import require_librarian
+from db.circulation import loans_of
+from db.conversation import get_state
+from db.enums import RoleName
+from db.errors import Refused
+from db.loans import find_copy, issue, open_loan_of, overdue_loans, return_copy, set_blocked
+from db.models import Item, Library, Reader, Record
+from db.people import create_link_code, find_readers, looks_like_class, register_reader
+from db.rules import overdue_days
+from handlers import texts
+from handlers.catalog import copy_line
+from handlers.context import Context
+from handlers.core import Button, Reply
+from handlers.i18n import say
+from handlers.router import Router
+from handlers.staff import class_label, desk_library
+from nlu.barcode import read_barcodes
+
+router = Router("desk")
+
+SCAN_STATES = ("desk.return", "desk.issue_copy", "desk.issue_for")
+
+
+# Issue --------------------------------------------------------------------------------------
+
+
+@router.command("issue")
+async def issue_command(ctx: Context) -> Reply | list[Reply]:
+    library_id = desk_library(ctx, "loan.issue")
+    parts = ctx.text.split()
+    if not parts:
+        await ctx.expect("desk.issue_copy")
+        return Reply(texts.DESK_ASK_COPY)
+    item, record = await find_copy(ctx.circulation, library_id, parts[0])
+    if len(parts) == 1:
+        return await _ask_reader(ctx, item, record)
+    return await _issue_to_query(ctx, library_id, item, " ".join(parts[1:]))
+
+
+@router.state("desk.issue_copy")
+async def issue_copy_scanned(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.issue")
+    item, record = await find_copy(ctx.circulation, library_id, ctx.text)
+    return await _ask_reader(ctx, item, record)
+
+
+async def _ask_reader(ctx: Context, item: Item, record: Record) -> Reply:
+    await ctx.expect("desk.issue_to", i=item.id)
+    return Reply(say(texts.DESK_ASK_READER, title=record.title, inventory=item.inventory_number))
+
+
+@router.state("desk.issue_to")
+async def issue_to_typed(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.issue")
+    item = await ctx.session.get(Item, int(ctx.state_data["i"]))
+    if item is None:
+        await ctx.forget_expectation()
+        return Reply(texts.BUTTON_STALE)
+    return await _issue_to_query(ctx, library_id, item, ctx.text)
+
+
+async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str) -> Reply:
+    readers = await find_readers(ctx.session, library_id, query)
+    if not readers:
+        return Reply(say(texts.DESK_READER_NONE, query=query))
+    if len(readers) == 1:
+        await ctx.forget_expectation()
+        return await _issue(ctx, item.id, readers[0].id)
+    return _choose_reader(ctx, readers, "desk.issue_pick", i=item.id)
+
+
+@router.action("desk.issue_pick")
+async def issue_picked(ctx: Context) -> Reply:
+    await ctx.forget_expectation()
+    return await _issue(ctx, int(ctx.args["i"]), int(ctx.args["r"]))
+
+
+@router.action("desk.issue_for")
+async def issue_for_reader(ctx: Context) -> Reply:
+    """📕 on a reader's card: the next scans are issued to that reader."""
+    desk_library(ctx, "loan.issue")
+    reader = await _own_reader(ctx, int(ctx.args["r"]), "loan.issue")
+    await ctx.expect("desk.issue_for", r=reader.id)
+    return Reply(
+        say(texts.DESK_ASK_COPY_FOR, reader=reader.full_name, class_name=class_label(reader))
+    )
+
+
+@router.state("desk.issue_for")
+async def issue_for_scanned(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.issue")
+    item, _ = await find_copy(ctx.circulation, library_id, ctx.text)
+    reply = await _issue(ctx, item.id, int(ctx.state_data["r"]))
+    reply.text += "\n" + texts.DESK_NEXT
+    return reply
+
+
+async def _issue(ctx: Context, item_id: int, reader_id: int) -> Reply:
+    loan = await issue(ctx.circulation, item_id, reader_id)
+    item = await ctx.session.get(Item, loan.item_id)
+    reader = await ctx.session.get(Reader, loan.reader_id)
+    assert item is not None and reader is not None
+    title = await _title(ctx, item)
+    return Reply(
+        say(
+            texts.DESK_ISSUED,
+            title=title,
+            inventory=item.inventory_number,
+            reader=reader.full_name,
+            class_name=class_label(reader),
+            due=ctx.local(loan.due_at),
+        )
+    )
+
+
+# Return -------------------------------------------------------------------------------------
+
+
+@router.command("return")
+async def return_command(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.return")
+    if not ctx.text:
+        await ctx.expect("desk.return")
+        return Reply(texts.DESK_ASK_RETURN)
+    item, _ = await find_copy(ctx.circulation, library_id, ctx.text)
+    return await _return(ctx, item.id)
+
+
+@router.state("desk.return")
+async def return_scanned(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.return")
+    item, _ = await find_copy(ctx.circulation, library_id, ctx.text)
+    reply = await _return(ctx, item.id)
+    reply.text += "\n" + texts.DESK_NEXT
+    return reply
+
+
+@router.action("desk.return_item")
+async def return_pressed(ctx: Context) -> Reply:
+    return await _return(ctx, int(ctx.args["i"]))
+
+
+async def _return(ctx: Context, item_id: int) -> Reply:
+    done = await return_copy(ctx.circulation, item_id)
+    item = await ctx.session.get(Item, item_id)
+    assert item is not None
+    text = say(
+        texts.DESK_RETURNED,
+        title=done.record.title,
+        inventory=item.inventory_number,
+        reader=done.reader.full_name,
+        class_name=class_label(done.reader),
+    )
+    if done.overdue_days:
+        text += say(texts.DESK_RETURNED_LATE, days=done.overdue_days)
+    if done.next_hold is not None:
+        waiting = await ctx.session.get(Reader, done.next_hold.reader_id)
+        assert waiting is not None
+        text += say(
+            texts.DESK_RETURNED_HOLD, reader=waiting.full_name, class_name=class_label(waiting)
+        )
+    return Reply(text)
+
+
+# A photo of a barcode -----------------------------------------------------------------------
+
+
+@router.on_photo
+async def photo(ctx: Context) -> Reply | list[Reply]:
+    if not ctx.actor.librarian_of:
+        return Reply(texts.DESK_PHOTO_ONLY_LIBRARIANS)
+    library_id = desk_library(ctx, "copy.find")
+    codes: list[str] = []
+    for attachment in ctx.incoming.attachments:
+        codes += read_barcodes(await attachment.fetch())
+    if not codes:
+        return Reply(texts.DESK_PHOTO_NO_CODE)
+    ctx.text = codes[0]
+    state = await get_state(ctx.session, ctx.account.id)
+    if state is not None and state.state in SCAN_STATES:
+        ctx.state_data = dict(state.data)
+        handler = {
+            "desk.return": return_scanned,
+            "desk.issue_copy": issue_copy_scanned,
+            "desk.issue_for": issue_for_scanned,
+        }[state.state]
+        return await handler(ctx)
+    item, record = await find_copy(ctx.circulation, library_id, codes[0])
+    on_loan = await open_loan_of(ctx.circulation, item.id)
+    button = (
+        ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)
+        if on_loan
+        else ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)
+    )
+    return Reply(copy_line(item, record), buttons=[[button]])
+
+
+@router.action("desk.issue_copy")
+async def issue_copy_pressed(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.issue")
+    item = await ctx.session.get(Item, int(ctx.args["i"]))
+    if item is None:
+        return Reply(texts.BUTTON_STALE)
+    require_librarian(ctx.actor, item.library_id, "loan.issue")
+    item, record = await find_copy(ctx.circulation, library_id, item.inventory_number)
+    return await _ask_reader(ctx, item, record)
+
+
+# Readers ------------------------------------------------------------------------------------
+
+
+@router.command("reader")
+async def reader_command(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "reader.view")
+    readers = await find_readers(ctx.session, library_id, ctx.text)
+    if not readers:
+        return Reply(say(texts.DESK_READER_NONE, query=ctx.text))
+    if len(readers) == 1:
+        return await reader_card(ctx, readers[0])
+    return _choose_reader(ctx, readers, "desk.reader")
+
+
+@router.action("desk.reader")
+async def reader_pressed(ctx: Context) -> Reply:
+    return await reader_card(ctx, await _own_reader(ctx, int(ctx.args["r"]), "reader.view"))
+
+
+async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
+    library = await ctx.session.get(Library, reader.library_id)
+    assert library is not None
+    lines = [prefix] if prefix else []
+    lines.append(
+        say(
+            texts.DESK_READER_CARD,
+            name=reader.full_name,
+            class_name=class_label(reader),
+            card=reader.card_number,
+            library=library.short_name,
+        )
+    )
+    if reader.blocked:
+        lines.append(say(texts.DESK_READER_BLOCKED, reason=reader.blocked_reason or "—"))
+    loans = await loans_of(ctx.session, [reader.id])
+    renew: list[Button] = []
+    lines.append(
+        say(texts.DESK_READER_LOANS, n=len(loans)) if loans else texts.DESK_READER_NO_LOANS
+    )
+    for n, loan in enumerate(loans, start=1):
+        days = overdue_days(loan.due_at, library, ctx.now)
+        late = say(texts.DESK_LOAN_LATE, days=days) if days else ""
+        lines.append(
+            say(
+                texts.DESK_LOAN_LINE,
+                n=n,
+                title=loan.title,
+                inventory=loan.inventory_number,
+                due=ctx.local(loan.due_at),
+                late=late,
+            )
+        )
+        renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
+    buttons = [renew[i : i + 4] for i in range(0, min(len(renew), 8), 4)]
+    buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
+    buttons.append(
+        [
+            ctx.button(texts.BUTTON_CODE_READER, "desk.code", r=reader.id, p=0),
+            ctx.button(texts.BUTTON_CODE_PARENT, "desk.code", r=reader.id, p=1),
+        ]
+    )
+    buttons.append(
+        [
+            ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", r=reader.id)
+            if reader.blocked
+            else ctx.button(texts.BUTTON_BLOCK, "desk.block", r=reader.id)
+        ]
+    )
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+@router.command("register")
+async def register(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "reader.register")
+    words = ctx.text.split()
+    class_name = None
+    if len(words) >= 2 and looks_like_class(words[-1]):
+        class_name = words.pop()
+    elif len(words) >= 3 and looks_like_class(" ".join(words[-2:])):
+        class_name = " ".join(words[-2:])
+        words = words[:-2]
+    if len(words) < 2 or not all(w.replace("-", "").isalpha() for w in words):
+        return Reply(texts.DESK_REGISTER_USAGE)
+    reader = await register_reader(ctx.session, library_id, " ".join(words), class_name=class_name)
+    ctx.audit("reader.register", library_id=library_id, object_type="reader", object_id=reader.id)
+    done = say(
+        texts.DESK_REGISTERED,
+        name=reader.full_name,
+        class_name=class_label(reader),
+        card=reader.card_number,
+    )
+    return await reader_card(ctx, reader, prefix=done)
+
+
+@router.command("code")
+async def code_command(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "link.create")
+    words = ctx.text.split()
+    if not words or not words[0].isdigit():
+        return Reply(texts.DESK_CODE_USAGE)
+    readers = await find_readers(ctx.session, library_id, words[0])
+    if not readers:
+        return Reply(say(texts.DESK_READER_NONE, query=words[0]))
+    for_parent = len(words) > 1 and words[1].lower().startswith("род")
+    return await _code(ctx, readers[0], for_parent)
+
+
+@router.action("desk.code")
+async def code_pressed(ctx: Context) -> Reply:
+    reader = await _own_reader(ctx, int(ctx.args["r"]), "link.create")
+    return await _code(ctx, reader, bool(ctx.args.get("p")))
+
+
+async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
+    require_librarian(ctx.actor, reader.library_id, "link.create")
+    role = RoleName.PARENT if for_parent else RoleName.READER
+    link = await create_link_code(
+        ctx.session,
+        role,
+        library_id=reader.library_id,
+        reader_id=reader.id,
+        created_by_person_id=ctx.actor.person_id,
+        now=ctx.now,
+    )
+    ctx.audit(
+        "link.create",
+        library_id=reader.library_id,
+        object_type="reader",
+        object_id=reader.id,
+        role=role.value,
+    )
+    who = say(
+        texts.DESK_CODE_WHO_PARENT if for_parent else texts.DESK_CODE_WHO_READER,
+        name=reader.full_name,
+        class_name=class_label(reader),
+    )
+    text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
+    deep_link = ctx.services.deep_link(link.code)
+    if deep_link:
+        text += say(texts.DESK_CODE_LINK, link=deep_link)
+    return Reply(text)
+
+
+@router.action("desk.block")
+async def block_pressed(ctx: Context) -> Reply:
+    reader = await _own_reader(ctx, int(ctx.args["r"]), "reader.block")
+    await ctx.expect("desk.block_reason", r=reader.id)
+    return Reply(say(texts.DESK_BLOCK_ASK, reader=reader.full_name))
+
+
+@router.state("desk.block_reason")
+async def block_reason(ctx: Context) -> Reply:
+    await ctx.forget_expectation()
+    reader = await set_blocked(ctx.circulation, int(ctx.state_data["r"]), True, ctx.text)
+    return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=ctx.text))
+
+
+@router.action("desk.unblock")
+async def unblock_pressed(ctx: Context) -> Reply:
+    reader = await set_blocked(ctx.circulation, int(ctx.args["r"]), False)
+    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
+
+
+@router.command("block", "unblock")
+async def block_command(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "reader.block")
+    blocking = (ctx.incoming.text or "").lstrip("/").lower().startswith("block")
+    card, _, reason = ctx.text.partition(" ")
+    readers = await find_readers(ctx.session, library_id, card) if card.isdigit() else []
+    if not readers or (blocking and not reason.strip()):
+        return Reply(texts.DESK_BLOCK_USAGE)
+    reader = await set_blocked(ctx.circulation, readers[0].id, blocking, reason.strip())
+    if blocking:
+        return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=reason.strip()))
+    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
+
+
+@router.command("overdue")
+async def overdue(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "loan.overdue_list")
+    library = await ctx.session.get(Library, library_id)
+    assert library is not None
+    rows = await overdue_loans(ctx.circulation, library_id)
+    if not rows:
+        return Reply(say(texts.DESK_OVERDUE_NONE, library=library.short_name))
+    lines = [say(texts.DESK_OVERDUE_HEADER, library=library.short_name, n=len(rows))]
+    for row in rows:
+        lines.append(
+            say(
+                texts.DESK_OVERDUE_LINE,
+                class_name=row.class_name or "—",
+                reader=row.reader_name,
+                card=row.card_number,
+                title=row.title,
+                inventory=row.inventory_number,
+                days=row.days,
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+# Shared -------------------------------------------------------------------------------------
+
+
+def _choose_reader(ctx: Context, readers: list[Reader], action: str, **args: int) -> Reply:
+    """Several readers match: one button each (classes list the whole class)."""
+    buttons = [
+        [
+            ctx.button(
+                say(
+                    texts.BUTTON_READER,
+                    name=r.full_name,
+                    class_name=class_label(r),
+                    card=r.card_number,
+                ),
+                action,
+                r=r.id,
+                **args,
+            )
+        ]
+        for r in readers[:30]
+    ]
+    classes = {r.class_name for r in readers}
+    if len(classes) == 1 and len(readers) > 3:
+        text = say(texts.DESK_CLASS_LIST, class_name=class_label(readers[0]), n=len(readers))
+    else:
+        text = texts.DESK_READER_MANY
+    return Reply(text, buttons=buttons)
+
+
+async def _own_reader(ctx: Context, reader_id: int, action: str) -> Reader:
+    """A reader of this librarian's own library, or a refusal (a forged button, say)."""
+    reader = await ctx.session.get(Reader, reader_id)
+    if reader is None:
+        raise Refused("reader_unknown")
+    require_librarian(ctx.actor, reader.library_id, action)
+    return reader
+
+
+async def _title(ctx: Context, item: Item) -> str:
+    record = await ctx.session.get(Record, item.record_id)
+    return record.title if record else ""

@@ -1,0 +1,84 @@
+"""Circulation events → outbox rows for the reader's accounts and their parents.
+
+Written in the transaction of the change itself. The person who caused the event already has
+the answer on screen and gets no copy; parents get copies unless they switched them off.
+Nothing is sent to children at night: a notice waits for the end of the library's quiet hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.circulation import Event
+from db.enums import RoleName
+from db.models import GuardianLink, Library, Reader, Role
+from db.outbox import notify
+from handlers import texts
+from handlers.i18n import say
+from handlers.welcome import given_name
+
+
+async def publish(
+    session: AsyncSession, events: list[Event], now: datetime, actor_person_id: int | None
+) -> int:
+    """Queue every event for its recipients; returns how many rows were queued."""
+    queued = 0
+    for event in events:
+        library = await session.get(Library, event.library_id)
+        reader = await session.get(Reader, event.reader_id)
+        if library is None or reader is None:
+            continue
+        tz = ZoneInfo(library.timezone)
+        values = {"library": library.short_name}
+        values |= {
+            k: v.astimezone(tz) if isinstance(v, datetime) else v for k, v in event.values.items()
+        }
+        text = say(texts.NOTICES[event.kind], **values)
+        when = after_quiet_hours(now, library)
+        for person_id, as_parent in await _recipients(session, event.reader_id):
+            if person_id == actor_person_id:
+                continue
+            body = (
+                say(texts.NOTICE_PARENT_COPY, child=given_name(reader.full_name), text=text)
+                if as_parent
+                else text
+            )
+            queued += await notify(
+                session,
+                person_id,
+                event.kind,
+                body,
+                f"{event.key}:p{person_id}",
+                not_before=when,
+                payload={"reader_id": event.reader_id},
+            )
+    return queued
+
+
+async def _recipients(session: AsyncSession, reader_id: int) -> list[tuple[int, bool]]:
+    own = await session.scalars(
+        select(Role.person_id).where(Role.role == RoleName.READER, Role.reader_id == reader_id)
+    )
+    parents = await session.scalars(
+        select(GuardianLink.parent_person_id).where(
+            GuardianLink.reader_id == reader_id, GuardianLink.copy_reminders.is_(True)
+        )
+    )
+    return [(p, False) for p in dict.fromkeys(own)] + [(p, True) for p in dict.fromkeys(parents)]
+
+
+def after_quiet_hours(now: datetime, library: Library) -> datetime:
+    """Now, or the end of the library's quiet hours (local time) if it is night there."""
+    local = now.astimezone(ZoneInfo(library.timezone))
+    start, end = library.quiet_from_hour, library.quiet_to_hour
+    night = local.hour >= start or local.hour < end if start > end else start <= local.hour < end
+    if not night:
+        return now
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return morning.astimezone(now.tzinfo)

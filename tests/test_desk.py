@@ -1,0 +1,134 @@
+"""The librarian's desk: issuing step by step to a reader found by class or name, a photo of a
+barcode, registering readers and handing out codes, the overdue list, and the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.engine import Database
+from db.enums import AuditOutcome, ItemStatus
+from db.models import AuditEntry
+from handlers.dispatcher import Dispatcher
+from handlers.services import Services
+from nlu.barcode import barcode_image
+from tests.support.chat import Chat, ChatFactory
+from tests.support.library import copies, notices_for
+
+
+async def test_issue_step_by_step_to_a_reader_found_by_class_then_name(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    [item, *_] = [i for i in await copies(demo_db, "Ревизор") if i.status == ItemStatus.AVAILABLE]
+    await librarian.send("/issue")
+    assert librarian.text.startswith("Пришлите инвентарный номер или штрихкод")
+    await librarian.send(item.barcode or "")
+    assert f"«Ревизор» (инв. № {item.inventory_number}). Кому выдать?" in librarian.text
+    await librarian.send("7б")  # the class: one button per pupil
+    assert librarian.text == "7Б: 13 учеников. Выберите:"
+    await librarian.press("Смирнова Мария")
+    assert "Выдано: «Ревизор»" in librarian.text and "→ Смирнова Мария, 7Б." in librarian.text
+
+    [other, *_] = [
+        i for i in await copies(demo_db, "Горе от ума") if i.status == ItemStatus.AVAILABLE
+    ]
+    await librarian.send(f"/issue {other.inventory_number}")
+    await librarian.send("смирнова мрия")  # a typo, and the school has two of that name
+    assert librarian.text == "Нашлось несколько читателей — выберите:"
+    await librarian.press("Смирнова Мария, 7Б, № 1001")
+    assert "Выдано: «Горе от ума»" in librarian.text
+    notices = await notices_for(demo_db, "student")
+    assert notices[-1] == "📕 Выдана книга «Горе от ума». Вернуть до 30 ноября."
+    assert (await notices_for(demo_db, "parent"))[-1].startswith("Мария: 📕 Выдана книга")
+
+
+async def test_a_photo_of_a_barcode_is_read_and_goes_to_the_return_flow(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    lent = next(i for i in await copies(demo_db, "Бедная Лиза") if i.status == ItemStatus.ON_LOAN)
+    photo = barcode_image(lent.barcode or "", "EAN13")
+
+    await librarian.send_photo(photo)
+    assert librarian.text.startswith(f"Экземпляр инв. № {lent.inventory_number}")
+    assert librarian.text.endswith("— выдан")
+    await librarian.press("Принять")
+    assert librarian.text.startswith("Принято: «Бедная Лиза»")
+
+    await librarian.send("/issue")
+    await librarian.send_photo(photo)  # the same copy, issued again from a photo
+    assert "«Бедная Лиза»" in librarian.text and "Кому выдать?" in librarian.text
+    await librarian.send("1001")
+    assert "Выдано: «Бедная Лиза»" in librarian.text
+
+    await librarian.send_photo(b"not a photo at all")
+    assert librarian.text.startswith("Не вижу на фото штрихкода.")
+    student = chat("student")
+    await student.send_photo(photo)
+    assert student.text.startswith("Фото я понимаю только от библиотекарей")
+
+
+async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
+    services: Services, demo_db: Database
+) -> None:
+    services.deep_link = lambda code: f"https://t.me/formulyar_bot?start={code}"
+    librarian = Chat(Dispatcher(__import__("handlers").build_registry(), services), "librarian")
+    await librarian.send("/register Кузнецова  Алёна 6 а")
+    assert librarian.text.startswith("Записан(а) новый читатель: Кузнецова Алёна, 6А, формуляр № ")
+    card = librarian.text.split("формуляр № ")[1].split(".")[0]
+    await librarian.press("Код для родителя")
+    assert "Код привязки для родителя ученика Кузнецова Алёна (6А): " in librarian.text
+    code = librarian.text.split(": ")[1].split("\n")[0]
+    assert f"Ссылка: https://t.me/formulyar_bot?start={code}" in librarian.text
+
+    parent = Chat(librarian.dispatcher, "new-parent")
+    await parent.send(f"/start {code}")
+    assert "Вы привязаны как родитель читателя: Алёна (Школа №1)" in parent.text
+    await parent.send("мои книги")
+    assert parent.text == "Алёна: книг на руках нет."
+    await librarian.send("/register Кузнецова")
+    assert librarian.text == "Так: /register Фамилия Имя 7Б"
+    await librarian.send(f"/reader {card}")
+    assert f"Кузнецова Алёна, 6А · формуляр № {card} (Школа №1)" in librarian.text
+
+
+async def test_the_overdue_list_and_the_audit_trail(chat: ChatFactory, demo_db: Database) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/overdue")
+    assert librarian.text.startswith("Должники (Школа №1): 1 книга.")
+    assert "• 7Б Смирнова Мария (№ 1001): «Недоросль»" in librarian.text
+    assert librarian.text.endswith("— 6 дней")
+    inventory = librarian.text.split("инв. № ")[1].split(" ")[0]
+    await librarian.send(f"/return {inventory}")
+    await librarian.send("/overdue")
+    assert librarian.text == "Просроченных книг нет (Школа №1). 🎉"
+
+    async with demo_db.reading() as session:
+        entries = list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    [returned] = [e for e in entries if e.action == "loan.return"]
+    assert returned.outcome == AuditOutcome.OK and returned.person_id is not None
+    assert returned.library_id is not None and returned.detail["overdue_days"] == 6
+    assert "Смирнова" not in str(returned.detail)  # ids only, no names in the audit
+
+
+async def test_reading_history_only_for_a_reader_who_opted_in(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    student, librarian = chat("student"), chat("librarian")
+    await librarian.send("/reader 1001")
+    inventory = librarian.text.split("инв. № ")[1].split(")")[0]
+    await librarian.send(f"/return {inventory}")
+    await student.send("/history")
+    assert student.text.startswith("История чтения не ведётся")
+    await student.press("Вести историю")
+    assert student.text == "Готово: история чтения включена."
+    await student.send("/history")
+    assert student.text.startswith(
+        "Прочитано (Мария):\n• Недоросль (Фонвизин Д. И.) — вернули 16 ноября"
+    )
+    parent = chat("parent")
+    await parent.send("/history")
+    assert "Недоросль" in parent.text  # a parent sees what the child chose to keep
+    assert "Вести историю" not in [
+        b.label for r in parent.replies for row in r.buttons for b in row
+    ]
