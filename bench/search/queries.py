@@ -27,7 +27,15 @@ KINDS = (
     "missing",
     "prefix",
     "author_title",
+    "inflected",
 )
+# How a request bends a title: «хочу взять пиковую даму» (accusative), «нет мёртвых душ»
+# (genitive). Endings of words of ≥ 4 letters, longest first; the first that fits is changed.
+ACCUSATIVE = (("ая", "ую"), ("яя", "юю"), ("а", "у"), ("я", "ю"))
+GENITIVE = (
+    ("ый", "ого"), ("ий", "его"), ("ой", "ого"), ("ая", "ой"), ("яя", "ей"), ("ые", "ых"),
+    ("ие", "их"), ("а", "ы"), ("я", "и"), ("о", "а"),
+)  # fmt: skip
 SCHEMES = ("icao", "bgn_pcgn", "gost_7_79_b", "informal")
 WITH_SURNAME = 0.3  # share of title queries that add the author's surname
 CROWDED = 4  # books (author sets) sharing a title beyond which the title alone names none
@@ -195,6 +203,26 @@ class QueryMaker:
         if not words or not source.surname:
             return None
         return f"{source.surname} {self.rng.choice(words)}".lower()
+
+    def inflected(self, source: Source) -> str | None:
+        """The title as a request puts it: its words in the accusative or the genitive."""
+        if not source.cyrillic:
+            return None
+        endings = ACCUSATIVE if self.rng.random() < 0.6 else GENITIVE
+        base, end = self._base(source)
+        title, rest = base[:end], base[end:]
+
+        def bend(match: re.Match[str]) -> str:
+            word = match.group()
+            for ending, replacement in endings:
+                if word.lower().endswith(ending) and len(word) > len(ending) + 2:
+                    return word[: -len(ending)] + replacement
+            return word
+
+        text = re.sub(r"[^\W\d_]{4,}", bend, title)
+        if text == title:
+            return None
+        return _lower_sometimes(self.rng, text + rest, 0.8)
 
     def make(self, kind: str) -> Callable[[Source], str | None]:
         return getattr(self, kind)
