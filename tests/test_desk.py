@@ -132,3 +132,15 @@ async def test_reading_history_only_for_a_reader_who_opted_in(
     assert "Вести историю" not in [
         b.label for r in parent.replies for row in r.buttons for b in row
     ]
+
+
+async def test_a_librarian_renews_on_a_readers_behalf(chat: ChatFactory, demo_db: Database) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/reader 1001")
+    assert "2. «Бедная Лиза»" in librarian.text and "— до 25 ноября" in librarian.text
+    await librarian.press("🔄 2")
+    assert librarian.text == "Продлено: «Бедная Лиза» — теперь вернуть до 9 декабря."
+    assert (await notices_for(demo_db, "student"))[-1] == "🔄 «Бедная Лиза» продлена до 9 декабря."
+    other_school = chat("librarian2")
+    await other_school.send("/reader 1001")
+    assert "Смирнова" not in other_school.text  # card 1001 there is another child
