@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.app import App, open_app, warm_up
 from bot.config import Settings
 from bot.console import ConsoleChat, run_interactive, run_script
+from bot.telegram.run import run_telegram
 from db.catalog_import import UnknownLibrary, import_catalog
 from db.demo.seed import is_empty, seed_demo
 from db.enums import RoleName
@@ -117,9 +118,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(app: App) -> int:
-    if app.settings.has_telegram or app.settings.has_vk:
-        print(texts.CLI_MESSENGERS_NOT_BUILT, file=sys.stderr)
+    """Every messenger whose credentials are set; with none, the console on demo data."""
+    if app.settings.has_vk:
+        print(texts.CLI_VK_NOT_BUILT, file=sys.stderr)
         return 2
+    if app.settings.has_telegram:
+        await warm_up(app)
+        return await run_telegram(app)
     return await _console(app, "student")
 
 

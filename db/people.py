@@ -287,3 +287,13 @@ async def find_readers(
         return []
     best = hits[0][1]
     return [readers[index] for _, score, index in hits if score >= best - 5]
+
+
+async def mark_unreachable(session: AsyncSession, messenger: Messenger, external_id: str) -> None:
+    """The person blocked the bot: nothing is sent to this account until they write again
+    (`touch_account` makes it reachable on their next message)."""
+    await session.execute(
+        update(Account)
+        .where(Account.messenger == messenger, Account.external_id == external_id)
+        .values(unreachable=True)
+    )

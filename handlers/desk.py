@@ -15,8 +15,9 @@ from db.rules import overdue_days
 from handlers import texts
 from handlers.catalog import copy_line
 from handlers.context import Context
-from handlers.core import Button, Reply
+from handlers.core import Button, OutFile, Reply
 from handlers.i18n import say
+from handlers.qr import qr_png
 from handlers.router import Router
 from handlers.staff import class_label, desk_library
 from nlu.barcode import read_barcodes
@@ -349,9 +350,11 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
     )
     text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
     deep_link = ctx.services.deep_link(link.code)
-    if deep_link:
-        text += say(texts.DESK_CODE_LINK, link=deep_link)
-    return Reply(text)
+    if not deep_link:
+        return Reply(text)
+    text += say(texts.DESK_CODE_LINK, link=deep_link)
+    qr = OutFile("photo", f"code-{link.code}.png", qr_png(deep_link), caption=texts.DESK_CODE_QR)
+    return Reply(text, files=[qr])
 
 
 @router.action("desk.block")

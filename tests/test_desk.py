@@ -3,6 +3,10 @@ barcode, registering readers and handing out codes, the overdue list, and the au
 
 from __future__ import annotations
 
+import io
+
+import zxingcpp
+from PIL import Image
 from sqlalchemy import select
 
 from db.engine import Database
@@ -80,6 +84,9 @@ async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
     assert "Код привязки для родителя ученика Кузнецова Алёна (6А): " in librarian.text
     code = librarian.text.split(": ")[1].split("\n")[0]
     assert f"Ссылка: https://t.me/formulyar_bot?start={code}" in librarian.text
+    [qr] = librarian.replies[0].files  # a QR code of the same link, to print or show
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.data)))
+    assert [r.text for r in scanned] == [f"https://t.me/formulyar_bot?start={code}"]
 
     parent = Chat(librarian.dispatcher, "new-parent")
     await parent.send(f"/start {code}")

@@ -1,0 +1,404 @@
+"""The real aiogram bot against a local Bot API server that checks every call against the
+spec: polling and webhook, people linking, searching, reserving, librarians approving and
+issuing, parents watching; duplicates, forged buttons, long replies, 429 and 403."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.telegram import TelegramTransport
+from db.catalog import edit_record
+from db.engine import Database
+from db.enums import Messenger, RoleName
+from db.models import Account, Library, ProcessedUpdate, Record
+from db.people import create_link_code
+from handlers import build_registry, texts
+from handlers.dispatcher import Dispatcher
+from handlers.services import Services
+from nlu.barcode import barcode_image
+from tests.support.clock import Clock
+from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser, running_fake_telegram
+from tests.support.library import copies, keep_one_copy
+
+LIBRARIAN, STUDENT, PARENT = 1001, 2002, 3003
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with running_fake_telegram() as fake:
+        yield fake
+
+
+def _transport(tg: FakeTelegram, services: Services) -> TelegramTransport:
+    return TelegramTransport(
+        Dispatcher(build_registry(), services), services, tg.token, tg.base_url
+    )
+
+
+@pytest.fixture
+async def polling(tg: FakeTelegram, services: Services) -> AsyncIterator[TelegramTransport]:
+    """The bot in long-polling mode, as `python -m bot` runs it without a webhook URL."""
+    transport = _transport(tg, services)
+    await transport.prepare()
+    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
+    await tg.wait_until(lambda: any(c.method == "getUpdates" for c in tg.calls))
+    try:
+        yield transport
+    finally:
+        await transport.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await transport.close()
+
+
+async def expect(tg: FakeTelegram, user: FakeUser, fragment: str, since: int = 0) -> BotMessage:
+    """Wait for a message (or an edit) in the person's chat containing `fragment`."""
+
+    def found() -> BotMessage | None:
+        for message in reversed(user.messages[since:]):
+            if fragment in (message.text or message.caption or ""):
+                return message
+        return None
+
+    try:
+        await tg.wait_until(lambda: found() is not None, timeout=10)
+    except AssertionError:
+        seen = [m.text or m.caption for m in user.messages[since:]]
+        raise AssertionError(f"no message with {fragment!r}; the chat has: {seen}") from None
+    message = found()
+    assert message is not None
+    return message
+
+
+async def link_code(db: Database, clock: Clock, role: RoleName, **where: str) -> str:
+    async with db.transaction() as session:
+        library = await session.scalar(select(Library).where(Library.code == "school-1"))
+        assert library is not None
+        reader_id = None
+        if "card" in where:
+            from db.people import reader_by_card
+
+            reader = await reader_by_card(session, library.id, where["card"])
+            assert reader is not None
+            reader_id = reader.id
+        link = await create_link_code(
+            session, role, library_id=library.id, reader_id=reader_id, now=clock()
+        )
+        return link.code
+
+
+async def test_a_school_day_in_telegram(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock
+) -> None:
+    inventory = await keep_one_copy(demo_db, "Пиковая дама")
+    librarian, student, parent = (
+        tg.user(LIBRARIAN, "Ольга"),
+        tg.user(STUDENT, "Маша"),
+        tg.user(PARENT, "Ирина"),
+    )
+
+    # The librarian joins with a code from the methodist, then makes a code for a pupil.
+    await librarian.send(f"/start {await link_code(demo_db, clock, RoleName.LIBRARIAN)}")
+    await expect(tg, librarian, "Вы — библиотекарь: Школа №1")
+    await tg.wait_until(
+        lambda: any(
+            c.method == "setMyCommands" and c.params.get("scope", {}).get("chat_id") == LIBRARIAN
+            for c in tg.calls
+        )
+    )
+    await librarian.send("/code 1062")
+    code_message = await expect(tg, librarian, "Ссылка: https://t.me/formulyar_test_bot?start=")
+    link = (code_message.text or "").split("Ссылка: ")[1].split()[0]
+    await tg.wait_until(lambda: any(m.kind == "photo" for m in librarian.messages))  # the QR
+
+    # The pupil opens the deep link: Telegram sends «/start CODE».
+    await student.send(f"/start {link.split('start=')[1]}")
+    await expect(tg, student, "привязан")
+    # A typo in the title, then a request to take the book: 📌 reserves it.
+    await student.send("пикова дама")
+    await expect(tg, student, "1. Пиковая дама — Пушкин А. С.")
+    before = len(student.messages)
+    await student.send("хочу взять пиковую даму")
+    await expect(tg, student, "Нажмите 📌", since=before)
+    await student.press("📌 1")
+    await expect(tg, student, "Заявка на «Пиковая дама» отправлена библиотекарю")
+
+    # The librarian approves with one tap (the list is edited in place) and issues.
+    await librarian.send("/holds")
+    holds = await expect(tg, librarian, "Заявки на одобрение (Школа №1): 1.")
+    await librarian.press("✅ 1")
+    approved = await expect(tg, librarian, f"Положите экз. инв. № {inventory} на полку заказов")
+    assert approved.message_id == holds.message_id and approved.edited
+    await librarian.press("📕 Выдать 1")
+    await expect(tg, librarian, "Выдано: «Пиковая дама»")
+
+    # The parent links with their own code and sees the loan.
+    await librarian.send("/code 1062 родитель")
+    parent_code = await expect(tg, librarian, "Код привязки для родителя ученика")
+    await parent.send((parent_code.text or "").split(": ")[1].split("\n")[0])
+    await expect(tg, parent, "Вы привязаны как родитель читателя")
+    await parent.send("мои книги")
+    await expect(tg, parent, "Пиковая дама (Пушкин А. С.) — вернуть до 30 ноября")
+
+
+async def test_each_update_is_handled_once(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database
+) -> None:
+    student = tg.user(STUDENT)
+    update_id = await student.send("война и мир")
+    await expect(tg, student, "Война и мир")
+    await tg.redeliver(update_id)
+    await student.send("/help")
+    await expect(tg, student, "Что я умею")
+    assert sum("Война и мир" in (m.text or "") for m in student.messages) == 1
+    async with demo_db.reading() as session:
+        stored = await session.scalar(
+            select(ProcessedUpdate).where(ProcessedUpdate.update_id == str(update_id))
+        )
+    assert stored is not None and stored.messenger == Messenger.TELEGRAM
+
+
+async def test_a_forged_button_is_refused(tg: FakeTelegram, polling: TelegramTransport) -> None:
+    student = tg.user(STUDENT)
+    await student.send("война и мир")
+    await expect(tg, student, "Война и мир")
+    await student.press_data("hold.approve:1")
+    await expect(tg, student, texts.BUTTON_STALE)
+    await tg.wait_until(lambda: texts.BUTTON_STALE in student.answers)
+
+
+async def test_a_long_reply_arrives_as_valid_pieces_and_markup_is_escaped(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock
+) -> None:
+    async with demo_db.transaction() as session:
+        record_id = await session.scalar(select(Record.id).where(Record.title == "Ревизор"))
+        assert record_id is not None
+        await edit_record(session, record_id, title="Ревизор <комедия> & *звёздочки*")
+    librarian = tg.user(LIBRARIAN)
+    await librarian.send(f"/start {await link_code(demo_db, clock, RoleName.LIBRARIAN)}")
+    await expect(tg, librarian, "Вы — библиотекарь")
+    await librarian.send("ревизор комедия")
+    await expect(tg, librarian, "Ревизор <комедия> & *звёздочки*")
+
+    # 60 overdue loans: the overdue list runs past 4096 characters.
+    await _many_overdue(demo_db, clock, 60)
+    before = len(librarian.messages)
+    await librarian.send("/overdue")
+    await expect(tg, librarian, "Должники (Школа №1): 61 книга.", since=before)
+    await tg.wait_until(lambda: len(librarian.messages) >= before + 2)
+    await asyncio.sleep(0.3)
+    pieces = librarian.messages[before:]
+    assert len(pieces) == 2
+    assert all(len(p.text or "") <= 4096 for p in pieces)
+    assert sum(len(p.text or "") for p in pieces) > 4096
+    assert not (pieces[0].text or "").endswith(" ")  # cut at a line break
+
+
+async def test_429_is_waited_out_and_403_marks_the_person_unreachable(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database
+) -> None:
+    student = tg.user(STUDENT)
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    await student.send("/help")
+    await expect(tg, student, "Что я умею")
+    assert time.monotonic() - started >= 1.0
+    assert [c.status for c in tg.calls if c.method == "sendMessage"][:2] == [429, 200]
+
+    tg.block(STUDENT)
+    await student.send("/help")
+    await tg.wait_until(
+        lambda: [c.status for c in tg.calls if c.method == "sendMessage"][-1] == 403
+    )
+    await _until_reachable(demo_db, str(STUDENT), False)
+    tg.unblock(STUDENT)
+    await student.send("/help")
+    await expect(tg, student, "Что я умею")
+    await _until_reachable(demo_db, str(STUDENT), True)
+
+
+async def test_a_librarians_photo_of_a_barcode_finds_the_copy(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock
+) -> None:
+    librarian = tg.user(LIBRARIAN)
+    await librarian.send(f"/start {await link_code(demo_db, clock, RoleName.LIBRARIAN)}")
+    await expect(tg, librarian, "Вы — библиотекарь")
+    [item, *_] = await copies(demo_db, "Ревизор")
+    await librarian.send_photo(barcode_image(item.barcode or "", "EAN13"))
+    await expect(tg, librarian, f"Экземпляр инв. № {item.inventory_number}")
+
+
+async def test_webhook_mode_accepts_only_the_secret(
+    tg: FakeTelegram, services: Services, demo_db: Database, unused_tcp_port: int
+) -> None:
+    transport = _transport(tg, services)
+    url = f"http://127.0.0.1:{unused_tcp_port}/telegram/webhook"
+    runner = web.AppRunner(transport.webhook_app(url, "s3cret-Token_1"))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", unused_tcp_port)
+    await site.start()
+    try:
+        assert tg.webhook_url == url and tg.webhook_secret == "s3cret-Token_1"
+        student = tg.user(STUDENT)
+        await student.send("война и мир")  # the fake POSTs it with the secret
+        await expect(tg, student, "Война и мир")
+
+        update = {
+            "message": {
+                "message_id": 99,
+                "date": 0,
+                "text": "/help",
+                "chat": {"id": STUDENT, "type": "private", "first_name": "Маша"},
+                "from": {"id": STUDENT, "is_bot": False, "first_name": "Маша"},
+            }
+        }
+        before = len(student.messages)
+        assert await tg.post_to_webhook(dict(update, update_id=900001), secret=None) == 401
+        assert await tg.post_to_webhook(dict(update, update_id=900002), secret="wrong") == 401
+        await asyncio.sleep(0.3)
+        assert len(student.messages) == before  # nothing was served
+        assert (
+            await tg.post_to_webhook(dict(update, update_id=900003), secret="s3cret-Token_1") == 200
+        )
+        await expect(tg, student, "Что я умею", since=before)
+    finally:
+        await runner.cleanup()
+        await transport.close()
+
+
+# Helpers --------------------------------------------------------------------------------------
+
+
+async def _until_reachable(db: Database, user_id: str, reachable: bool) -> None:
+    for _ in range(100):
+        async with db.reading() as session:
+            account = await session.scalar(
+                select(Account).where(
+                    Account.messenger == Messenger.TELEGRAM, Account.external_id == user_id
+                )
+            )
+        if account is not None and account.unreachable != reachable:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(
+        f"account {user_id} never became {'reachable' if reachable else 'unreachable'}"
+    )
+
+
+async def _many_overdue(db: Database, clock: Clock, n: int) -> None:
+    """n more overdue loans at school-1, to make the overdue list long."""
+    from datetime import timedelta
+
+    from db.enums import ItemStatus
+    from db.models import Item, Loan, Reader
+
+    async with db.transaction() as session:
+        items = list(
+            await session.scalars(
+                select(Item)
+                .where(Item.library_id == 1, Item.status == ItemStatus.AVAILABLE)
+                .order_by(Item.id)
+                .limit(n)
+            )
+        )
+        readers = list(await session.scalars(select(Reader).where(Reader.library_id == 1)))
+        for k, item in enumerate(items):
+            item.status = ItemStatus.ON_LOAN
+            session.add(
+                Loan(
+                    item_id=item.id,
+                    reader_id=readers[k % len(readers)].id,
+                    library_id=1,
+                    issued_at=clock() - timedelta(days=30),
+                    due_at=clock() - timedelta(days=16),
+                )
+            )
+
+
+async def test_a_handler_error_gets_an_apology_and_the_next_update_is_served(
+    tg: FakeTelegram, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    from handlers.context import Context
+    from handlers.core import Reply
+    from handlers.router import Registry, Router
+
+    failing = Router("failing")
+
+    @failing.command("boom")
+    async def boom(ctx: Context) -> Reply:
+        raise RuntimeError(f"no such pupil: {ctx.text}")
+
+    base = build_registry()
+    registry = Registry(failing)
+    for table in ("commands", "actions", "intents", "states"):
+        getattr(registry, table).update(getattr(base, table))
+    transport = TelegramTransport(Dispatcher(registry, services), services, tg.token, tg.base_url)
+    await transport.prepare()
+    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
+    try:
+        student = tg.user(STUDENT)
+        await student.send("/boom Смирнова Мария")
+        await expect(tg, student, texts.SORRY)
+        await student.send("/help")
+        await expect(tg, student, "Что я умею")
+    finally:
+        await transport.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await transport.close()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError" in logged and "Смирнова" not in logged
+
+
+async def test_an_old_message_that_cannot_be_edited_gets_a_new_one(
+    tg: FakeTelegram, polling: TelegramTransport
+) -> None:
+    student = tg.user(STUDENT)
+    await student.send("гарри поттер")
+    first = await expect(tg, student, "Страница 1 из")
+    tg.fail_next(
+        "editMessageText", status=400, description="Bad Request: message to edit not found"
+    )
+    await student.press("Дальше")
+    second = await expect(tg, student, "Страница 2 из")
+    assert second.message_id != first.message_id and not second.edited
+
+
+async def test_python_m_bot_with_a_token_runs_telegram(tg: FakeTelegram, tmp_path: Path) -> None:
+    """The contract: `python -m bot` starts Telegram when the token is set (here: polling)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3",
+        "SEARCH_INDEX_DIR": "",
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE": tg.base_url,
+        "TELEGRAM_WEBHOOK_URL": "",
+        "VK_GROUP_TOKEN": "",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await tg.wait_until(lambda: bool(tg.calls_to("getUpdates")), timeout=60)
+        student = tg.user(STUDENT)
+        await student.send("/start")
+        await expect(tg, student, "Здравствуйте! Я «Формуляр»")
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert "слушает обновления" in stderr.decode()
+    assert tg.token not in stderr.decode()  # the token is a secret: never in the log
