@@ -324,7 +324,9 @@ DESK_REGISTER_USAGE = "Так: /register Фамилия Имя 7Б"
 DESK_REGISTERED = "Записан(а) новый читатель: {name}, {class_name}, формуляр № {card}."
 DESK_CODE = "Код привязки для {who}: {code}\nДействует до {expires:date}, один раз."
 DESK_CODE_LINK = "\nСсылка: {link}"
-DESK_CODE_QR = "QR-код ссылки: распечатайте или покажите с экрана — его можно просто отсканировать камерой."
+DESK_CODE_QR = (
+    "QR-код ссылки: распечатайте или покажите с экрана — его можно просто отсканировать камерой."
+)
 DESK_CODE_WHO_READER = "ученика {name} ({class_name})"
 DESK_CODE_WHO_PARENT = "родителя ученика {name} ({class_name})"
 DESK_CODE_USAGE = "Так: /code НОМЕР_ФОРМУЛЯРА, для родителя — /code НОМЕР_ФОРМУЛЯРА родитель"
