@@ -54,6 +54,11 @@ class OutFile:
     caption: str | None = None
 
 
+class RecipientUnreachable(Exception):
+    """A messenger will not deliver to this person (they blocked the bot, left, deleted the
+    chat): transports raise it, and nothing more is sent there until they write again."""
+
+
 @dataclass(slots=True)
 class Reply:
     """One message back to the person.

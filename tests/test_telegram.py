@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -24,6 +25,7 @@ from db.people import create_link_code
 from handlers import build_registry, texts
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
+from jobs.outbox import deliver_due
 from nlu.barcode import barcode_image
 from tests.support.clock import Clock
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser, running_fake_telegram
@@ -402,3 +404,25 @@ async def test_python_m_bot_with_a_token_runs_telegram(tg: FakeTelegram, tmp_pat
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert "слушает обновления" in stderr.decode()
     assert tg.token not in stderr.decode()  # the token is a secret: never in the log
+
+
+async def test_a_notice_from_the_outbox_reaches_the_reader_in_telegram(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock, chat: Any
+) -> None:
+    await keep_one_copy(demo_db, "Пиковая дама")
+    student = tg.user(STUDENT)
+    await student.send(await link_code(demo_db, clock, RoleName.READER, card="1062"))
+    await expect(tg, student, "привязан")
+    await student.send("хочу взять пиковую даму")
+    await expect(tg, student, "Нажмите 📌")
+    await student.press("📌 1")
+    await expect(tg, student, "Заявка на «Пиковая дама» отправлена")
+
+    librarian = chat("librarian")  # at the desk, in the console
+    await librarian.send("/holds")
+    await librarian.press("✅ 1")
+    done = await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock, pause=0)
+    assert done.sent == 1
+    await expect(
+        tg, student, "📌 Книга «Пиковая дама» ждёт вас в библиотеке (Школа №1) до 19 ноября."
+    )

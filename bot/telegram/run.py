@@ -10,8 +10,10 @@ from aiohttp import web
 
 from bot.app import App
 from bot.telegram.transport import TelegramTransport
+from db.enums import Messenger
 from handlers import texts
 from handlers.i18n import say
+from jobs.scheduler import build_scheduler
 
 
 def transport_for(app: App) -> TelegramTransport:
@@ -25,6 +27,8 @@ def transport_for(app: App) -> TelegramTransport:
 async def run_telegram(app: App) -> int:
     settings = app.settings
     telegram = transport_for(app)
+    scheduler = build_scheduler(app.db, {Messenger.TELEGRAM: telegram}, app.services.clock)
+    scheduler.start()
     try:
         if not settings.telegram_webhook_url:
             await telegram.prepare()
@@ -56,4 +60,5 @@ async def run_telegram(app: App) -> int:
             await server.cleanup()
         return 0
     finally:
+        scheduler.shutdown(wait=False)
         await telegram.close()

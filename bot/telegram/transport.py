@@ -40,7 +40,7 @@ from db.access import load_actor
 from db.enums import Messenger
 from db.models import Account
 from db.people import mark_unreachable
-from handlers.core import Attachment, Incoming, Reply
+from handlers.core import Attachment, Incoming, RecipientUnreachable, Reply
 from handlers.dispatcher import Dispatcher as Core
 from handlers.safe_log import redacted_traceback
 from handlers.services import Services
@@ -53,7 +53,7 @@ MAX_RETRIES = 3
 T = TypeVar("T")
 
 
-class Unreachable(Exception):
+class Unreachable(RecipientUnreachable):
     """The person blocked the bot: stop sending to this chat."""
 
 
@@ -230,6 +230,11 @@ class TelegramTransport:
                 caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
                 method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
                 await self._send(partial(method, chat_id, upload, caption=caption))
+
+    async def send_notice(self, chat_id: str, text: str) -> None:
+        """A notice from the outbox (jobs/outbox.py): plain text, in pieces if long."""
+        for piece in split_text(text):
+            await self._send(partial(self.bot.send_message, int(chat_id), escape(piece)))
 
     async def _edit(self, source: Message, text: str, markup: Any) -> bool:
         """Replace the message whose button was pressed; False where Telegram cannot (too old,

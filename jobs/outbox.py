@@ -1,0 +1,138 @@
+"""Delivering the outbox: notices written in the transactions of their causes go out to the
+person's reachable messenger accounts.
+
+A due row is leased first (its `not_before` pushed LEASE ahead, attempts counted) in a short
+transaction — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several dispatchers never take the
+same row — then sent with no transaction open, then marked sent. A crash between the two
+leaves the row to come due again after the lease: a notice may, rarely, arrive twice; it is
+never lost. Failures are retried with a growing pause and given up after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select, update
+
+from db.engine import Database
+from db.enums import Messenger, OutboxStatus
+from db.models import Account, OutboxMessage
+from handlers.core import RecipientUnreachable
+from handlers.safe_log import redacted_traceback
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+BATCH = 50
+PAUSE = 1 / 25  # seconds between sends: under Telegram's ~30 messages a second
+
+
+class Sender(Protocol):
+    async def send_notice(self, chat_id: str, text: str) -> None:
+        """Deliver or raise: RecipientUnreachable for a person who cannot be written to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0  # this round; retried later unless out of attempts
+
+
+@dataclass(frozen=True, slots=True)
+class _Leased:
+    id: int
+    person_id: int
+    text: str
+    attempts: int
+
+
+async def deliver_due(
+    db: Database,
+    senders: Mapping[Messenger, Sender],
+    clock: Callable[[], datetime],
+    pause: float = PAUSE,
+) -> Delivery:
+    """One round: lease what is due, send it, record the outcome."""
+    leased = await _lease(db, clock())
+    sent = skipped = failed = 0
+    for row in leased:
+        outcome = await _send(db, senders, row)
+        now = clock()
+        async with db.transaction() as session:
+            if outcome == "sent":
+                values = {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
+                sent += 1
+            elif outcome == "skipped":
+                values = {"status": OutboxStatus.SKIPPED, "last_error": "unreachable"}
+                skipped += 1
+            else:
+                failed += 1
+                values = {"last_error": outcome[:500], "not_before": now + _backoff(row.attempts)}
+                if row.attempts >= MAX_ATTEMPTS:
+                    values["status"] = OutboxStatus.FAILED
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            )
+        if pause:
+            await asyncio.sleep(pause)
+    return Delivery(sent, skipped, failed)
+
+
+async def _lease(db: Database, now: datetime) -> list[_Leased]:
+    async with db.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+                )
+                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.not_before = now + LEASE
+            row.attempts += 1
+        return [_Leased(r.id, r.person_id, r.text, r.attempts) for r in rows]
+
+
+async def _send(db: Database, senders: Mapping[Messenger, Sender], row: _Leased) -> str:
+    """ "sent", "skipped" (no reachable account), or the error of a failed try."""
+    async with db.reading() as session:
+        accounts = list(
+            await session.scalars(
+                select(Account).where(
+                    Account.person_id == row.person_id,
+                    Account.unreachable.is_(False),
+                    Account.messenger.in_(list(senders)),
+                )
+            )
+        )
+    delivered, error = False, None
+    for account in accounts:
+        try:
+            await senders[account.messenger].send_notice(account.chat_id, row.text)
+            delivered = True
+        except RecipientUnreachable:
+            async with db.transaction() as session:
+                await session.execute(
+                    update(Account).where(Account.id == account.id).values(unreachable=True)
+                )
+        except Exception as failure:  # the messenger is down or refused: try again later
+            log.warning("outbox %s: send failed\n%s", row.id, redacted_traceback(failure))
+            error = type(failure).__name__
+    if delivered:
+        return "sent"
+    return error or "skipped"
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=30 * 2 ** max(attempts - 1, 0))

@@ -1,0 +1,59 @@
+"""The scheduler (APScheduler): delivering the outbox every few seconds and the hold shelf's
+round every hour. One per installation; outbox delivery is safe to run in several processes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from db.engine import Database
+from db.enums import Messenger
+from handlers.safe_log import redacted_traceback
+from jobs.holds import hold_shelf_round
+from jobs.outbox import Sender, deliver_due
+
+log = logging.getLogger(__name__)
+
+OUTBOX_EVERY_SECONDS = 5
+HOLD_SHELF_EVERY_MINUTES = 60
+
+
+def build_scheduler(
+    db: Database, senders: Mapping[Messenger, Sender], clock: Callable[[], datetime]
+) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def outbox() -> None:
+        try:
+            await deliver_due(db, senders, clock)
+        except Exception as error:  # the next round tries again
+            log.error("outbox round failed\n%s", redacted_traceback(error))
+
+    async def hold_shelf() -> None:
+        try:
+            await hold_shelf_round(db, clock)
+        except Exception as error:
+            log.error("hold shelf round failed\n%s", redacted_traceback(error))
+
+    scheduler.add_job(
+        outbox,
+        "interval",
+        seconds=OUTBOX_EVERY_SECONDS,
+        id="outbox",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        hold_shelf,
+        "interval",
+        minutes=HOLD_SHELF_EVERY_MINUTES,
+        id="hold_shelf",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
