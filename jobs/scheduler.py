@@ -1,5 +1,5 @@
-"""The scheduler (APScheduler): delivering the outbox every few seconds and the hold shelf's
-round every hour. One per installation; outbox delivery is safe to run in several processes."""
+"""The scheduler (APScheduler): delivering the outbox every few seconds; every hour, the hold
+shelf's round and the due-date reminders. One per installation; outbox delivery is safe to run in several processes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from db.enums import Messenger
 from handlers.safe_log import redacted_traceback
 from jobs.holds import hold_shelf_round
 from jobs.outbox import Sender, deliver_due
+from jobs.reminders import due_date_round
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ def build_scheduler(
     async def hold_shelf() -> None:
         try:
             await hold_shelf_round(db, clock)
+            await due_date_round(db, clock)
         except Exception as error:
-            log.error("hold shelf round failed\n%s", redacted_traceback(error))
+            log.error("hourly round failed\n%s", redacted_traceback(error))
 
     scheduler.add_job(
         outbox,

@@ -1,0 +1,75 @@
+"""Due-date reminders: two days before a book is due, on the day it falls overdue, and once a
+week while it stays overdue — to the reader and (unless switched off) their parents.
+
+Safe to run as often as one likes: each reminder has its own dedupe key (loan, due date,
+week), so it is queued once. Quiet hours of the library hold it until morning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from db.circulation import Circulation
+from db.engine import Database
+from db.models import Item, Library, Loan, Record
+from handlers.notices import publish
+from jobs.holds import SCHEDULER
+
+DUE_SOON_DAYS = 2
+OVERDUE_EVERY_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRound:
+    due_soon: int
+    overdue: int
+    notices: int
+
+
+async def due_date_round(db: Database, clock: Callable[[], datetime]) -> ReminderRound:
+    now = clock()
+    async with db.transaction() as session:
+        c = Circulation(session, SCHEDULER, now)
+        rows = await session.execute(
+            select(Loan, Record.title, Library.timezone)
+            .join(Item, Item.id == Loan.item_id)
+            .join(Record, Record.id == Item.record_id)
+            .join(Library, Library.id == Loan.library_id)
+            .where(
+                Loan.returned_at.is_(None),
+                Loan.due_at < now + timedelta(days=DUE_SOON_DAYS + 1),
+            )
+        )
+        soon = late = 0
+        for loan, title, timezone in rows:
+            tz = ZoneInfo(timezone)
+            days_left = (loan.due_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+            due_day = loan.due_at.astimezone(tz).date()
+            if 0 <= days_left <= DUE_SOON_DAYS:
+                c.tell(
+                    "loan.due_soon",
+                    loan.reader_id,
+                    loan.library_id,
+                    f"{loan.id}:{due_day}",
+                    title=title,
+                    due=loan.due_at,
+                )
+                soon += 1
+            elif days_left < 0:
+                week = (-days_left - 1) // OVERDUE_EVERY_DAYS
+                c.tell(
+                    "loan.overdue",
+                    loan.reader_id,
+                    loan.library_id,
+                    f"{loan.id}:{due_day}:{week}",
+                    title=title,
+                    due=loan.due_at,
+                    days=-days_left,
+                )
+                late += 1
+        notices = await publish(session, c.events, now, None)
+    return ReminderRound(soon, late, notices)

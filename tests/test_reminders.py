@@ -1,0 +1,35 @@
+"""Due-date reminders: two days ahead, then weekly while overdue; once each, parents copied."""
+
+from __future__ import annotations
+
+from db.engine import Database
+from jobs.reminders import due_date_round
+from tests.support.clock import Clock
+from tests.support.library import notices_for
+
+
+async def test_overdue_and_due_soon_reminders_are_queued_once_each(
+    demo_db: Database, clock: Clock
+) -> None:
+    first = await due_date_round(demo_db, clock)  # 16 ноября: «Недоросль» is 6 days late
+    assert (first.due_soon, first.overdue) == (0, 2)  # Мария's and Илья's
+    assert await notices_for(demo_db, "student") == [
+        "⚠️ «Недоросль»: срок возврата прошёл 10 ноября, просрочка 6 дней. "
+        "Верните её, пожалуйста, в библиотеку (Школа №1)."
+    ]
+    parent = await notices_for(demo_db, "parent")
+    assert sorted(text.split(":")[0] for text in parent) == ["Илья", "Мария"]
+    again = await due_date_round(demo_db, clock)
+    assert again.notices == 0
+
+    clock.advance(days=7)  # 23 ноября: «Бедная Лиза» is due on the 25th; a week more late
+    later = await due_date_round(demo_db, clock)
+    student = await notices_for(demo_db, "student")
+    assert sorted(student[1:]) == [
+        "⏰ «Бедная Лиза» нужно вернуть до 25 ноября. Не успеваете дочитать — продлите: "
+        "«мои книги» → 🔄.",
+        "⚠️ «Недоросль»: срок возврата прошёл 10 ноября, просрочка 13 дней. "
+        "Верните её, пожалуйста, в библиотеку (Школа №1).",
+    ]
+    # Due on the 23rd, 24th and 25th at school-1 and Илья's «Басни» on the 25th; still late.
+    assert (later.due_soon, later.overdue) == (5, 2)
