@@ -38,15 +38,12 @@ async def publish(
             k: v.astimezone(tz) if isinstance(v, datetime) else v for k, v in event.values.items()
         }
         text = say(texts.NOTICES[event.kind], **values)
+        copy = say(texts.NOTICES_PARENT[event.kind], child=given_name(reader.full_name), **values)
         when = after_quiet_hours(now, library)
         for person_id, as_parent in await _recipients(session, event.reader_id):
             if person_id == actor_person_id:
                 continue
-            body = (
-                say(texts.NOTICE_PARENT_COPY, child=given_name(reader.full_name), text=text)
-                if as_parent
-                else text
-            )
+            body = copy if as_parent else text
             queued += await notify(
                 session,
                 person_id,

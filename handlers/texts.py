@@ -420,7 +420,22 @@ NOTICES = {
     "set.issued": "📚 Выдан комплект учебников ({library}). Берегите их до конца учебного года!",
     "set.returned": "📥 Учебники сданы ({library}): {count} {count:учебник|учебника|учебников}. Спасибо!",
 }
-NOTICE_PARENT_COPY = "{child}: {text}"
+# Copies for parents speak of the child, not to them.
+NOTICES_PARENT = {
+    "hold.ready": "{child}: книга «{title}» ждёт в библиотеке ({library}) до {until:date}.",
+    "hold.queued": "{child}: заявка на «{title}» одобрена, свободных экземпляров пока нет — в очереди {position}-й.",
+    "hold.queue_moved": "{child}: очередь на «{title}» сдвинулась — теперь {position}-й.",
+    "hold.rejected": "{child}: библиотекарь отклонил заявку на «{title}»: {reason}",
+    "hold.expiring": "{child}: «{title}» ждёт в библиотеке ({library}) до {until:date} — не забудьте забрать.",
+    "hold.expired": "{child}: срок хранения «{title}» на полке заказов истёк, бронь снята.",
+    "loan.issued": "{child}: выдана книга «{title}», вернуть до {due:date}.",
+    "loan.returned": "{child}: книга «{title}» возвращена.",
+    "loan.renewed": "{child}: «{title}» продлена до {due:date}.",
+    "loan.due_soon": "{child}: «{title}» нужно вернуть до {due:date}.",
+    "loan.overdue": "{child}: «{title}» просрочена на {days} {days:день|дня|дней} (срок был {due:date}). Её ждут в библиотеке ({library}).",
+    "set.issued": "{child}: выдан комплект учебников ({library}) до конца учебного года.",
+    "set.returned": "{child}: учебники сданы ({library}): {count} {count:учебник|учебника|учебников}.",
+}
 CONSOLE_NOTICE = "📬 для «{persona}»: {text}"
 
 # Отказы правил библиотеки (db.errors.Refused.key → текст) -----------------------------------

@@ -1,5 +1,6 @@
 """The scheduler (APScheduler): delivering the outbox every few seconds; every hour, the hold
-shelf's round and the due-date reminders. One per installation; outbox delivery is safe to run in several processes."""
+shelf's round and the due-date reminders. One per installation; outbox delivery alone is safe
+to run in several processes."""
 
 from __future__ import annotations
 
