@@ -8,7 +8,7 @@ from db.catalog import Holding, find_copies, holdings
 from db.models import Item, Record, RecordIsbn
 from handlers import texts
 from handlers.context import Context
-from handlers.core import Button, Reply
+from handlers.core import Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
 
@@ -109,7 +109,7 @@ async def results_page(
             details.append(ctx.button(say(texts.BUTTON_RESERVE_N, n=n), "hold.place", r=record_id))
         else:
             details.append(ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", r=record_id))
-    buttons.append(details)
+    buttons += in_rows(details)
     if reserve:
         lines.append(texts.SEARCH_RESERVE_HINT)
     if pages > 1:

@@ -15,7 +15,7 @@ from db.circulation import Circulation, Event
 from db.conversation import clear_state, new_button_token, set_state
 from db.enums import AuditOutcome
 from db.models import Account, AuditEntry
-from handlers.core import Button, Incoming
+from handlers.core import Button, Incoming, fit_label
 
 if TYPE_CHECKING:
     from handlers.services import Services
@@ -46,7 +46,8 @@ class Context:
 
     def button(self, label: str, action: str, **args: Any) -> Button:
         """A button whose meaning stays on the server; it works for this account only."""
-        return Button(label, token=new_button_token(self.session, self.account.id, action, args))
+        token = new_button_token(self.session, self.account.id, action, args)
+        return Button(fit_label(label), token=token)
 
     async def expect(self, state: str, **data: Any) -> None:
         """The next plain message from this person goes to the handler of `state`."""

@@ -59,6 +59,44 @@ class RecipientUnreachable(Exception):
     chat): transports raise it, and nothing more is sent there until they write again."""
 
 
+# The strictest keyboard any of our messengers allows (VK's inline keyboards): transports can
+# draw every core keyboard as it is.
+MAX_BUTTONS = 10
+MAX_ROWS = 6
+MAX_PER_ROW = 4
+MAX_LABEL = 40
+
+
+def in_rows(buttons: list[Button], per_row: int = MAX_PER_ROW) -> list[list[Button]]:
+    """Buttons laid out in rows of at most `per_row`, evenly: 5 → 3 + 2, not 4 + 1."""
+    if not buttons:
+        return []
+    rows = -(-len(buttons) // per_row)
+    width = -(-len(buttons) // rows)
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def fit_label(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+def keyboard_problems(buttons: list[list[Button]]) -> list[str]:
+    """What in a keyboard breaks the limits above (empty when it fits)."""
+    problems = []
+    total = sum(len(row) for row in buttons)
+    if total > MAX_BUTTONS:
+        problems.append(f"{total} buttons (max {MAX_BUTTONS})")
+    if len(buttons) > MAX_ROWS:
+        problems.append(f"{len(buttons)} rows (max {MAX_ROWS})")
+    for row in buttons:
+        if len(row) > MAX_PER_ROW:
+            problems.append(f"a row of {len(row)} (max {MAX_PER_ROW})")
+        problems += [
+            f"label of {len(b.label)}: {b.label!r}" for b in row if len(b.label) > MAX_LABEL
+        ]
+    return problems
+
+
 @dataclass(slots=True)
 class Reply:
     """One message back to the person.

@@ -3,6 +3,8 @@ of the barcode; find a reader; renew, block, register, hand out link codes; the 
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from db.access import require_librarian
 from db.circulation import loans_of
 from db.conversation import get_state
@@ -15,7 +17,7 @@ from db.rules import overdue_days
 from handlers import texts
 from handlers.catalog import copy_line
 from handlers.context import Context
-from handlers.core import Button, OutFile, Reply
+from handlers.core import Button, OutFile, Reply, in_rows
 from handlers.i18n import say
 from handlers.qr import qr_png
 from handlers.router import Router
@@ -25,6 +27,8 @@ from nlu.barcode import read_barcodes
 router = Router("desk")
 
 SCAN_STATES = ("desk.return", "desk.issue_copy", "desk.issue_for")
+RENEW_BUTTONS = 6  # with issue, two codes and block: ten, the strictest keyboard
+READERS_PAGE = 8  # two to a row, and a row to page
 
 
 # Issue --------------------------------------------------------------------------------------
@@ -265,7 +269,7 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
             )
         )
         renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
-    buttons = [renew[i : i + 4] for i in range(0, min(len(renew), 8), 4)]
+    buttons = in_rows(renew[:RENEW_BUTTONS])
     buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
     buttons.append(
         [
@@ -418,30 +422,68 @@ async def overdue(ctx: Context) -> Reply:
 # Shared -------------------------------------------------------------------------------------
 
 
-def _choose_reader(ctx: Context, readers: list[Reader], action: str, **args: int) -> Reply:
-    """Several readers match: one button each (classes list the whole class)."""
-    buttons = [
-        [
-            ctx.button(
-                say(
-                    texts.BUTTON_READER,
-                    name=r.full_name,
-                    class_name=class_label(r),
-                    card=r.card_number,
-                ),
-                action,
-                r=r.id,
-                **args,
-            )
-        ]
-        for r in readers[:30]
+def _choose_reader(
+    ctx: Context, readers: list[Reader], action: str, page: int = 1, edit: bool = False, **args: int
+) -> Reply:
+    """Several readers match: a button each, READERS_PAGE to a page (a class of thirty pages
+    through ◀ ▶); pressing one runs `action` with that reader."""
+    pages = max(1, -(-len(readers) // READERS_PAGE))
+    page = min(max(page, 1), pages)
+    shown = readers[(page - 1) * READERS_PAGE : page * READERS_PAGE]
+    choices = [
+        ctx.button(
+            say(
+                texts.BUTTON_READER, name=r.full_name, class_name=class_label(r), card=r.card_number
+            ),
+            action,
+            r=r.id,
+            **args,
+        )
+        for r in shown
     ]
+    buttons = in_rows(choices, per_row=2)
+    if pages > 1:
+        ids = [r.id for r in readers]
+        nav = []
+        if page > 1:
+            nav.append(
+                ctx.button(
+                    texts.BUTTON_PREV, "desk.readers", ids=ids, p=page - 1, act=action, **args
+                )
+            )
+        if page < pages:
+            nav.append(
+                ctx.button(
+                    texts.BUTTON_NEXT, "desk.readers", ids=ids, p=page + 1, act=action, **args
+                )
+            )
+        buttons.append(nav)
     classes = {r.class_name for r in readers}
     if len(classes) == 1 and len(readers) > 3:
         text = say(texts.DESK_CLASS_LIST, class_name=class_label(readers[0]), n=len(readers))
     else:
         text = texts.DESK_READER_MANY
-    return Reply(text, buttons=buttons)
+    if pages > 1:
+        text += "\n" + say(texts.SEARCH_PAGE, page=page, pages=pages)
+    return Reply(text, buttons=buttons, edit=edit)
+
+
+@router.action("desk.readers")
+async def readers_page(ctx: Context) -> Reply:
+    """◀ ▶ through a list of readers; only this librarian's own readers are shown."""
+    library_id = desk_library(ctx, "reader.view")
+    ids = [int(i) for i in ctx.args["ids"]]
+    found = {
+        r.id: r
+        for r in await ctx.session.scalars(
+            select(Reader).where(Reader.id.in_(ids), Reader.library_id == library_id)
+        )
+    }
+    readers = [found[i] for i in ids if i in found]
+    extra = {k: int(v) for k, v in ctx.args.items() if k not in ("ids", "p", "act")}
+    return _choose_reader(
+        ctx, readers, str(ctx.args["act"]), page=int(ctx.args["p"]), edit=True, **extra
+    )
 
 
 async def _own_reader(ctx: Context, reader_id: int, action: str) -> Reader:

@@ -20,7 +20,9 @@ from handlers.staff import class_label, desk_library
 
 router = Router("holds")
 
-DESK_PAGE = 5
+# Within the strictest keyboard (ten buttons): three requests with ✅/❌, four 📕 of the shelf.
+PENDING_SHOWN = 3
+SHELF_SHOWN = 4
 
 
 @router.action("hold.place")
@@ -79,7 +81,7 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
     buttons: list[list[Button]] = []
     if pending:
         lines.append(say(texts.DESK_HOLDS_HEADER, library=home.short_name, n=len(pending)))
-        for n, view in enumerate(pending[:DESK_PAGE], start=1):
+        for n, view in enumerate(pending[:PENDING_SHOWN], start=1):
             lines.append(
                 say(
                     texts.DESK_HOLD_LINE,
@@ -97,13 +99,15 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
                     ctx.button(say(texts.BUTTON_REJECT_N, n=n), "hold.reject", h=view.hold_id),
                 ]
             )
+        if len(pending) > PENDING_SHOWN:
+            lines.append(say(texts.DESK_HOLDS_MORE, n=len(pending) - PENDING_SHOWN))
     else:
         lines.append(say(texts.DESK_HOLDS_NONE, library=home.short_name))
     if ready:
         lines.append("")
         lines.append(say(texts.DESK_SHELF_HEADER, n=len(ready)))
         shelf: list[Button] = []
-        for n, view in enumerate(ready[:DESK_PAGE], start=1):
+        for n, view in enumerate(ready[:SHELF_SHOWN], start=1):
             until = ctx.local(view.ready_until) if view.ready_until else ctx.local_now
             lines.append(
                 say(
@@ -118,9 +122,9 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
             shelf.append(
                 ctx.button(say(texts.BUTTON_ISSUE_HOLD_N, n=n), "hold.issue", h=view.hold_id)
             )
-        buttons.append(shelf[:3])
-        if len(shelf) > 3:
-            buttons.append(shelf[3:])
+        buttons.append(shelf)
+        if len(ready) > SHELF_SHOWN:
+            lines.append(say(texts.DESK_SHELF_MORE, n=len(ready) - SHELF_SHOWN))
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
 
 

@@ -14,7 +14,7 @@ from db.loans import renew
 from db.models import GuardianLink, Hold, Item, Reader, Record
 from handlers import texts
 from handlers.context import Context
-from handlers.core import Button, Reply
+from handlers.core import MAX_BUTTONS, MAX_PER_ROW, Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
 from handlers.welcome import given_name
@@ -71,9 +71,11 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
                     )
                 )
         blocks.append("\n".join(lines))
-    buttons = [renew_buttons[i : i + 5] for i in range(0, min(len(renew_buttons), 10), 5)]
-    if cancel_buttons:
-        buttons.append(cancel_buttons[:5])
+    # Within the strictest keyboard: up to two holds' ✖, the rest 🔄 (more by «продли …»).
+    cancels = cancel_buttons[:2]
+    buttons = in_rows(renew_buttons[: min(2 * MAX_PER_ROW, MAX_BUTTONS - len(cancels))])
+    if cancels:
+        buttons.append(cancels)
     return Reply("\n\n".join(blocks), buttons=buttons)
 
 

@@ -16,7 +16,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from nlu.barcode import barcode_image
 from tests.support.chat import Chat, ChatFactory
-from tests.support.library import copies, notices_for
+from tests.support.library import copies, linked_reader, notices_for
 
 
 async def test_issue_step_by_step_to_a_reader_found_by_class_then_name(
@@ -29,7 +29,10 @@ async def test_issue_step_by_step_to_a_reader_found_by_class_then_name(
     await librarian.send(item.barcode or "")
     assert f"«Ревизор» (инв. № {item.inventory_number}). Кому выдать?" in librarian.text
     await librarian.send("7б")  # the class: one button per pupil
-    assert librarian.text == "7Б: 13 учеников. Выберите:"
+    assert librarian.text == "7Б: 13 учеников. Выберите:\nСтраница 1 из 2."
+    assert len([b for row in librarian.replies[0].buttons for b in row]) == 9  # 8 and ▶
+    await librarian.press("Дальше")
+    assert librarian.replies[0].edit and "Страница 2 из 2." in librarian.text
     await librarian.press("Смирнова Мария")
     assert "Выдано: «Ревизор»" in librarian.text and "→ Смирнова Мария, 7Б." in librarian.text
 
@@ -153,3 +156,21 @@ async def test_a_librarian_renews_on_a_readers_behalf(chat: ChatFactory, demo_db
     other_school = chat("librarian2")
     await other_school.send("/reader 1001")
     assert "Смирнова" not in other_school.text  # card 1001 there is another child
+
+
+async def test_a_long_request_queue_fits_the_strictest_keyboard(chat: ChatFactory) -> None:
+    librarian = chat("librarian")
+    for card in ("1062", "1063", "1064", "1065"):
+        reader = await linked_reader(chat, librarian, card, f"reader{card}")
+        await reader.send("хочу взять ревизор")
+        await reader.press("📌 1")
+        assert "Заявка на «Ревизор» отправлена" in reader.text
+    await librarian.send("/holds")
+    assert "Заявки на одобрение (Школа №1): 4." in librarian.text
+    assert "…и ещё 1 заявка: решите эти — список обновится." in librarian.text
+    assert [b.label for row in librarian.replies[0].buttons for b in row] == [
+        "✅ 1", "❌ 1", "✅ 2", "❌ 2", "✅ 3", "❌ 3",
+    ]  # fmt: skip
+    await librarian.press("✅ 1")
+    assert "Заявки на одобрение (Школа №1): 3." in librarian.text
+    assert "…и ещё" not in librarian.text.split("На полке заказов")[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from db.enums import Messenger
-from handlers.core import Attachment, Button, Incoming, Reply
+from handlers.core import Attachment, Button, Incoming, Reply, keyboard_problems
 from handlers.dispatcher import Dispatcher
 
 
@@ -56,6 +56,9 @@ class Chat:
 
     async def _deliver(self, incoming: Incoming) -> list[Reply]:
         self.replies = await self.dispatcher.handle(incoming)
+        for reply in self.replies:  # every screen must fit the strictest messenger's keyboard
+            problems = keyboard_problems(reply.buttons)
+            assert not problems, f"keyboard too big: {problems}\n{reply.text[:200]}"
         return self.replies
 
 
