@@ -4,7 +4,7 @@ from handlers.router import Registry
 
 
 def build_registry() -> Registry:
-    from handlers import catalog, class_sets, desk, holds, my_books, rules, welcome
+    from handlers import catalog, class_sets, desk, holds, my_books, readers, rules, welcome
 
     return Registry(
         welcome.router,
@@ -12,6 +12,7 @@ def build_registry() -> Registry:
         my_books.router,
         holds.router,
         desk.router,
+        readers.router,
         class_sets.router,
         rules.router,
     )

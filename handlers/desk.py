@@ -1,25 +1,19 @@
 """The librarian's desk in a chat: issue and take back by inventory number, barcode or a photo
-of the barcode; find a reader; renew, block, register, hand out link codes; the overdue list."""
+of the barcode."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from db.access import require_librarian
-from db.circulation import loans_of
 from db.conversation import get_state
-from db.enums import RoleName
-from db.errors import Refused
-from db.loans import find_copy, issue, open_loan_of, overdue_loans, return_copy, set_blocked
-from db.models import Item, Library, Reader, Record
-from db.people import create_link_code, find_readers, looks_like_class, register_reader
-from db.rules import overdue_days
+from db.loans import find_copy, issue, open_loan_of, return_copy
+from db.models import Item, Reader, Record
+from db.people import find_readers
 from handlers import texts
 from handlers.catalog import copy_line
 from handlers.context import Context
-from handlers.core import Button, OutFile, Reply, in_rows
+from handlers.core import Reply
 from handlers.i18n import say
-from handlers.qr import qr_png
+from handlers.readers import choose_reader, own_reader
 from handlers.router import Router
 from handlers.staff import class_label, desk_library
 from nlu.barcode import read_barcodes
@@ -27,8 +21,6 @@ from nlu.barcode import read_barcodes
 router = Router("desk")
 
 SCAN_STATES = ("desk.return", "desk.issue_copy", "desk.issue_for")
-RENEW_BUTTONS = 6  # with issue, two codes and block: ten, the strictest keyboard
-READERS_PAGE = 8  # two to a row, and a row to page
 
 
 # Issue --------------------------------------------------------------------------------------
@@ -76,7 +68,7 @@ async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str)
     if len(readers) == 1:
         await ctx.forget_expectation()
         return await _issue(ctx, item.id, readers[0].id)
-    return _choose_reader(ctx, readers, "desk.issue_pick", i=item.id)
+    return choose_reader(ctx, readers, "desk.issue_pick", i=item.id)
 
 
 @router.action("desk.issue_pick")
@@ -89,7 +81,7 @@ async def issue_picked(ctx: Context) -> Reply:
 async def issue_for_reader(ctx: Context) -> Reply:
     """📕 on a reader's card: the next scans are issued to that reader."""
     desk_library(ctx, "loan.issue")
-    reader = await _own_reader(ctx, int(ctx.args["r"]), "loan.issue")
+    reader = await own_reader(ctx, int(ctx.args["r"]), "loan.issue")
     await ctx.expect("desk.issue_for", r=reader.id)
     return Reply(
         say(texts.DESK_ASK_COPY_FOR, reader=reader.full_name, class_name=class_label(reader))
@@ -214,285 +206,6 @@ async def issue_copy_pressed(ctx: Context) -> Reply:
     require_librarian(ctx.actor, item.library_id, "loan.issue")
     item, record = await find_copy(ctx.circulation, library_id, item.inventory_number)
     return await _ask_reader(ctx, item, record)
-
-
-# Readers ------------------------------------------------------------------------------------
-
-
-@router.command("reader")
-async def reader_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.view")
-    readers = await find_readers(ctx.session, library_id, ctx.text)
-    if not readers:
-        return Reply(say(texts.DESK_READER_NONE, query=ctx.text))
-    if len(readers) == 1:
-        return await reader_card(ctx, readers[0])
-    return _choose_reader(ctx, readers, "desk.reader")
-
-
-@router.action("desk.reader")
-async def reader_pressed(ctx: Context) -> Reply:
-    return await reader_card(ctx, await _own_reader(ctx, int(ctx.args["r"]), "reader.view"))
-
-
-async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
-    library = await ctx.session.get(Library, reader.library_id)
-    assert library is not None
-    lines = [prefix] if prefix else []
-    lines.append(
-        say(
-            texts.DESK_READER_CARD,
-            name=reader.full_name,
-            class_name=class_label(reader),
-            card=reader.card_number,
-            library=library.short_name,
-        )
-    )
-    if reader.blocked:
-        lines.append(say(texts.DESK_READER_BLOCKED, reason=reader.blocked_reason or "—"))
-    loans = await loans_of(ctx.session, [reader.id])
-    renew: list[Button] = []
-    lines.append(
-        say(texts.DESK_READER_LOANS, n=len(loans)) if loans else texts.DESK_READER_NO_LOANS
-    )
-    for n, loan in enumerate(loans, start=1):
-        days = overdue_days(loan.due_at, library, ctx.now)
-        late = say(texts.DESK_LOAN_LATE, days=days) if days else ""
-        lines.append(
-            say(
-                texts.DESK_LOAN_LINE,
-                n=n,
-                title=loan.title,
-                inventory=loan.inventory_number,
-                due=ctx.local(loan.due_at),
-                late=late,
-            )
-        )
-        renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
-    buttons = in_rows(renew[:RENEW_BUTTONS])
-    buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
-    buttons.append(
-        [
-            ctx.button(texts.BUTTON_CODE_READER, "desk.code", r=reader.id, p=0),
-            ctx.button(texts.BUTTON_CODE_PARENT, "desk.code", r=reader.id, p=1),
-        ]
-    )
-    buttons.append(
-        [
-            ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", r=reader.id)
-            if reader.blocked
-            else ctx.button(texts.BUTTON_BLOCK, "desk.block", r=reader.id)
-        ]
-    )
-    return Reply("\n".join(lines), buttons=buttons)
-
-
-@router.command("register")
-async def register(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.register")
-    words = ctx.text.split()
-    class_name = None
-    if len(words) >= 2 and looks_like_class(words[-1]):
-        class_name = words.pop()
-    elif len(words) >= 3 and looks_like_class(" ".join(words[-2:])):
-        class_name = " ".join(words[-2:])
-        words = words[:-2]
-    if len(words) < 2 or not all(w.replace("-", "").isalpha() for w in words):
-        return Reply(texts.DESK_REGISTER_USAGE)
-    reader = await register_reader(ctx.session, library_id, " ".join(words), class_name=class_name)
-    ctx.audit("reader.register", library_id=library_id, object_type="reader", object_id=reader.id)
-    done = say(
-        texts.DESK_REGISTERED,
-        name=reader.full_name,
-        class_name=class_label(reader),
-        card=reader.card_number,
-    )
-    return await reader_card(ctx, reader, prefix=done)
-
-
-@router.command("code")
-async def code_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "link.create")
-    words = ctx.text.split()
-    if not words or not words[0].isdigit():
-        return Reply(texts.DESK_CODE_USAGE)
-    readers = await find_readers(ctx.session, library_id, words[0])
-    if not readers:
-        return Reply(say(texts.DESK_READER_NONE, query=words[0]))
-    for_parent = len(words) > 1 and words[1].lower().startswith("род")
-    return await _code(ctx, readers[0], for_parent)
-
-
-@router.action("desk.code")
-async def code_pressed(ctx: Context) -> Reply:
-    reader = await _own_reader(ctx, int(ctx.args["r"]), "link.create")
-    return await _code(ctx, reader, bool(ctx.args.get("p")))
-
-
-async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
-    require_librarian(ctx.actor, reader.library_id, "link.create")
-    role = RoleName.PARENT if for_parent else RoleName.READER
-    link = await create_link_code(
-        ctx.session,
-        role,
-        library_id=reader.library_id,
-        reader_id=reader.id,
-        created_by_person_id=ctx.actor.person_id,
-        now=ctx.now,
-    )
-    ctx.audit(
-        "link.create",
-        library_id=reader.library_id,
-        object_type="reader",
-        object_id=reader.id,
-        role=role.value,
-    )
-    who = say(
-        texts.DESK_CODE_WHO_PARENT if for_parent else texts.DESK_CODE_WHO_READER,
-        name=reader.full_name,
-        class_name=class_label(reader),
-    )
-    text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
-    deep_link = ctx.services.deep_link(link.code)
-    if not deep_link:
-        return Reply(text)
-    text += say(texts.DESK_CODE_LINK, link=deep_link)
-    qr = OutFile("photo", f"code-{link.code}.png", qr_png(deep_link), caption=texts.DESK_CODE_QR)
-    return Reply(text, files=[qr])
-
-
-@router.action("desk.block")
-async def block_pressed(ctx: Context) -> Reply:
-    reader = await _own_reader(ctx, int(ctx.args["r"]), "reader.block")
-    await ctx.expect("desk.block_reason", r=reader.id)
-    return Reply(say(texts.DESK_BLOCK_ASK, reader=reader.full_name))
-
-
-@router.state("desk.block_reason")
-async def block_reason(ctx: Context) -> Reply:
-    await ctx.forget_expectation()
-    reader = await set_blocked(ctx.circulation, int(ctx.state_data["r"]), True, ctx.text)
-    return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=ctx.text))
-
-
-@router.action("desk.unblock")
-async def unblock_pressed(ctx: Context) -> Reply:
-    reader = await set_blocked(ctx.circulation, int(ctx.args["r"]), False)
-    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
-
-
-@router.command("block", "unblock")
-async def block_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.block")
-    blocking = (ctx.incoming.text or "").lstrip("/").lower().startswith("block")
-    card, _, reason = ctx.text.partition(" ")
-    readers = await find_readers(ctx.session, library_id, card) if card.isdigit() else []
-    if not readers or (blocking and not reason.strip()):
-        return Reply(texts.DESK_BLOCK_USAGE)
-    reader = await set_blocked(ctx.circulation, readers[0].id, blocking, reason.strip())
-    if blocking:
-        return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=reason.strip()))
-    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
-
-
-@router.command("overdue")
-async def overdue(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "loan.overdue_list")
-    library = await ctx.session.get(Library, library_id)
-    assert library is not None
-    rows = await overdue_loans(ctx.circulation, library_id)
-    if not rows:
-        return Reply(say(texts.DESK_OVERDUE_NONE, library=library.short_name))
-    lines = [say(texts.DESK_OVERDUE_HEADER, library=library.short_name, n=len(rows))]
-    for row in rows:
-        lines.append(
-            say(
-                texts.DESK_OVERDUE_LINE,
-                class_name=row.class_name or "—",
-                reader=row.reader_name,
-                card=row.card_number,
-                title=row.title,
-                inventory=row.inventory_number,
-                days=row.days,
-            )
-        )
-    return Reply("\n".join(lines))
-
-
-# Shared -------------------------------------------------------------------------------------
-
-
-def _choose_reader(
-    ctx: Context, readers: list[Reader], action: str, page: int = 1, edit: bool = False, **args: int
-) -> Reply:
-    """Several readers match: a button each, READERS_PAGE to a page (a class of thirty pages
-    through ◀ ▶); pressing one runs `action` with that reader."""
-    pages = max(1, -(-len(readers) // READERS_PAGE))
-    page = min(max(page, 1), pages)
-    shown = readers[(page - 1) * READERS_PAGE : page * READERS_PAGE]
-    choices = [
-        ctx.button(
-            say(
-                texts.BUTTON_READER, name=r.full_name, class_name=class_label(r), card=r.card_number
-            ),
-            action,
-            r=r.id,
-            **args,
-        )
-        for r in shown
-    ]
-    buttons = in_rows(choices, per_row=2)
-    if pages > 1:
-        ids = [r.id for r in readers]
-        nav = []
-        if page > 1:
-            nav.append(
-                ctx.button(
-                    texts.BUTTON_PREV, "desk.readers", ids=ids, p=page - 1, act=action, **args
-                )
-            )
-        if page < pages:
-            nav.append(
-                ctx.button(
-                    texts.BUTTON_NEXT, "desk.readers", ids=ids, p=page + 1, act=action, **args
-                )
-            )
-        buttons.append(nav)
-    classes = {r.class_name for r in readers}
-    if len(classes) == 1 and len(readers) > 3:
-        text = say(texts.DESK_CLASS_LIST, class_name=class_label(readers[0]), n=len(readers))
-    else:
-        text = texts.DESK_READER_MANY
-    if pages > 1:
-        text += "\n" + say(texts.SEARCH_PAGE, page=page, pages=pages)
-    return Reply(text, buttons=buttons, edit=edit)
-
-
-@router.action("desk.readers")
-async def readers_page(ctx: Context) -> Reply:
-    """◀ ▶ through a list of readers; only this librarian's own readers are shown."""
-    library_id = desk_library(ctx, "reader.view")
-    ids = [int(i) for i in ctx.args["ids"]]
-    found = {
-        r.id: r
-        for r in await ctx.session.scalars(
-            select(Reader).where(Reader.id.in_(ids), Reader.library_id == library_id)
-        )
-    }
-    readers = [found[i] for i in ids if i in found]
-    extra = {k: int(v) for k, v in ctx.args.items() if k not in ("ids", "p", "act")}
-    return _choose_reader(
-        ctx, readers, str(ctx.args["act"]), page=int(ctx.args["p"]), edit=True, **extra
-    )
-
-
-async def _own_reader(ctx: Context, reader_id: int, action: str) -> Reader:
-    """A reader of this librarian's own library, or a refusal (a forged button, say)."""
-    reader = await ctx.session.get(Reader, reader_id)
-    if reader is None:
-        raise Refused("reader_unknown")
-    require_librarian(ctx.actor, reader.library_id, action)
-    return reader
 
 
 async def _title(ctx: Context, item: Item) -> str:
