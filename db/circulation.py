@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import Actor
 from db.audit import audit
-from db.enums import AuditOutcome, HoldStatus, ItemStatus
+from db.enums import HoldStatus, ItemStatus
 from db.errors import Refused
 from db.models import Hold, Item, Library, Loan, Reader, Record
 
@@ -62,16 +62,6 @@ class Circulation:
             **detail,
         )
 
-    def refuse_audited(self, action: str, library_id: int | None, **detail: Any) -> None:
-        audit(
-            self.session,
-            self.actor,
-            action,
-            outcome=AuditOutcome.REFUSED,
-            library_id=library_id,
-            **detail,
-        )
-
 
 async def locked_reader(session: AsyncSession, reader_id: int) -> Reader:
     """The reader's row, locked for this transaction on PostgreSQL (SQLite holds the whole
@@ -98,6 +88,21 @@ async def lock_circulation(session: AsyncSession, reader_id: int, record_id: int
     reader = await locked_reader(session, reader_id)
     await session.execute(select(Record.id).where(Record.id == record_id).with_for_update())
     return reader
+
+
+async def holders(session: AsyncSession, reader_ids: Sequence[int], record_id: int) -> set[int]:
+    """Which of these readers have a copy of the record on loan now."""
+    return set(
+        await session.scalars(
+            select(Loan.reader_id)
+            .join(Item, Item.id == Loan.item_id)
+            .where(
+                Loan.reader_id.in_(reader_ids),
+                Loan.returned_at.is_(None),
+                Item.record_id == record_id,
+            )
+        )
+    )
 
 
 async def claim_item(session: AsyncSession, item_id: int, seen: ItemStatus, to: ItemStatus) -> bool:
@@ -182,10 +187,6 @@ async def loans_of(
     ]
 
 
-async def open_loans(session: AsyncSession, reader_ids: Sequence[int]) -> list[LoanView]:
-    return await loans_of(session, reader_ids)
-
-
 @dataclass(frozen=True, slots=True)
 class HoldView:
     hold_id: int
@@ -236,18 +237,22 @@ async def holds_where(session: AsyncSession, *conditions: Any) -> list[HoldView]
 
 
 async def queue_positions(session: AsyncSession, holds: Sequence[Hold]) -> dict[int, int]:
-    """Each queued hold's place in its record's queue at its library (1 = next)."""
-    positions = {}
-    for hold in holds:
-        ahead = await session.scalar(
-            select(func.count())
-            .select_from(Hold)
-            .where(
-                Hold.record_id == hold.record_id,
-                Hold.library_id == hold.library_id,
-                Hold.status == HoldStatus.QUEUED,
-                tuple_(Hold.created_at, Hold.id) < tuple_(hold.created_at, hold.id),
-            )
+    """Each queued hold's place in its record's queue at its library (1 = next): one query
+    for all the queues the holds stand in."""
+    queues = {(hold.record_id, hold.library_id) for hold in holds}
+    if not queues:
+        return {}
+    rows = await session.execute(
+        select(Hold.id, Hold.record_id, Hold.library_id)
+        .where(
+            tuple_(Hold.record_id, Hold.library_id).in_(list(queues)),
+            Hold.status == HoldStatus.QUEUED,
         )
-        positions[hold.id] = (ahead or 0) + 1
-    return positions
+        .order_by(Hold.created_at, Hold.id)
+    )
+    placed: dict[tuple[int, int], int] = {}
+    everyone: dict[int, int] = {}
+    for hold_id, record_id, library_id in rows:
+        place = placed[record_id, library_id] = placed.get((record_id, library_id), 0) + 1
+        everyone[hold_id] = place
+    return {hold.id: everyone[hold.id] for hold in holds if hold.id in everyone}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from db.access import require_librarian
-from db.circulation import Circulation, locked_reader
+from db.circulation import Circulation, holders, locked_reader
 from db.enums import ItemStatus, RecordKind
 from db.errors import Refused
 from db.loans import issue, return_copy
@@ -32,27 +32,12 @@ async def class_readers(c: Circulation, library_id: int, class_name: str) -> lis
     return readers
 
 
-async def holders(c: Circulation, reader_ids: list[int], record_id: int) -> set[int]:
-    """Which of these readers have a copy of the record on loan now."""
-    return set(
-        await c.session.scalars(
-            select(Loan.reader_id)
-            .join(Item, Item.id == Loan.item_id)
-            .where(
-                Loan.reader_id.in_(reader_ids),
-                Loan.returned_at.is_(None),
-                Item.record_id == record_id,
-            )
-        )
-    )
-
-
 async def without_copy(
     c: Circulation, library_id: int, class_name: str, record_id: int
 ) -> list[Reader]:
     """Students of the class who have no copy of this textbook."""
     readers = await class_readers(c, library_id, class_name)
-    have = await holders(c, [r.id for r in readers], record_id)
+    have = await holders(c.session, [r.id for r in readers], record_id)
     return [r for r in readers if r.id not in have]
 
 
@@ -118,7 +103,7 @@ async def issue_class_set(
 
 async def _issue_one(c: Circulation, library_id: int, record_id: int, reader_id: int) -> str:
     """ "issued", "already" (the student has a copy) or "short" (no free copy left)."""
-    if await holders(c, [reader_id], record_id):
+    if await holders(c.session, [reader_id], record_id):
         return "already"
     free = list(
         await c.session.scalars(
@@ -147,24 +132,30 @@ async def _issue_one(c: Circulation, library_id: int, record_id: int, reader_id:
     return "short"
 
 
+async def textbook_loans(
+    c: Circulation, library_id: int, readers: list[Reader]
+) -> list[tuple[int, int]]:
+    """(item id, reader id) of every textbook these readers have on loan from the library."""
+    rows = await c.session.execute(
+        select(Loan.item_id, Loan.reader_id)
+        .join(Item, Item.id == Loan.item_id)
+        .join(Record, Record.id == Item.record_id)
+        .where(
+            Loan.reader_id.in_([r.id for r in readers]),
+            Loan.returned_at.is_(None),
+            Record.kind == RecordKind.TEXTBOOK,
+            Loan.library_id == library_id,
+        )
+    )
+    return [(item_id, reader_id) for item_id, reader_id in rows]
+
+
 async def return_class_set(c: Circulation, library_id: int, class_name: str) -> int:
     """End of year: take back every textbook the class has on loan. Returns the count."""
     readers = await class_readers(c, library_id, class_name)
     for reader in sorted(readers, key=lambda r: r.id):  # the lock order of issue_class_set
         await locked_reader(c.session, reader.id)
-    rows = (
-        await c.session.execute(
-            select(Loan.item_id, Loan.reader_id)
-            .join(Item, Item.id == Loan.item_id)
-            .join(Record, Record.id == Item.record_id)
-            .where(
-                Loan.reader_id.in_([r.id for r in readers]),
-                Loan.returned_at.is_(None),
-                Record.kind == RecordKind.TEXTBOOK,
-                Loan.library_id == library_id,
-            )
-        )
-    ).all()
+    rows = await textbook_loans(c, library_id, readers)
     for item_id, _ in rows:
         await return_copy(c, item_id, tell=False)
     for reader_id in sorted({reader_id for _, reader_id in rows}):

@@ -14,7 +14,14 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
-from db.circulation import Circulation, claim_item, library, lock_circulation, queue_positions
+from db.circulation import (
+    Circulation,
+    claim_item,
+    holders,
+    library,
+    lock_circulation,
+    queue_positions,
+)
 from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.models import Hold, Item, Loan, Record
@@ -45,13 +52,7 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
     )
     if not copies:
         raise Refused("no_copies_here", library=home.short_name)
-    on_hand = await c.session.scalar(
-        select(func.count())
-        .select_from(Loan)
-        .join(Item, Item.id == Loan.item_id)
-        .where(Loan.reader_id == reader_id, Loan.returned_at.is_(None), Item.record_id == record_id)
-    )
-    if on_hand:
+    if await holders(c.session, [reader_id], record_id):
         raise Refused("already_on_loan")
 
     hold = Hold(

@@ -9,7 +9,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
-from db.circulation import Circulation, claim_item, library, lock_circulation, locked_reader
+from db.catalog import find_copies
+from db.circulation import (
+    Circulation,
+    claim_item,
+    holders,
+    library,
+    lock_circulation,
+    locked_reader,
+)
 from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus, RecordKind
 from db.errors import Refused
 from db.holds import serve_queue
@@ -22,22 +30,10 @@ OUT_OF_CIRCULATION = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST, ItemStatus.IN_REP
 async def find_copy(c: Circulation, library_id: int, code: str) -> tuple[Item, Record]:
     """A copy of the librarian's library by inventory number or barcode."""
     require_librarian(c.actor, library_id, "copy.find")
-    code = code.strip()
-    row = (
-        await c.session.execute(
-            select(Item, Record)
-            .join(Record, Record.id == Item.record_id)
-            .where(
-                Item.library_id == library_id,
-                (Item.inventory_number == code) | (Item.barcode == code),
-            )
-            .order_by(Item.id)
-            .limit(1)
-        )
-    ).first()
-    if row is None:
-        raise Refused("copy_unknown", code=code[:40])
-    return row[0], row[1]
+    found = await find_copies(c.session, [library_id], code.strip())
+    if not found:
+        raise Refused("copy_unknown", code=code.strip()[:40])
+    return found[0]
 
 
 async def open_loan_of(c: Circulation, item_id: int) -> Loan | None:
@@ -65,7 +61,7 @@ async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = Tr
         raise Refused(f"copy_{item.status.value}")
     if item.status == ItemStatus.ON_LOAN:
         await _refuse_on_loan(c, item)
-    if await _holds_copy_of(c, reader.id, item.record_id):
+    if await holders(c.session, [reader.id], item.record_id):
         raise Refused("reader_has_copy", name=reader.full_name)
     hold = await _hold_to_fulfil(c, item, reader)
     home = await library(c.session, item.library_id)
@@ -274,21 +270,6 @@ async def _refuse_on_loan(c: Circulation, item: Item) -> None:
     if loan is None or holder is None:
         raise Refused("copy_on_loan_unknown")
     raise Refused("copy_on_loan", card=holder.card_number, due=loan.due_at)
-
-
-async def _holds_copy_of(c: Circulation, reader_id: int, record_id: int) -> bool:
-    return bool(
-        await c.session.scalar(
-            select(func.count())
-            .select_from(Loan)
-            .join(Item, Item.id == Loan.item_id)
-            .where(
-                Loan.reader_id == reader_id,
-                Loan.returned_at.is_(None),
-                Item.record_id == record_id,
-            )
-        )
-    )
 
 
 async def _hold_to_fulfil(c: Circulation, item: Item, reader: Reader) -> Hold | None:

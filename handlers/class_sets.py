@@ -7,9 +7,16 @@ import re
 
 from sqlalchemy import func, select
 
-from db.class_sets import class_readers, holders, issue_class_set, return_class_set, without_copy
+from db.circulation import holders
+from db.class_sets import (
+    class_readers,
+    issue_class_set,
+    return_class_set,
+    textbook_loans,
+    without_copy,
+)
 from db.enums import ItemStatus, RecordKind
-from db.models import Item, Loan, Record
+from db.models import Item, Record
 from db.people import looks_like_class, normalise_class
 from handlers import texts
 from handlers.context import Context
@@ -83,7 +90,7 @@ async def class_set(ctx: Context, text: str) -> Reply:
         records.append(record)
     lines = [say(texts.SET_PREVIEW, class_name=class_name, students=len(readers))]
     for record in records:
-        have = await holders(ctx.circulation, [r.id for r in readers], record.id)
+        have = await holders(ctx.session, [r.id for r in readers], record.id)
         need = sum(1 for r in readers if r.id not in have and not r.blocked)
         free = (
             await ctx.session.scalar(
@@ -149,21 +156,7 @@ async def collect(ctx: Context) -> Reply:
         return Reply(texts.SET_COLLECT_USAGE)
     class_name = normalise_class(ctx.text)
     readers = await class_readers(ctx.circulation, library_id, class_name)
-    on_hand = (
-        await ctx.session.scalar(
-            select(func.count())
-            .select_from(Loan)
-            .join(Item, Item.id == Loan.item_id)
-            .join(Record, Record.id == Item.record_id)
-            .where(
-                Loan.reader_id.in_([r.id for r in readers]),
-                Loan.returned_at.is_(None),
-                Record.kind == RecordKind.TEXTBOOK,
-                Loan.library_id == library_id,
-            )
-        )
-        or 0
-    )
+    on_hand = len(await textbook_loans(ctx.circulation, library_id, readers))
     if not on_hand:
         return Reply(say(texts.SET_COLLECT_NONE, class_name=class_name))
     confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", c=class_name)

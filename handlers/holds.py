@@ -28,8 +28,7 @@ SHELF_SHOWN = 4
 @router.action("hold.place")
 async def place(ctx: Context) -> Reply:
     """📌 on a record: the reader's own card at their own school (checked again in db.holds)."""
-    card = ctx.actor.cards[0] if ctx.actor.cards else None
-    reader_id = int(ctx.args.get("c") or (card.reader_id if card else 0))
+    reader_id = ctx.actor.cards[0].reader_id if ctx.actor.cards else 0
     hold = await place_hold(ctx.circulation, reader_id, int(ctx.args["r"]))
     record = await ctx.session.get(Record, hold.record_id)
     home = await ctx.session.get(Library, hold.library_id)

@@ -273,7 +273,6 @@ DESK_REJECTED = "Отклонено: «{title}» для {reader}. Читател
 
 # Библиотекарь: выдача и возврат ------------------------------------------------------------
 
-DESK_NOT_LIBRARIAN = "Это могут только библиотекари."
 DESK_ASK_COPY = "Пришлите инвентарный номер или штрихкод книги (можно фото штрихкода)."
 DESK_ASK_COPY_FOR = "Выдача для {reader}, {class_name}: пришлите инвентарный номер или штрихкод (можно фото). «стоп» — закончить."
 DESK_ASK_READER = "«{title}» (инв. № {inventory}). Кому выдать? Номер формуляра, фамилия или класс."
@@ -287,7 +286,6 @@ DESK_RETURNED_HOLD = (
     "\n📌 Этот экземпляр ждёт {reader}, {class_name}: положите его на полку заказов."
 )
 DESK_NEXT = "Следующую? «стоп» — закончить."
-DESK_COPY_SCANNED = "{line}"
 BUTTON_RETURN = "📥 Принять"
 BUTTON_ISSUE = "📕 Выдать"
 DESK_PHOTO_NO_CODE = (
@@ -302,7 +300,6 @@ DESK_READER_NONE = (
 DESK_READER_MANY = "Нашлось несколько читателей — выберите:"
 DESK_CLASS_LIST = "{class_name}: {n} {n:ученик|ученика|учеников}. Выберите:"
 BUTTON_READER = "{name}, {class_name}, № {card}"
-DESK_BAD_ISSUE_ARGS = "Так: /issue ИНВ_НОМЕР ФОРМУЛЯР — или просто /issue, и я спрошу по шагам."
 
 # Библиотекарь: читатели -------------------------------------------------------------------
 
@@ -321,7 +318,6 @@ BUTTON_UNBLOCK = "✅ Разблокировать"
 DESK_BLOCK_ASK = "За что блокируем {reader}? Напишите причину (её увидит только библиотекарь)."
 DESK_BLOCKED = "{reader} заблокирован(а): {reason}. Выдача и брони закрыты до разблокировки."
 DESK_UNBLOCKED = "{reader} разблокирован(а)."
-DESK_RENEWED = "Продлено: «{title}» до {due:date}."
 DESK_REGISTER_USAGE = "Так: /register Фамилия Имя 7Б"
 DESK_REGISTERED = "Записан(а) новый читатель: {name}, {class_name}, формуляр № {card}."
 DESK_CODE = "Код привязки для {who}: {code}\nДействует до {expires:date}, один раз."

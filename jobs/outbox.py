@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
+from db.people import mark_unreachable
 from handlers.core import RecipientUnreachable
 from handlers.safe_log import redacted_traceback
 
@@ -123,9 +124,7 @@ async def _send(db: Database, senders: Mapping[Messenger, Sender], row: _Leased)
             delivered = True
         except RecipientUnreachable:
             async with db.transaction() as session:
-                await session.execute(
-                    update(Account).where(Account.id == account.id).values(unreachable=True)
-                )
+                await mark_unreachable(session, account.messenger, account.external_id)
         except Exception as failure:  # the messenger is down or refused: try again later
             log.warning("outbox %s: send failed\n%s", row.id, redacted_traceback(failure))
             error = type(failure).__name__

@@ -7,11 +7,17 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.enums import HoldStatus, ItemStatus
-from db.models import Hold, Item, Loan
+from db.models import Hold, Loan
 from handlers import texts
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
-from tests.support.library import copies, keep_one_copy, linked_reader, notices_for
+from tests.support.library import (
+    copies,
+    keep_one_copy,
+    linked_reader,
+    notices_for,
+    set_status,
+)
 
 BOOK = "Пиковая дама"
 
@@ -132,9 +138,7 @@ async def test_a_class_set_is_issued_checked_and_taken_back(
     librarian, student = chat("librarian"), chat("student")
     algebra = await copies(demo_db, "Алгебра. 7 класс")
     for item in algebra[10:]:  # ten copies on the shelf for a class of thirteen
-        item_status = ItemStatus.WRITTEN_OFF
-        async with demo_db.transaction() as session:
-            (await session.get(Item, item.id)).status = item_status
+        await set_status(demo_db, item.inventory_number, ItemStatus.WRITTEN_OFF)
 
     await librarian.send("выдать 7Б комплект: Алгебра 7, Русский язык 7")
     assert "Комплект для 7Б (13 учеников):" in librarian.text

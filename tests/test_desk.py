@@ -12,6 +12,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import AuditOutcome, ItemStatus
 from db.models import AuditEntry
+from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from nlu.barcode import barcode_image
@@ -81,7 +82,7 @@ async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
     services: Services, demo_db: Database
 ) -> None:
     services.deep_link = lambda code: f"https://t.me/formulyar_bot?start={code}"
-    librarian = Chat(Dispatcher(__import__("handlers").build_registry(), services), "librarian")
+    librarian = Chat(Dispatcher(build_registry(), services), "librarian")
     await librarian.send("/register Кузнецова  Алёна 6 а")
     assert librarian.text.startswith("Записан(а) новый читатель: Кузнецова Алёна, 6А, формуляр № ")
     card = librarian.text.split("формуляр № ")[1].split(".")[0]
