@@ -16,11 +16,12 @@ from bot.config import Settings
 from bot.console import ConsoleChat, run_interactive, run_script
 from bot.telegram.run import run_telegram
 from db.catalog_import import UnknownLibrary, import_catalog
+from db.clock import utcnow
 from db.demo.seed import is_empty, seed_demo
 from db.enums import RoleName
 from db.importers import CatalogFormatError
 from db.migrate import upgrade
-from db.models import Network, utcnow
+from db.models import Network
 from db.outbox import last_id, queued_after
 from db.people import create_link_code, library_by_code, reader_by_card
 from handlers import texts

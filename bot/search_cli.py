@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from db.access import reader_age
 from db.catalog import Holding, holdings
+from db.clock import utcnow
 from db.models import Record
 from db.people import library_by_code, reader_by_card
 from handlers import texts
@@ -73,7 +74,9 @@ async def _viewpoint(
     reader = await reader_by_card(session, library.id, args.reader)
     if reader is None:
         raise _Refused(say(texts.CLI_UNKNOWN_CARD, card=args.reader, library=args.library))
-    return library.id, reader_age(reader.birth_year, reader.class_name, date.today())
+    return library.id, reader_age(
+        reader.birth_year, reader.class_name, utcnow().astimezone(ZoneInfo(library.timezone)).date()
+    )
 
 
 def _as_json(

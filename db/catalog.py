@@ -10,8 +10,9 @@ from sqlalchemy import case, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from db.clock import utcnow
 from db.enums import ItemStatus, RecordKind
-from db.models import CatalogChange, Item, Library, Record, RecordIsbn, utcnow
+from db.models import CatalogChange, Item, Library, Record, RecordIsbn
 from nlu.isbn import to_isbn13
 from nlu.normalize import author_surname, normalize, volume_designation
 

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.clock import utcnow
 from db.dialect import insert_ignore
 from db.enums import Messenger
-from db.models import Account, OutboxMessage, utcnow
+from db.models import Account, OutboxMessage
 
 
 async def notify(

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from db.clock import utcnow
 from db.engine import Database
-from db.models import utcnow
 from db.search import CatalogSearch
 
 

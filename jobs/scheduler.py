@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from db.clock import utcnow
 from db.engine import Database
 from db.enums import Messenger
 from handlers.safe_log import redacted_traceback
@@ -46,7 +47,7 @@ def build_scheduler(
         "interval",
         seconds=OUTBOX_EVERY_SECONDS,
         id="outbox",
-        next_run_time=datetime.now(UTC),
+        next_run_time=utcnow(),
         max_instances=1,
         coalesce=True,
     )
@@ -57,6 +58,6 @@ def build_scheduler(
         id="hold_shelf",
         max_instances=1,
         coalesce=True,
-        next_run_time=datetime.now(UTC),
+        next_run_time=utcnow(),
     )
     return scheduler

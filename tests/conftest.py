@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from db.clock import PIN_VARIABLE, use_clock
 from db.demo.seed import seed_demo
 from db.engine import Database
 from db.migrate import upgrade
@@ -30,6 +31,19 @@ from tests.support.clock import Clock
 from tests.support.shared import under_ci
 
 FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # понедельник, середина четверти
+
+# One clock: no test reads the wall clock. ---------------------------------------------------
+# The whole session (templates, fixtures) runs at FIXED_NOW, each test on its own hand-moved
+# clock, and every subprocess a test starts inherits FORMULYAR_NOW. tests/test_one_clock.py
+# fails if code reads the wall clock past db.clock.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ[PIN_VARIABLE] = FIXED_NOW.isoformat()
+    session_clock = use_clock(lambda: FIXED_NOW)
+    session_clock.__enter__()
+    config.add_cleanup(lambda: session_clock.__exit__(None, None, None))
+
 
 # CI may not skip: a skipped test is a test that proved nothing. --------------------------
 
@@ -209,9 +223,12 @@ async def demo_db_pair(
             yield sqlite, postgres
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(FIXED_NOW)
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[Clock]:
+    """The test's clock, moved by hand; every "now" in the test reads it."""
+    fixed = Clock(FIXED_NOW)
+    with use_clock(fixed):
+        yield fixed
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from db.clock import utcnow
 from db.engine import Database
 from db.enums import Messenger, RoleName
-from db.models import Account, AuditEntry, LinkCode, utcnow
+from db.models import Account, AuditEntry, LinkCode
 from db.people import (
     LinkRefused,
     create_link_code,

@@ -13,8 +13,9 @@ from sqlalchemy import delete, select
 
 from db.catalog import edit_record, log_change
 from db.catalog_import import import_catalog
+from db.clock import utcnow
 from db.engine import Database
-from db.models import Item, Library, Record, RecordIsbn, utcnow
+from db.models import Item, Library, Record, RecordIsbn
 from db.search import CatalogSearch
 from handlers.services import Services
 from tests.support.chat import ChatFactory

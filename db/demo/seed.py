@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.catalog_import import ImportReport, import_records
+from db.clock import utcnow
 from db.engine import Database
 from db.enums import ItemStatus, Messenger, RecordKind, RoleName
 from db.importers import ParsedRecord, read_catalog
@@ -31,7 +32,6 @@ from db.models import (
     Reader,
     Record,
     Role,
-    utcnow,
 )
 from db.people import register_reader
 

@@ -35,7 +35,6 @@ import json
 import math
 import mimetypes
 import re
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, MultipartReader, web
 
+from db.clock import utcnow
 from tests.support.shared import shared_path
 
 SPEC_PARTS = ("spec", "telegram-bot-api.json")
@@ -1019,7 +1019,7 @@ class FakeTelegram:
         *,
         token: str = DEFAULT_TOKEN,
         host: str = "127.0.0.1",
-        now: Callable[[], float] = time.time,
+        now: Callable[[], float] = lambda: utcnow().timestamp(),
         webhook_timeout: float = 10.0,
         strict: bool = True,
     ) -> None:
