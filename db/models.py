@@ -84,6 +84,20 @@ class Library(Base):
     quiet_to_hour: Mapped[int] = mapped_column(SmallInteger, default=8)
     # Конец учебного года: срок возврата учебников.
     school_year_end: Mapped[str] = mapped_column(String(5), default="05-31")
+    # ISO weekdays the library is open («12345»: Monday to Friday); due dates land on open days.
+    open_weekdays: Mapped[str] = mapped_column(String(7), default="12345")
+
+
+class LibraryClosedDay(Base):
+    """A day a library is closed besides weekends and public holidays (sanitary day, stocktaking)."""
+
+    __tablename__ = "library_closed_days"
+    __table_args__ = (UniqueConstraint("library_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 class LoanRule(Base):
@@ -212,6 +226,10 @@ class Reader(Base):
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str | None] = mapped_column(String(300))
     history_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reading history shows loans returned after this moment; None while it is off.
+    history_since: Mapped[datetime | None]
+    # «m», «f» or None (unknown): texts agree with it, or take a form that fits both.
+    gender: Mapped[str | None] = mapped_column(String(1))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     library: Mapped[Library] = relationship(lazy="raise")
@@ -224,6 +242,9 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # The person's own quiet hours (a librarian's evening); None: their library's.
+    quiet_from_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    quiet_to_hour: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -256,6 +277,8 @@ class Role(Base):
     library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))
     reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id"))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    # A librarian hears about new requests of their library (switchable in chat).
+    notify_holds: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
