@@ -170,7 +170,12 @@ async def renew(c: Circulation, loan_id: int) -> Loan:
     home = await library(c.session, loan.library_id)
     rule = await rule_for(c.session, home.id, record.kind)
     if reader.blocked:
-        raise Refused("reader_blocked", name=reader.full_name, reason=reader.blocked_reason or "")
+        # The reason is the librarian's note: only the librarian hears it.
+        if by_librarian:
+            raise Refused(
+                "reader_blocked", name=reader.full_name, reason=reader.blocked_reason or ""
+            )
+        raise Refused("reader_blocked_self" if c.actor.own_card(reader.id) else "child_blocked")
     if loan.renewals >= rule.max_renewals:
         if rule.max_renewals == 0:
             raise Refused("renew_never", title=record.title)

@@ -45,6 +45,7 @@ class Dispatcher:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         db = self.services.db
         tz = DEFAULT_TIMEZONE
+        staff = False
         try:
             async with db.transaction() as session:
                 if incoming.update_id is not None and not await self._first_delivery(
@@ -66,6 +67,7 @@ class Dispatcher:
                     timezone=await _timezone(session, actor),
                 )
                 tz = ctx.timezone
+                staff = bool(actor.librarian_of)
                 replies = _as_list(await self._route(ctx))
                 await publish(session, ctx.events, now, actor.person_id)
                 return replies
@@ -78,7 +80,12 @@ class Dispatcher:
                 k: v.astimezone(tz) if isinstance(v, datetime) else v
                 for k, v in refused.params.items()
             }
-            message = say(texts.REFUSALS[refused.key], **params)
+            if refused.key in texts.STAFF_REFUSALS and not staff:
+                # A librarian's wording must never reach a reader or a parent.
+                log.error("a staff refusal reached a reader: %s", refused.key)
+                message = texts.REFUSED_NEUTRAL
+            else:
+                message = say(texts.REFUSALS[refused.key], **params)
             return [Reply(message, notice=message if incoming.button else None)]
         except Exception as error:
             log.error(

@@ -437,10 +437,13 @@ NOTICES_PARENT = {
 CONSOLE_NOTICE = "📬 для «{persona}»: {text}"
 
 # Отказы правил библиотеки (db.errors.Refused.key → текст) -----------------------------------
+# Each text is written for whoever acts. Keys in STAFF_REFUSALS speak to a librarian (they name
+# readers, cards and a librarian's private notes): a reader or parent never gets one of them.
 
 REFUSALS: dict[str, str] = {
     "reader_unknown": "Такого читателя нет.",
-    "reader_blocked_self": "Формуляр заблокирован — подойдите к библиотекарю.",
+    "reader_blocked_self": "Ваш формуляр сейчас заблокирован: продлевать и бронировать книги нельзя. Подойдите к школьному библиотекарю.",
+    "child_blocked": "Формуляр ребёнка сейчас заблокирован: продлевать и бронировать книги нельзя. Подробности — у школьного библиотекаря.",
     "reader_blocked": "Читатель {name} заблокирован: {reason}. Сначала разблокируйте (/unblock).",
     "reader_other_school": "Этот читатель записан в другой школе: выдавать можно только своим читателям.",
     "reader_at_limit": "У {name} уже {max} {max:книга|книги|книг} по этим правилам — больше выдать нельзя, пока не вернёт.",
@@ -468,3 +471,26 @@ REFUSALS: dict[str, str] = {
     "renew_wanted": "«{title}» продлить нельзя: её ждут другие читатели.",
     "class_unknown": "Класса {class_name} в вашей библиотеке нет.",
 }
+
+STAFF_REFUSALS = frozenset(
+    {
+        "reader_unknown",
+        "reader_blocked",
+        "reader_other_school",
+        "reader_at_limit",
+        "hold_not_pending",
+        "copy_unknown",
+        "copy_written_off",
+        "copy_lost",
+        "copy_in_repair",
+        "copy_on_hold_shelf",
+        "copy_available",
+        "copy_on_loan",
+        "copy_on_loan_unknown",
+        "copy_held_for_other",
+        "reader_has_copy",
+        "copy_not_on_loan",
+        "class_unknown",
+    }
+)
+REFUSED_NEUTRAL = "Сейчас это сделать нельзя. Если что-то непонятно, спросите школьного библиотекаря."

@@ -172,7 +172,7 @@ async def test_a_blocked_reader_gets_nothing_until_unblocked(
     assert "заблокирован: порвал учебник. Сначала разблокируйте (/unblock)." in librarian.text
     await reader.send("хочу взять ревизор")
     await reader.press("📌 1")
-    assert reader.text == "Формуляр заблокирован — подойдите к библиотекарю."
+    assert reader.text == texts.REFUSALS["reader_blocked_self"]
     assert await circulation_counts(demo_db) == before
     await librarian.send("/unblock 1062")
     assert "разблокирован(а)" in librarian.text
