@@ -30,9 +30,13 @@ OUT_OF_CIRCULATION = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST, ItemStatus.IN_REP
 async def find_copy(c: Circulation, library_id: int, code: str) -> tuple[Item, Record]:
     """A copy of the librarian's library by inventory number or barcode."""
     require_librarian(c.actor, library_id, "copy.find")
-    found = await find_copies(c.session, [library_id], code.strip())
+    code = code.strip()
+    found = await find_copies(c.session, [library_id], code)
+    compact = "".join(code.split())
+    if not found and compact != code and compact.isdigit():  # «4 600000 000017» as printed
+        found = await find_copies(c.session, [library_id], compact)
     if not found:
-        raise Refused("copy_unknown", code=code.strip()[:40])
+        raise Refused("copy_unknown", code=code[:40])
     return found[0]
 
 
@@ -57,10 +61,7 @@ async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = Tr
     record = await c.session.get(Record, item.record_id)
     assert record is not None
     await c.session.refresh(item)
-    if item.status in OUT_OF_CIRCULATION:
-        raise Refused(f"copy_{item.status.value}")
-    if item.status == ItemStatus.ON_LOAN:
-        await _refuse_on_loan(c, item)
+    await ensure_issuable(c, item)
     if await holders(c.session, [reader.id], item.record_id):
         raise Refused("reader_has_copy", name=reader.full_name)
     hold = await _hold_to_fulfil(c, item, reader)
@@ -95,6 +96,14 @@ async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = Tr
         c.tell("loan.issued", reader.id, home.id, loan.id, title=record.title, due=loan.due_at)
     c.audit("loan.issue", home.id, "loan", loan.id, item_id=item.id, reader_id=reader.id)
     return loan
+
+
+async def ensure_issuable(c: Circulation, item: Item) -> None:
+    """Refuse at once a copy that cannot go out now: on loan, lost, written off, in repair."""
+    if item.status in OUT_OF_CIRCULATION:
+        raise Refused(f"copy_{item.status.value}")
+    if item.status == ItemStatus.ON_LOAN:
+        await _refuse_on_loan(c, item)
 
 
 async def issue_from_hold(c: Circulation, hold_id: int) -> Loan:
@@ -151,7 +160,7 @@ async def return_copy(c: Circulation, item_id: int, *, tell: bool = True) -> Ret
 
 
 async def renew(c: Circulation, loan_id: int) -> Loan:
-    """Renew within the rules: the renewal limit, nobody waiting, not too late, not blocked."""
+    """Renew within the rules (see renewal_refusals); the new due date lands on an open day."""
     loan = await c.session.get(Loan, loan_id)
     if loan is None:
         raise Refused("loan_closed")
@@ -162,40 +171,16 @@ async def renew(c: Circulation, loan_id: int) -> Loan:
     assert item is not None
     await lock_circulation(c.session, loan.reader_id, item.record_id)
     await c.session.refresh(loan)
-    if loan.returned_at is not None:
-        raise Refused("loan_closed")
+    refusal = (await renewal_refusals(c, [loan.id]))[loan.id]
+    if refusal is not None:
+        raise refusal
     record = await c.session.get(Record, item.record_id)
     reader = await c.session.get(Reader, loan.reader_id)
     assert record is not None and reader is not None
     home = await library(c.session, loan.library_id)
     rule = await rule_for(c.session, home.id, record.kind)
-    if reader.blocked:
-        # The reason is the librarian's note: only the librarian hears it.
-        if by_librarian:
-            raise Refused(
-                "reader_blocked", name=reader.full_name, reason=reader.blocked_reason or ""
-            )
-        raise Refused("reader_blocked_self" if c.actor.own_card(reader.id) else "child_blocked")
-    if loan.renewals >= rule.max_renewals:
-        if rule.max_renewals == 0:
-            raise Refused("renew_never", title=record.title)
-        raise Refused("renew_limit", title=record.title, max=rule.max_renewals)
-    late = overdue_days(loan.due_at, home, c.now)
-    if late > rule.max_overdue_days_to_renew:
-        raise Refused("renew_overdue", title=record.title, days=late)
-    waiting = await c.session.scalar(
-        select(func.count())
-        .select_from(Hold)
-        .where(
-            Hold.record_id == record.id,
-            Hold.library_id == home.id,
-            Hold.status.in_((HoldStatus.PENDING, HoldStatus.QUEUED)),
-            Hold.reader_id != loan.reader_id,
-        )
-    )
-    if waiting:
-        raise Refused("renew_wanted", title=record.title)
-    new_due = renewed_due_date(rule, home, loan.due_at, c.now)
+    calendar = await library_calendar(c.session, home, loan.due_at.date())
+    new_due = renewed_due_date(rule, home, loan.due_at, c.now, calendar)
     renewed = await c.session.execute(
         update(Loan)
         .where(Loan.id == loan.id, Loan.renewals == loan.renewals, Loan.returned_at.is_(None))
@@ -214,6 +199,83 @@ async def renew(c: Circulation, loan_id: int) -> Loan:
     )
     c.audit("loan.renew", home.id, "loan", loan.id, renewals=loan.renewals)
     return loan
+
+
+async def renewal_refusals(c: Circulation, loan_ids: Sequence[int]) -> dict[int, Refused | None]:
+    """Why each loan cannot be renewed now by this actor, or None where it can: the renewal
+    rules, stated once. renew() refuses by them, and 🔄 is offered by them.
+
+    In this order: the loan is still open, the reader's card is not blocked, renewals are left
+    (none for textbooks lent until the end of the school year), the book is not too overdue,
+    and no other reader is waiting for the record at this library.
+    """
+    if not loan_ids:
+        return {}
+    rows = (
+        await c.session.execute(
+            select(Loan, Record, Reader)
+            .join(Item, Item.id == Loan.item_id)
+            .join(Record, Record.id == Item.record_id)
+            .join(Reader, Reader.id == Loan.reader_id)
+            .where(Loan.id.in_(loan_ids))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    wanted = {
+        (record_id, library_id, reader_id)
+        for record_id, library_id, reader_id in await c.session.execute(
+            select(Hold.record_id, Hold.library_id, Hold.reader_id).where(
+                Hold.record_id.in_({record.id for _, record, _ in rows}),
+                Hold.status.in_((HoldStatus.PENDING, HoldStatus.QUEUED)),
+            )
+        )
+    }
+    refusals: dict[int, Refused | None] = dict.fromkeys(loan_ids, Refused("loan_closed"))
+    for loan, record, reader in rows:
+        home = await library(c.session, loan.library_id)
+        rule = await rule_for(c.session, home.id, record.kind)
+        waiting = any(
+            r == record.id and lib == home.id and who != reader.id for r, lib, who in wanted
+        )
+        refusals[loan.id] = _renewal_refusal(c, loan, record, reader, rule, home, waiting)
+    return refusals
+
+
+def _renewal_refusal(
+    c: Circulation,
+    loan: Loan,
+    record: Record,
+    reader: Reader,
+    rule: LoanRule,
+    home: Library,
+    waiting: bool,
+) -> Refused | None:
+    if loan.returned_at is not None:
+        return Refused("loan_closed")
+    if reader.blocked:
+        # The reason is the librarian's note: only the librarian hears it.
+        if c.actor.is_librarian(loan.library_id):
+            return Refused(
+                "reader_blocked", name=reader.full_name, reason=reader.blocked_reason or ""
+            )
+        return Refused("reader_blocked_self" if c.actor.own_card(reader.id) else "child_blocked")
+    if loan.renewals >= rule.max_renewals:
+        if rule.max_renewals == 0:
+            return Refused("renew_never", title=record.title)
+        return Refused("renew_limit", title=record.title, max=rule.max_renewals)
+    late = overdue_days(loan.due_at, home, c.now)
+    if late > rule.max_overdue_days_to_renew:
+        return Refused("renew_overdue", title=record.title, days=late)
+    if waiting:
+        return Refused("renew_wanted", title=record.title)
+    return None
+
+
+def offer_renewal(refusal: Refused | None) -> bool:
+    """Whether to show 🔄 for a loan: it can be renewed now, or only the card's block stands in
+    the way (pressing then says so, in words for whoever pressed; nothing else on the screen
+    tells a reader their card is blocked)."""
+    return refusal is None or refusal.key in BLOCKED
 
 
 async def set_blocked(c: Circulation, reader_id: int, blocked: bool, reason: str = "") -> Reader:

@@ -89,7 +89,7 @@ class Library(Base):
 
 
 class LibraryClosedDay(Base):
-    """A day a library is closed besides weekends and public holidays (sanitary day, stocktaking)."""
+    """A day a library is closed besides weekends and public holidays (a sanitary day, say)."""
 
     __tablename__ = "library_closed_days"
     __table_args__ = (UniqueConstraint("library_id", "day"),)

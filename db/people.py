@@ -262,7 +262,10 @@ def looks_like_class(text: str) -> bool:
 async def find_readers(
     session: AsyncSession, library_id: int, query: str, limit: int = 30
 ) -> list[Reader]:
-    """Readers of one library by card number, class («7Б») or name (typos forgiven)."""
+    """Readers of one library that the query names for certain: a card number, a class
+    («7Б»), or a name whose every word the query spells out (case and ё aside: «петров» finds
+    «Петров Михаил», «Петров Иван» does not). A look-alike is never an answer: see
+    `similar_readers`."""
     query = " ".join(query.split())
     if not query:
         return []
@@ -278,15 +281,36 @@ async def find_readers(
                 .limit(limit)
             )
         )
-    readers = list(await session.scalars(select(Reader).where(Reader.library_id == library_id)))
+    wanted = normalize(query).split()
+    readers = await _readers_of(session, library_id)
+    return [r for r in readers if _names_every_word(wanted, normalize(r.full_name).split())][:limit]
+
+
+async def similar_readers(
+    session: AsyncSession, library_id: int, query: str, limit: int = 8
+) -> list[Reader]:
+    """Readers whose name looks like the query (typos forgiven): candidates to choose from."""
+    query = normalize(" ".join(query.split()))
+    if not query or query.isdigit():
+        return []
+    readers = await _readers_of(session, library_id)
     names = [normalize(r.full_name) for r in readers]
     hits = process.extract(
-        normalize(query), names, scorer=fuzz.WRatio, score_cutoff=NAME_MATCH_CUTOFF, limit=limit
+        query, names, scorer=fuzz.WRatio, score_cutoff=NAME_MATCH_CUTOFF, limit=limit
     )
-    if not hits:
-        return []
-    best = hits[0][1]
-    return [readers[index] for _, score, index in hits if score >= best - 5]
+    return [readers[index] for _, _, index in hits]
+
+
+async def _readers_of(session: AsyncSession, library_id: int) -> list[Reader]:
+    return list(
+        await session.scalars(
+            select(Reader).where(Reader.library_id == library_id).order_by(Reader.full_name)
+        )
+    )
+
+
+def _names_every_word(wanted: list[str], name: list[str]) -> bool:
+    return bool(wanted) and all(word in name for word in wanted)
 
 
 async def mark_unreachable(session: AsyncSession, messenger: Messenger, external_id: str) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from db.access import require_librarian
 from db.conversation import get_state
-from db.loans import find_copy, issue, open_loan_of, return_copy
+from db.errors import Refused
+from db.loans import ensure_issuable, find_copy, issue, open_loan_of, return_copy
 from db.models import Item, Reader, Record
-from db.people import find_readers
 from handlers import texts
 from handlers.catalog import copy_line
 from handlers.context import Context
 from handlers.core import Reply
 from handlers.i18n import say
-from handlers.readers import choose_reader, own_reader
+from handlers.readers import own_reader, reader_named
 from handlers.router import Router
 from handlers.staff import class_label, desk_library
 from nlu.barcode import read_barcodes
@@ -33,9 +33,17 @@ async def issue_command(ctx: Context) -> Reply | list[Reply]:
     if not parts:
         await ctx.expect("desk.issue_copy")
         return Reply(texts.DESK_ASK_COPY)
+    if len(parts) > 1 and "".join(parts).isdigit():  # a barcode typed in groups, or copy + card
+        try:
+            item, record = await find_copy(ctx.circulation, library_id, ctx.text)
+        except Refused:
+            pass
+        else:
+            return await _ask_reader(ctx, item, record)
     item, record = await find_copy(ctx.circulation, library_id, parts[0])
     if len(parts) == 1:
         return await _ask_reader(ctx, item, record)
+    await ensure_issuable(ctx.circulation, item)
     return await _issue_to_query(ctx, library_id, item, " ".join(parts[1:]))
 
 
@@ -47,6 +55,8 @@ async def issue_copy_scanned(ctx: Context) -> Reply:
 
 
 async def _ask_reader(ctx: Context, item: Item, record: Record) -> Reply:
+    """«Кому выдать?» — only for a copy that can go out; anything else is refused at once."""
+    await ensure_issuable(ctx.circulation, item)
     await ctx.expect("desk.issue_to", i=item.id)
     return Reply(say(texts.DESK_ASK_READER, title=record.title, inventory=item.inventory_number))
 
@@ -62,13 +72,11 @@ async def issue_to_typed(ctx: Context) -> Reply:
 
 
 async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str) -> Reply:
-    readers = await find_readers(ctx.session, library_id, query)
-    if not readers:
-        return Reply(say(texts.DESK_READER_NONE, query=query))
-    if len(readers) == 1:
-        await ctx.forget_expectation()
-        return await _issue(ctx, item.id, readers[0].id)
-    return choose_reader(ctx, readers, "desk.issue_pick", i=item.id)
+    found = await reader_named(ctx, library_id, query, "desk.issue_pick", i=item.id)
+    if isinstance(found, Reply):
+        return found
+    await ctx.forget_expectation()
+    return await _issue(ctx, item.id, found.id)
 
 
 @router.action("desk.issue_pick")

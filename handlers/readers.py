@@ -12,7 +12,13 @@ from db.enums import RoleName
 from db.errors import Refused
 from db.loans import overdue_loans, set_blocked
 from db.models import Library, Reader
-from db.people import create_link_code, find_readers, looks_like_class, register_reader
+from db.people import (
+    create_link_code,
+    find_readers,
+    looks_like_class,
+    register_reader,
+    similar_readers,
+)
 from db.rules import overdue_days
 from handlers import texts
 from handlers.context import Context
@@ -34,12 +40,29 @@ READERS_PAGE = 8  # two to a row, and a row to page
 @router.command("reader")
 async def reader_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "reader.view")
-    readers = await find_readers(ctx.session, library_id, ctx.text)
-    if not readers:
-        return Reply(say(texts.DESK_READER_NONE, query=ctx.text))
+    if not ctx.text.strip():
+        return Reply(texts.DESK_READER_USAGE)
+    found = await reader_named(ctx, library_id, ctx.text, "desk.reader")
+    return found if isinstance(found, Reply) else await reader_card(ctx, found)
+
+
+async def reader_named(
+    ctx: Context, library_id: int, query: str, action: str, **args: int
+) -> Reader | Reply:
+    """The one reader the query names for certain, or a reply: a list to choose from when
+    several fit, look-alikes offered as suggestions (never opened on a guess), or a plain
+    «nobody». Pressing a reader in a list runs `action` with `r` and `args`."""
+    readers = await find_readers(ctx.session, library_id, query)
     if len(readers) == 1:
-        return await reader_card(ctx, readers[0])
-    return choose_reader(ctx, readers, "desk.reader")
+        return readers[0]
+    if readers:
+        return choose_reader(ctx, readers, action, **args)
+    similar = await similar_readers(ctx.session, library_id, query)
+    if not similar:
+        return Reply(say(texts.DESK_READER_NONE, query=query))
+    reply = choose_reader(ctx, similar, action, **args)
+    reply.text = say(texts.DESK_READER_SIMILAR, query=query)
+    return reply
 
 
 @router.action("desk.reader")
@@ -130,7 +153,7 @@ async def code_command(ctx: Context) -> Reply:
         return Reply(texts.DESK_CODE_USAGE)
     readers = await find_readers(ctx.session, library_id, words[0])
     if not readers:
-        return Reply(say(texts.DESK_READER_NONE, query=words[0]))
+        return Reply(say(texts.DESK_CARD_NONE, card=words[0]))
     for_parent = len(words) > 1 and words[1].lower().startswith("род")
     return await _code(ctx, readers[0], for_parent)
 
@@ -198,9 +221,13 @@ async def block_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "reader.block")
     blocking = (ctx.incoming.text or "").lstrip("/").lower().startswith("block")
     card, _, reason = ctx.text.partition(" ")
-    readers = await find_readers(ctx.session, library_id, card) if card.isdigit() else []
-    if not readers or (blocking and not reason.strip()):
+    if not card.isdigit() or (blocking and not reason.strip()):
         return Reply(texts.DESK_BLOCK_USAGE)
+    readers = await find_readers(ctx.session, library_id, card)
+    if not readers:
+        return Reply(say(texts.DESK_CARD_NONE, card=card))
+    if not blocking and not readers[0].blocked:
+        return Reply(say(texts.DESK_NOT_BLOCKED, card=card, reader=readers[0].full_name))
     reader = await set_blocked(ctx.circulation, readers[0].id, blocking, reason.strip())
     if blocking:
         return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=reason.strip()))

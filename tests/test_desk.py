@@ -12,7 +12,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import AuditOutcome, ItemStatus
 from db.models import AuditEntry
-from handlers import build_registry
+from handlers import build_registry, texts
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from nlu.barcode import barcode_image
@@ -42,7 +42,7 @@ async def test_issue_step_by_step_to_a_reader_found_by_class_then_name(
     ]
     await librarian.send(f"/issue {other.inventory_number}")
     await librarian.send("смирнова мрия")  # a typo, and the school has two of that name
-    assert librarian.text == "Нашлось несколько читателей — выберите:"
+    assert librarian.text == texts.DESK_READER_SIMILAR.format(query="смирнова мрия")
     await librarian.press("Смирнова Мария, 7Б, № 1001")
     assert "Выдано: «Горе от ума»" in librarian.text
     notices = await notices_for(demo_db, "student")
