@@ -87,6 +87,14 @@ async def register_reader(
     return reader
 
 
+def proper_name(text: str) -> str:
+    """«кузнецова-петрова алиса» → «Кузнецова-Петрова Алиса»: a name as a register writes it."""
+    return " ".join(
+        "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+        for word in text.split()
+    )
+
+
 def normalise_class(name: str) -> str:
     """«7 б», «7-Б», «7б» → «7Б»."""
     compact = "".join(ch for ch in name if ch.isalnum())

@@ -16,6 +16,7 @@ from db.people import (
     create_link_code,
     find_readers,
     looks_like_class,
+    proper_name,
     register_reader,
     similar_readers,
 )
@@ -32,6 +33,7 @@ router = Router("readers")
 
 RENEW_BUTTONS = 6  # with issue, two codes and block: ten, the strictest keyboard
 READERS_PAGE = 8  # two to a row, and a row to page
+NAMESAKES_SHOWN = 4
 
 
 # Finding a reader and their card ---------------------------------------------------------
@@ -134,7 +136,45 @@ async def register(ctx: Context) -> Reply:
         words = words[:-2]
     if len(words) < 2 or not all(w.replace("-", "").isalpha() for w in words):
         return Reply(texts.DESK_REGISTER_USAGE)
-    reader = await register_reader(ctx.session, library_id, " ".join(words), class_name=class_name)
+    name = proper_name(" ".join(words))
+    namesakes = [
+        r
+        for r in await find_readers(ctx.session, library_id, name)
+        if len(r.full_name.split()) == len(words)
+    ]
+    if namesakes:
+        return _namesakes(ctx, namesakes, name, class_name)
+    return await _register(ctx, library_id, name, class_name)
+
+
+def _namesakes(ctx: Context, namesakes: list[Reader], name: str, class_name: str | None) -> Reply:
+    """The library already has a reader of that name: open their card, or register anew."""
+    lines = [texts.DESK_REGISTER_NAMESAKES]
+    buttons = []
+    for reader in namesakes[:NAMESAKES_SHOWN]:
+        label = say(
+            texts.BUTTON_READER,
+            name=reader.full_name,
+            class_name=class_label(reader),
+            card=reader.card_number,
+        )
+        lines.append("• " + label)
+        buttons.append([ctx.button(label, "desk.reader", r=reader.id)])
+    buttons.append(
+        [ctx.button(texts.BUTTON_REGISTER_ANYWAY, "desk.register", name=name, cls=class_name)]
+    )
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+@router.action("desk.register")
+async def register_anyway(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "reader.register")
+    cls = ctx.args.get("cls")
+    return await _register(ctx, library_id, str(ctx.args["name"]), str(cls) if cls else None)
+
+
+async def _register(ctx: Context, library_id: int, name: str, class_name: str | None) -> Reply:
+    reader = await register_reader(ctx.session, library_id, name, class_name=class_name)
     ctx.audit("reader.register", library_id=library_id, object_type="reader", object_id=reader.id)
     done = say(
         texts.DESK_REGISTERED,

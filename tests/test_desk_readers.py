@@ -3,7 +3,7 @@ barcodes and cards that do not exist get a plain answer."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import Item, Library, Loan, Reader
@@ -114,3 +114,27 @@ async def test_a_barcode_typed_in_groups_is_a_barcode(chat: ChatFactory, demo_db
     await librarian.send("/return")
     await librarian.send(grouped)
     assert "Принято: «Ревизор»" in librarian.text
+
+
+async def test_register_writes_names_properly_and_asks_before_a_namesake(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/register кузнецова-петрова алиса 6а")
+    assert "Кузнецова-Петрова Алиса, 6А" in librarian.text
+    await librarian.send("/register КУЗНЕЦОВА-ПЕТРОВА алиса 6б")
+    assert librarian.text.startswith(texts.DESK_REGISTER_NAMESAKES)
+    assert "Кузнецова-Петрова Алиса, 6А" in librarian.text
+    assert await _names(demo_db, "school-1") >= {"Кузнецова-Петрова Алиса"}
+    async with demo_db.reading() as session:
+        count = await session.scalar(
+            select(func.count()).where(Reader.full_name == "Кузнецова-Петрова Алиса")
+        )
+    assert count == 1  # nothing written until the librarian decides
+    await librarian.press("Записать нового")
+    assert "Кузнецова-Петрова Алиса, 6Б" in librarian.text
+    async with demo_db.reading() as session:
+        count = await session.scalar(
+            select(func.count()).where(Reader.full_name == "Кузнецова-Петрова Алиса")
+        )
+    assert count == 2
