@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
+from db.calendar import library_calendar
 from db.catalog import find_copies
 from db.circulation import (
     Circulation,
@@ -21,10 +23,11 @@ from db.circulation import (
 from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus, RecordKind
 from db.errors import Refused
 from db.holds import serve_queue
-from db.models import Hold, Item, Loan, Reader, Record
-from db.rules import due_date, overdue_days, renewed_due_date, rule_for
+from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
+from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
 
 OUT_OF_CIRCULATION = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST, ItemStatus.IN_REPAIR)
+BLOCKED = frozenset({"reader_blocked", "reader_blocked_self", "child_blocked"})
 
 
 async def find_copy(c: Circulation, library_id: int, code: str) -> tuple[Item, Record]:
@@ -82,7 +85,9 @@ async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = Tr
         library_id=home.id,
         hold_id=hold.id if hold else None,
         issued_at=c.now,
-        due_at=due_date(rule, home, c.now),
+        due_at=due_date(
+            rule, home, c.now, await library_calendar(c.session, home, local_today(home, c.now))
+        ),
         issued_by_person_id=c.actor.person_id,
     )
     try:
@@ -179,7 +184,7 @@ async def renew(c: Circulation, loan_id: int) -> Loan:
     assert record is not None and reader is not None
     home = await library(c.session, loan.library_id)
     rule = await rule_for(c.session, home.id, record.kind)
-    calendar = await library_calendar(c.session, home, loan.due_at.date())
+    calendar = await library_calendar(c.session, home, local_today(home, c.now))
     new_due = renewed_due_date(rule, home, loan.due_at, c.now, calendar)
     renewed = await c.session.execute(
         update(Loan)

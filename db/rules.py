@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.calendar import Calendar, calendar_of
 from db.enums import RecordKind
 from db.models import Library, LoanRule
 
@@ -60,6 +61,10 @@ def zone(library: Library) -> ZoneInfo:
     return ZoneInfo(library.timezone)
 
 
+def local_today(library: Library, now: datetime) -> date:
+    return now.astimezone(zone(library)).date()
+
+
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     """The last minute of a local day, in UTC: a book due «5 декабря» is due all that day."""
     return datetime.combine(day, time(23, 59), tz).astimezone(UTC)
@@ -72,23 +77,45 @@ def school_year_end(library: Library, today: date) -> date:
     return end if end >= today else date(today.year + 1, month, day)
 
 
-def due_date(rule: LoanRule, library: Library, now: datetime) -> datetime:
-    today = now.astimezone(zone(library)).date()
+def due_date(
+    rule: LoanRule, library: Library, now: datetime, calendar: Calendar | None = None
+) -> datetime:
+    """The loan period (or the school year) from today, moved to the library's next open day."""
+    tz = zone(library)
+    today = now.astimezone(tz).date()
     if rule.until_school_year_end:
-        return end_of_day(school_year_end(library, today), zone(library))
-    return end_of_day(today + timedelta(days=rule.loan_days), zone(library))
+        day = school_year_end(library, today)
+    else:
+        day = today + timedelta(days=rule.loan_days)
+    return _on_open_day(day, library, calendar)
 
 
-def renewed_due_date(rule: LoanRule, library: Library, due_at: datetime, now: datetime) -> datetime:
-    """A renewal adds the loan period to the due date, or to today for a late renewal."""
+def renewed_due_date(
+    rule: LoanRule,
+    library: Library,
+    due_at: datetime,
+    now: datetime,
+    calendar: Calendar | None = None,
+) -> datetime:
+    """A renewal adds the loan period to the due date, or to today for a late renewal; it too
+    lands on an open day."""
     tz = zone(library)
     start = max(due_at.astimezone(tz).date(), now.astimezone(tz).date())
-    return end_of_day(start + timedelta(days=rule.loan_days), tz)
+    return _on_open_day(start + timedelta(days=rule.loan_days), library, calendar)
 
 
-def hold_shelf_until(rule: LoanRule, library: Library, now: datetime) -> datetime:
+def hold_shelf_until(
+    rule: LoanRule, library: Library, now: datetime, calendar: Calendar | None = None
+) -> datetime:
     today = now.astimezone(zone(library)).date()
-    return end_of_day(today + timedelta(days=rule.hold_shelf_days), zone(library))
+    return _on_open_day(today + timedelta(days=rule.hold_shelf_days), library, calendar)
+
+
+def _on_open_day(day: date, library: Library, calendar: Calendar | None) -> datetime:
+    """The end of the library's first open day on or after `day`. Without a calendar loaded,
+    the library's weekdays and the public holidays still count (not its own closed days)."""
+    open_day = (calendar or calendar_of(library)).next_open_day(day)
+    return end_of_day(open_day, zone(library))
 
 
 def overdue_days(due_at: datetime, library: Library, now: datetime) -> int:
