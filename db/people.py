@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,11 +148,15 @@ def clean_code(text: str) -> str:
 
 
 class LinkRefused(Exception):
-    """A link code that cannot be used; `reason` is one of unknown, used, expired."""
+    """A link code that cannot be used (unknown, used, expired), or not by this account
+    (second_card: it already has a card at that library; own_card: a parent code for the
+    account's own card), or not yet (parent_confirm: a reader's account becomes a parent only
+    when they confirm). `params` fill the text."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **params: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +168,18 @@ class Linked:
 
 
 async def redeem_link_code(
-    session: AsyncSession, account: Account, raw_code: str, now: datetime
+    session: AsyncSession,
+    account: Account,
+    raw_code: str,
+    now: datetime,
+    *,
+    parent_confirmed: bool = False,
 ) -> Linked:
-    """Use a one-time code: the account gets the code's role. Atomic against a double use."""
+    """Use a one-time code: the account gets the code's role. Atomic against a double use.
+
+    Cards never merge by accident: an account holds one reader card per library, and a reader's
+    account takes a parent code only once its owner confirmed being that child's parent. A
+    refused code stays unused."""
     code = clean_code(raw_code)
     link = await session.scalar(select(LinkCode).where(LinkCode.code == code))
     if link is None:
@@ -175,6 +188,8 @@ async def redeem_link_code(
         raise LinkRefused("used")
     if link.expires_at <= now:
         raise LinkRefused("expired")
+    if account.person_id is not None:
+        await _refuse_mixing_cards(session, account.person_id, link, parent_confirmed)
     claimed = await session.execute(
         update(LinkCode)
         .where(LinkCode.id == link.id, LinkCode.used_at.is_(None))
@@ -204,6 +219,32 @@ async def redeem_link_code(
     else:
         await _ensure_role(session, person_id, RoleName.ADMIN, network_id=link.network_id)
     return Linked(link.role, person_id, link.reader_id, link.library_id)
+
+
+async def _refuse_mixing_cards(
+    session: AsyncSession, person_id: int, link: LinkCode, parent_confirmed: bool
+) -> None:
+    if link.role not in (RoleName.READER, RoleName.PARENT):
+        return
+    rows = await session.execute(
+        select(Reader.id, Reader.library_id, Reader.card_number)
+        .join(Role, Role.reader_id == Reader.id)
+        .where(Role.person_id == person_id, Role.role == RoleName.READER)
+    )
+    own = {reader_id: (library_id, card) for reader_id, library_id, card in rows}
+    if not own or (link.reader_id in own and link.role == RoleName.READER):
+        return  # no card yet, or the same card again (a second messenger, a new phone)
+    if link.role == RoleName.PARENT:
+        if link.reader_id in own:
+            raise LinkRefused("own_card")
+        if not parent_confirmed:
+            raise LinkRefused("parent_confirm")
+        return
+    library_id = await session.scalar(select(Reader.library_id).where(Reader.id == link.reader_id))
+    for held_library, card in own.values():
+        if held_library == library_id:
+            name = await session.scalar(select(Library.short_name).where(Library.id == library_id))
+            raise LinkRefused("second_card", card=card, library=name or "")
 
 
 async def _person_already_holding(session: AsyncSession, link: LinkCode) -> int | None:
@@ -319,6 +360,21 @@ async def _readers_of(session: AsyncSession, library_id: int) -> list[Reader]:
 
 def _names_every_word(wanted: list[str], name: list[str]) -> bool:
     return bool(wanted) and all(word in name for word in wanted)
+
+
+async def unlink_card(session: AsyncSession, reader_id: int) -> None:
+    """Detach every account from a reader card (a librarian re-links on purpose). Parents'
+    links to the child stay."""
+    await session.execute(
+        delete(Role).where(Role.role == RoleName.READER, Role.reader_id == reader_id)
+    )
+
+
+async def card_is_linked(session: AsyncSession, reader_id: int) -> bool:
+    found = await session.scalar(
+        select(Role.id).where(Role.role == RoleName.READER, Role.reader_id == reader_id).limit(1)
+    )
+    return found is not None
 
 
 async def mark_unreachable(session: AsyncSession, messenger: Messenger, external_id: str) -> None:

@@ -13,12 +13,14 @@ from db.errors import Refused
 from db.loans import overdue_loans, set_blocked
 from db.models import Library, Reader
 from db.people import (
+    card_is_linked,
     create_link_code,
     find_readers,
     looks_like_class,
     proper_name,
     register_reader,
     similar_readers,
+    unlink_card,
 )
 from db.rules import overdue_days
 from handlers import texts
@@ -31,7 +33,7 @@ from handlers.staff import class_label, desk_library
 
 router = Router("readers")
 
-RENEW_BUTTONS = 6  # with issue, two codes and block: ten, the strictest keyboard
+RENEW_BUTTONS = 5  # with issue, two codes, block and unlink: ten, the strictest keyboard
 READERS_PAGE = 8  # two to a row, and a row to page
 NAMESAKES_SHOWN = 4
 
@@ -114,14 +116,26 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
             ctx.button(texts.BUTTON_CODE_PARENT, "desk.code", r=reader.id, p=1),
         ]
     )
-    buttons.append(
-        [
-            ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", r=reader.id)
-            if reader.blocked
-            else ctx.button(texts.BUTTON_BLOCK, "desk.block", r=reader.id)
-        ]
-    )
+    last_row = [
+        ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", r=reader.id)
+        if reader.blocked
+        else ctx.button(texts.BUTTON_BLOCK, "desk.block", r=reader.id)
+    ]
+    if await card_is_linked(ctx.session, reader.id):
+        last_row.append(ctx.button(texts.BUTTON_UNLINK, "desk.unlink", r=reader.id))
+    buttons.append(last_row)
     return Reply("\n".join(lines), buttons=buttons)
+
+
+@router.action("desk.unlink")
+async def unlink_pressed(ctx: Context) -> Reply:
+    """🔓: the card's messenger accounts are detached; a new code links the right one."""
+    reader = await own_reader(ctx, int(ctx.args["r"]), "reader.unlink")
+    count = await unlink_card(ctx.session, reader.id)
+    ctx.audit(
+        "reader.unlink", library_id=reader.library_id, object_type="reader", object_id=reader.id
+    )
+    return Reply(say(texts.DESK_UNLINKED, card=reader.card_number, n=count))
 
 
 @router.command("register")

@@ -46,12 +46,34 @@ async def link(ctx: Context) -> Reply:
     return await _link(ctx, ctx.args["code"])
 
 
-async def _link(ctx: Context, code: str) -> Reply:
+@router.action("link.confirm")
+async def link_confirmed(ctx: Context) -> Reply:
+    """«Да, я родитель»: the code is tried again, now as a parent's (and checked again)."""
+    return await _link(ctx, str(ctx.args["code"]), parent_confirmed=True)
+
+
+@router.action("link.decline")
+async def link_declined(ctx: Context) -> Reply:
+    return Reply(texts.LINK_PARENT_DECLINED)
+
+
+async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Reply:
     try:
-        linked = await redeem_link_code(ctx.session, ctx.account, code, ctx.now)
+        linked = await redeem_link_code(
+            ctx.session, ctx.account, code, ctx.now, parent_confirmed=parent_confirmed
+        )
     except LinkRefused as refused:
         ctx.audit("link.redeem", refused=True, reason=refused.reason)
-        return Reply(texts.LINK_REFUSED[refused.reason])
+        text = say(texts.LINK_REFUSED[refused.reason], **refused.params)
+        if refused.reason != "parent_confirm":
+            return Reply(text)
+        buttons = [
+            [
+                ctx.button(texts.BUTTON_PARENT_CONFIRM, "link.confirm", code=code),
+                ctx.button(texts.BUTTON_PARENT_DECLINE, "link.decline"),
+            ]
+        ]
+        return Reply(text, buttons=buttons)
     ctx.audit("link.redeem", library_id=linked.library_id, role=linked.role.value)
     library = await ctx.session.get(Library, linked.library_id) if linked.library_id else None
     reader = await ctx.session.get(Reader, linked.reader_id) if linked.reader_id else None

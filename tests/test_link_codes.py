@@ -132,3 +132,51 @@ async def test_two_accounts_racing_for_one_code_link_exactly_once(demo_db: Datab
     async with demo_db.reading() as session:
         link = await session.scalar(select(LinkCode).where(LinkCode.code == code))
     assert link.used_at is not None
+
+
+async def test_a_readers_account_never_takes_a_second_card_of_the_same_school(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    student: Chat = chat("student")  # card 1001 at Школа №1
+    other = await _code(demo_db, RoleName.READER, card="1054")
+    await student.send(other)
+    assert student.text == texts.LINK_REFUSED["second_card"].format(card="1001", library="Школа №1")
+    await student.send("мои книги")
+    assert "Мария" in student.text and len(student.text.split("\n\n")) == 1  # only her own card
+    async with demo_db.reading() as session:
+        link = await session.scalar(select(LinkCode).where(LinkCode.code == other))
+    assert link.used_at is None  # the code stays good for the right child
+
+    # The librarian re-links on purpose: 🔓 on the old card, then the code works.
+    librarian: Chat = chat("librarian")
+    await librarian.send("/reader 1001")
+    await librarian.press("Отвязать")
+    assert "Формуляр № 1001 отвязан" in librarian.text
+    await student.send(other)
+    assert "Формуляр № 1054 (Школа №1) привязан" in student.text
+
+
+async def test_a_readers_account_becomes_a_parent_only_when_confirmed(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    code = await _code(demo_db, RoleName.PARENT, card="1055")
+    student: Chat = chat("student")
+    await student.send(code)
+    assert student.text == texts.LINK_REFUSED["parent_confirm"]
+    await student.press("Нет")
+    await student.send("мои книги")
+    assert len(student.text.split("\n\n")) == 1  # still only her own card
+    await student.send(code)
+    await student.press("Да, я родитель")
+    assert "родитель читателя" in student.text
+    await student.send("мои книги")
+    assert len(student.text.split("\n\n")) == 2
+
+
+async def test_a_parent_code_for_ones_own_card_is_refused(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    code = await _code(demo_db, RoleName.PARENT, card="1001")
+    student: Chat = chat("student")
+    await student.send(code)
+    assert student.text == texts.LINK_REFUSED["own_card"]
