@@ -151,9 +151,11 @@ async def loans_of(
     reader_ids: Sequence[int],
     *,
     returned: bool = False,
+    returned_since: datetime | None = None,
     limit: int | None = None,
 ) -> list[LoanView]:
-    """Open loans (soonest due first), or with `returned` the reading history (latest first)."""
+    """Open loans (soonest due first), or with `returned` the reading history (latest first),
+    from `returned_since` on."""
     if not reader_ids:
         return []
     query = (
@@ -164,6 +166,8 @@ async def loans_of(
     )
     if returned:
         query = query.where(Loan.returned_at.is_not(None)).order_by(Loan.returned_at.desc())
+        if returned_since is not None:
+            query = query.where(Loan.returned_at >= returned_since)
     else:
         query = query.where(Loan.returned_at.is_(None)).order_by(Loan.due_at, Loan.id)
     if limit:

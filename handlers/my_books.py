@@ -162,7 +162,11 @@ async def history(ctx: Context) -> Reply:
                     [ctx.button(texts.BUTTON_HISTORY_ON, "history.set", c=card.reader_id, on=1)]
                 )
             continue
-        read = await loans_of(ctx.session, [card.reader_id], returned=True, limit=20)
+        # History begins when the reader turned it on: nothing read before is shown.
+        since = reader.history_since or ctx.now
+        read = await loans_of(
+            ctx.session, [card.reader_id], returned=True, returned_since=since, limit=20
+        )
         if not read:
             blocks.append(texts.HISTORY_ON_EMPTY)
         else:
@@ -193,6 +197,8 @@ async def history_set(ctx: Context) -> Reply:
     reader = await ctx.session.get(Reader, card.reader_id)
     assert reader is not None
     reader.history_opt_in = bool(ctx.args["on"])
+    # Turning it off forgets it; turning it on again starts afresh from now.
+    reader.history_since = ctx.now if reader.history_opt_in else None
     ctx.audit(
         "history.set",
         library_id=card.library_id,

@@ -17,6 +17,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from nlu.barcode import barcode_image
 from tests.support.chat import Chat, ChatFactory
+from tests.support.clock import Clock
 from tests.support.library import copies, linked_reader, notices_for
 
 
@@ -124,27 +125,39 @@ async def test_the_overdue_list_and_the_audit_trail(chat: ChatFactory, demo_db: 
     assert "Смирнова" not in str(returned.detail)  # ids only, no names in the audit
 
 
-async def test_reading_history_only_for_a_reader_who_opted_in(
-    chat: ChatFactory, demo_db: Database
+async def test_reading_history_starts_when_turned_on_and_is_forgotten_when_off(
+    chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
     student, librarian = chat("student"), chat("librarian")
     await librarian.send("/reader 1001")
-    inventory = librarian.text.split("инв. № ")[1].split(")")[0]
-    await librarian.send(f"/return {inventory}")
+    first, second = (part.split(")")[0] for part in librarian.text.split("инв. № ")[1:3])
+    await librarian.send(f"/return {first}")  # «Недоросль», returned before history is on
     await student.send("/history")
     assert student.text.startswith("История чтения не ведётся")
+    clock.advance(hours=1)
     await student.press("Вести историю")
     assert student.text == "Готово: история чтения включена."
     await student.send("/history")
-    assert student.text.startswith(
-        "Прочитано (Мария):\n• Недоросль (Фонвизин Д. И.) — вернули 16 ноября"
-    )
+    assert student.text == texts.HISTORY_ON_EMPTY  # what was read before is not shown
+    clock.advance(days=1)
+    await librarian.send(f"/return {second}")  # «Бедная Лиза», returned with history on
+    await student.send("/history")
+    assert student.text.startswith("Прочитано (Мария):\n• Бедная Лиза (Карамзин Н. М.)")
+    assert "Недоросль" not in student.text
     parent = chat("parent")
     await parent.send("/history")
-    assert "Недоросль" in parent.text  # a parent sees what the child chose to keep
+    assert "Бедная Лиза" in parent.text  # a parent sees what the child chose to keep
     assert "Вести историю" not in [
         b.label for r in parent.replies for row in r.buttons for b in row
     ]
+
+    await student.press("Не показывать историю")
+    assert student.text.startswith("Готово: история чтения выключена и забыта.")
+    clock.advance(hours=1)
+    await student.send("/history")
+    await student.press("Вести историю")
+    await student.send("/history")
+    assert student.text == texts.HISTORY_ON_EMPTY  # switched on again: it starts afresh
 
 
 async def test_a_librarian_renews_on_a_readers_behalf(chat: ChatFactory, demo_db: Database) -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import db.types
+from db.clock import utcnow
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -26,7 +27,12 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("history_since", db.types.UTCDateTime(timezone=True), nullable=True)
         )
-    op.execute("UPDATE readers SET history_since = created_at WHERE history_opt_in")
+    # Histories already on start now: what was read before was never promised to be shown.
+    op.get_bind().execute(
+        sa.text("UPDATE readers SET history_since = :now WHERE history_opt_in").bindparams(
+            sa.bindparam("now", utcnow(), type_=db.types.UTCDateTime(timezone=True))
+        )
+    )
     with op.batch_alter_table("roles") as batch:
         # A librarian hears about new requests of their library (they can turn it off).
         batch.add_column(
