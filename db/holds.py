@@ -24,8 +24,16 @@ from db.circulation import (
 )
 from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
 from db.errors import Refused
-from db.models import Hold, Item, Loan, Record
+from db.models import Hold, Item, Loan, Reader, Record
 from db.rules import hold_shelf_until, rule_for
+from db.standing import (
+    AgeCheck,
+    above_age,
+    holds_under_rule,
+    loans_under_rule,
+    reader_age_now,
+    standing,
+)
 
 UNUSABLE = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST)
 
@@ -39,8 +47,7 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
     if reader.blocked:
         raise Refused("reader_blocked_self")
     record = await c.session.get(Record, record_id)
-    age = card.age(c.now.date())
-    if record is None or (age is not None and (record.age_mark or 0) > age):
+    if record is None or above_age(record, reader, c.now):  # not shown to them, not theirs
         raise Refused("record_gone")
     home = await library(c.session, reader.library_id)
     copies = await c.session.scalar(
@@ -54,6 +61,13 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
         raise Refused("no_copies_here", library=home.short_name)
     if await holders(c.session, [reader_id], record_id):
         raise Refused("already_on_loan")
+    rule = await rule_for(c.session, home.id, record.kind)
+    taken = await loans_under_rule(c.session, reader_id, home.id, record.kind)
+    taken += await holds_under_rule(
+        c.session, reader_id, home.id, record.kind, ACTIVE_HOLD_STATUSES
+    )
+    if taken >= rule.max_items:
+        raise Refused("hold_at_limit", taken=taken, max=rule.max_items)
 
     hold = Hold(
         record_id=record_id,
@@ -83,11 +97,25 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
     return hold
 
 
-async def approve_hold(c: Circulation, hold_id: int) -> Hold:
-    """A librarian approves: a free copy goes to the hold shelf, or the reader joins the queue."""
+async def approve_hold(c: Circulation, hold_id: int, *, age_confirmed: bool = False) -> Hold:
+    """A librarian approves: a free copy goes to the hold shelf, or the reader joins the queue.
+    Refused for a blocked reader or one at the loan limit; a record above the reader's age
+    asks the librarian to confirm first (AgeCheck)."""
     hold = await _hold_for_librarian(c, hold_id, "hold.approve")
     if hold.status != HoldStatus.PENDING:
         raise Refused("hold_not_pending")
+    reader = await c.session.get(Reader, hold.reader_id)
+    record = await c.session.get(Record, hold.record_id)
+    assert reader is not None and record is not None
+    state = await standing(c.session, reader, record.kind, c.now, excluding=hold.id)
+    if state.blocked:
+        raise Refused("approve_blocked", name=reader.full_name)
+    if state.at_limit:
+        raise Refused(
+            "approve_at_limit", name=reader.full_name, taken=state.taken, max=state.max_items
+        )
+    if not age_confirmed and above_age(record, reader, c.now):
+        raise AgeCheck(record.age_mark or 0, reader_age_now(reader, c.now))
     hold.decided_at = c.now
     hold.decided_by_person_id = c.actor.person_id
     free = await _free_copy_ids(c, hold.record_id, hold.library_id)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
@@ -20,11 +20,12 @@ from db.circulation import (
     lock_circulation,
     locked_reader,
 )
-from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus, RecordKind
+from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.holds import serve_queue
 from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
 from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
+from db.standing import AgeCheck, above_age, loans_under_rule, reader_age_now
 
 OUT_OF_CIRCULATION = (ItemStatus.WRITTEN_OFF, ItemStatus.LOST, ItemStatus.IN_REPAIR)
 BLOCKED = frozenset({"reader_blocked", "reader_blocked_self", "child_blocked"})
@@ -49,9 +50,12 @@ async def open_loan_of(c: Circulation, item_id: int) -> Loan | None:
     )
 
 
-async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = True) -> Loan:
+async def issue(
+    c: Circulation, item_id: int, reader_id: int, *, tell: bool = True, age_confirmed: bool = False
+) -> Loan:
     """Issue a copy to a reader of the same school. A hold the reader has for the record is
-    fulfilled; a copy kept on the hold shelf for someone else stays theirs."""
+    fulfilled; a copy kept on the hold shelf for someone else stays theirs. A record above the
+    reader's age needs the librarian's confirmation first (AgeCheck)."""
     item = await c.session.get(Item, item_id)
     if item is None:
         raise Refused("copy_unknown", code=str(item_id))
@@ -65,12 +69,14 @@ async def issue(c: Circulation, item_id: int, reader_id: int, *, tell: bool = Tr
     assert record is not None
     await c.session.refresh(item)
     await ensure_issuable(c, item)
+    if not age_confirmed and above_age(record, reader, c.now):
+        raise AgeCheck(record.age_mark or 0, reader_age_now(reader, c.now))
     if await holders(c.session, [reader.id], item.record_id):
         raise Refused("reader_has_copy", name=reader.full_name)
     hold = await _hold_to_fulfil(c, item, reader)
     home = await library(c.session, item.library_id)
     rule = await rule_for(c.session, home.id, record.kind)
-    on_hand = await _loans_under_rule(c, reader.id, home.id, record.kind)
+    on_hand = await loans_under_rule(c.session, reader.id, home.id, record.kind)
     if on_hand >= rule.max_items:
         raise Refused("reader_at_limit", name=reader.full_name, max=rule.max_items)
 
@@ -121,7 +127,8 @@ async def issue_from_hold(c: Circulation, hold_id: int) -> Loan:
     await c.session.refresh(hold)
     if hold.status != HoldStatus.READY or hold.item_id is None:
         raise Refused("hold_not_active")
-    return await issue(c, hold.item_id, hold.reader_id)
+    # The request was approved (or made by the reader within their age): no second question.
+    return await issue(c, hold.item_id, hold.reader_id, age_confirmed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +283,12 @@ def _renewal_refusal(
     return None
 
 
-def offer_renewal(refusal: Refused | None) -> bool:
-    """Whether to show 🔄 for a loan: it can be renewed now, or only the card's block stands in
-    the way (pressing then says so, in words for whoever pressed; nothing else on the screen
-    tells a reader their card is blocked)."""
-    return refusal is None or refusal.key in BLOCKED
+async def renewals_offered(c: Circulation, loan_ids: Sequence[int]) -> set[int]:
+    """The loans to show 🔄 for: those this actor can renew now, and those only the card's block
+    holds back (pressing then says so, in words for whoever pressed; nothing else on a reader's
+    screen tells them their card is blocked)."""
+    refusals = await renewal_refusals(c, loan_ids)
+    return {i for i, refusal in refusals.items() if refusal is None or refusal.key in BLOCKED}
 
 
 async def set_blocked(c: Circulation, reader_id: int, blocked: bool, reason: str = "") -> Reader:
@@ -380,27 +388,3 @@ async def _fulfil(c: Circulation, hold: Hold, issued: Item) -> None:
         other = await c.session.get(Item, kept)
         assert other is not None
         await serve_queue(c, other, ItemStatus.ON_HOLD_SHELF)
-
-
-async def _loans_under_rule(
-    c: Circulation, reader_id: int, library_id: int, kind: RecordKind
-) -> int:
-    """Open loans that count against the same limit: textbooks apart from everything else."""
-    same = (
-        Record.kind == kind if kind == RecordKind.TEXTBOOK else Record.kind != RecordKind.TEXTBOOK
-    )
-    return (
-        await c.session.scalar(
-            select(func.count())
-            .select_from(Loan)
-            .join(Item, Item.id == Loan.item_id)
-            .join(Record, Record.id == Item.record_id)
-            .where(
-                Loan.reader_id == reader_id,
-                Loan.library_id == library_id,
-                Loan.returned_at.is_(None),
-                same,
-            )
-        )
-        or 0
-    )

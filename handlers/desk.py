@@ -8,6 +8,7 @@ from db.conversation import get_state
 from db.errors import Refused
 from db.loans import ensure_issuable, find_copy, issue, open_loan_of, return_copy
 from db.models import Item, Reader, Record
+from db.standing import AgeCheck
 from handlers import texts
 from handlers.catalog import copy_line
 from handlers.context import Context
@@ -15,7 +16,7 @@ from handlers.core import Reply
 from handlers.i18n import say
 from handlers.readers import own_reader, reader_named
 from handlers.router import Router
-from handlers.staff import class_label, desk_library
+from handlers.staff import age_question, class_label, desk_library
 from nlu.barcode import read_barcodes
 
 router = Router("desk")
@@ -82,7 +83,14 @@ async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str)
 @router.action("desk.issue_pick")
 async def issue_picked(ctx: Context) -> Reply:
     await ctx.forget_expectation()
-    return await _issue(ctx, int(ctx.args["i"]), int(ctx.args["r"]))
+    return await _issue(
+        ctx, int(ctx.args["i"]), int(ctx.args["r"]), age_confirmed=bool(ctx.args.get("age"))
+    )
+
+
+@router.action("desk.age_no")
+async def age_declined(ctx: Context) -> Reply:
+    return Reply(texts.DESK_AGE_DECLINED, edit=True)
 
 
 @router.action("desk.issue_for")
@@ -105,8 +113,19 @@ async def issue_for_scanned(ctx: Context) -> Reply:
     return reply
 
 
-async def _issue(ctx: Context, item_id: int, reader_id: int) -> Reply:
-    loan = await issue(ctx.circulation, item_id, reader_id)
+async def _issue(
+    ctx: Context, item_id: int, reader_id: int, *, age_confirmed: bool = False
+) -> Reply:
+    try:
+        loan = await issue(ctx.circulation, item_id, reader_id, age_confirmed=age_confirmed)
+    except AgeCheck as check:
+        item = await ctx.session.get(Item, item_id)
+        assert item is not None
+        text = age_question(
+            check, await _title(ctx, item), texts.DESK_AGE_CONFIRM, texts.DESK_AGE_CONFIRM_UNKNOWN
+        )
+        yes = ctx.button(texts.BUTTON_AGE_ISSUE, "desk.issue_pick", i=item_id, r=reader_id, age=1)
+        return Reply(text, buttons=[[yes, ctx.button(texts.BUTTON_AGE_NO, "desk.age_no")]])
     item = await ctx.session.get(Item, loan.item_id)
     reader = await ctx.session.get(Reader, loan.reader_id)
     assert item is not None and reader is not None

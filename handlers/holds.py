@@ -11,12 +11,13 @@ from db.enums import HoldStatus
 from db.holds import approve_hold, cancel_hold, estimated_wait, place_hold, reject_hold
 from db.loans import issue_from_hold
 from db.models import Hold, Item, Library, Reader, Record
+from db.standing import AgeCheck, standing
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Button, Reply
 from handlers.i18n import say
 from handlers.router import Router
-from handlers.staff import class_label, desk_library
+from handlers.staff import age_question, class_label, desk_library
 
 router = Router("holds")
 
@@ -92,6 +93,9 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
                     created=ctx.local(view.created_at),
                 )
             )
+            warnings = await _warnings(ctx, view.hold_id)
+            if warnings:
+                lines.append(say(texts.DESK_HOLD_WARNINGS, warnings=" · ".join(warnings)))
             buttons.append(
                 [
                     ctx.button(say(texts.BUTTON_APPROVE_N, n=n), "hold.approve", h=view.hold_id),
@@ -127,9 +131,38 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
 
 
+async def _warnings(ctx: Context, hold_id: int) -> list[str]:
+    """What the librarian should weigh before approving: a block, the limit, overdue books."""
+    hold = await ctx.session.get(Hold, hold_id)
+    assert hold is not None
+    reader = await ctx.session.get(Reader, hold.reader_id)
+    record = await ctx.session.get(Record, hold.record_id)
+    assert reader is not None and record is not None
+    state = await standing(ctx.session, reader, record.kind, ctx.now, excluding=hold.id)
+    warnings = []
+    if state.blocked:
+        warnings.append(texts.DESK_WARN_BLOCKED)
+    if state.at_limit:
+        warnings.append(say(texts.DESK_WARN_LIMIT, taken=state.taken, max=state.max_items))
+    if state.overdue:
+        warnings.append(say(texts.DESK_WARN_OVERDUE, n=state.overdue))
+    return warnings
+
+
 @router.action("hold.approve")
 async def approve(ctx: Context) -> Reply:
-    hold = await approve_hold(ctx.circulation, int(ctx.args["h"]))
+    hold_id = int(ctx.args["h"])
+    try:
+        hold = await approve_hold(ctx.circulation, hold_id, age_confirmed=bool(ctx.args.get("age")))
+    except AgeCheck as check:
+        title = await ctx.session.scalar(
+            select(Record.title).join(Hold, Hold.record_id == Record.id).where(Hold.id == hold_id)
+        )
+        text = age_question(
+            check, title or "", texts.DESK_AGE_CONFIRM_HOLD, texts.DESK_AGE_CONFIRM_HOLD_UNKNOWN
+        )
+        yes = ctx.button(texts.BUTTON_AGE_APPROVE, "hold.approve", h=hold_id, age=1)
+        return Reply(text, buttons=[[yes, ctx.button(texts.BUTTON_AGE_NO, "desk.age_no")]])
     reader = await ctx.session.get(Reader, hold.reader_id)
     record = await ctx.session.get(Record, hold.record_id)
     assert reader is not None and record is not None
@@ -146,6 +179,9 @@ async def approve(ctx: Context) -> Reply:
     else:
         [view] = await holds_where(ctx.session, Hold.id == hold.id)
         done = say(texts.DESK_APPROVED_QUEUED, reader=reader.full_name, position=view.position)
+    state = await standing(ctx.session, reader, record.kind, ctx.now, excluding=hold.id)
+    if state.overdue:
+        done += say(texts.DESK_APPROVED_OVERDUE, n=state.overdue)
     return await holds_page(ctx, edit=True, prefix=done)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from db.access import AccessDenied
 from db.models import Reader
+from db.standing import AgeCheck
 from handlers.context import Context
+from handlers.i18n import say
 
 
 def desk_library(ctx: Context, action: str) -> int:
@@ -17,3 +19,10 @@ def desk_library(ctx: Context, action: str) -> int:
 
 def class_label(reader: Reader) -> str:
     return reader.class_name or "—"
+
+
+def age_question(check: AgeCheck, title: str, known: str, unknown: str) -> str:
+    """«… с маркировкой 16+, а читателю 13 лет. Всё равно …?»"""
+    if check.age is None:
+        return say(unknown, title=title, mark=check.age_mark)
+    return say(known, title=title, mark=check.age_mark, age=check.age)

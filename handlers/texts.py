@@ -98,6 +98,15 @@ SEARCH_ONLY_OLDER = (
     "По запросу «{query}» нашлись только книги для читателей постарше — по возрастной "
     "маркировке они вам пока не положены. Спросите библиотекаря, что почитать похожего."
 )
+SEARCH_ONLY_ADULT = (
+    "По запросу «{query}» нашлись только книги с маркировкой 18+. Их я показываю, только когда "
+    "знаю, что читателю есть 18: привяжите свой формуляр кодом от школьного библиотекаря."
+)
+SEARCH_ONLY_ADULT_NO_AGE = (
+    "По запросу «{query}» нашлись только книги с маркировкой 18+. Их я показываю, только когда "
+    "знаю, что читателю есть 18, а в вашем формуляре нет ни года рождения, ни класса — "
+    "попросите библиотекаря дописать."
+)
 SEARCH_NOTHING_BUT = (
     "По запросу «{query}» ничего не нашлось. Возможно, вы имели в виду «{suggestion}»?"
 )
@@ -110,6 +119,11 @@ SEARCH_READ_AS = {
 BUTTON_SUGGESTION = "🔎 {query}"
 COPY_FOUND = "Экземпляр инв. № {inventory}{barcode}: {title}{authors} — {status}"
 COPY_BARCODE = " (штрихкод {barcode})"
+COPY_ON_LOAN = "На руках: {reader}, {class_name}, формуляр № {card} — вернуть до {due:date}."
+COPY_ON_LOAN_OVERDUE = (
+    "На руках: {reader}, {class_name}, формуляр № {card} — ⚠️ срок истёк {due:date}."
+)
+COPY_ON_HOLD_SHELF = "Отложен для: {reader}, {class_name}, формуляр № {card} — ждёт до {until:date}."
 ITEM_STATUS = {
     "available": "на полке",
     "on_loan": "выдан",
@@ -122,6 +136,9 @@ SEARCH_LINE = "{n}. {title}{authors}{year}"
 SEARCH_AUTHORS = " — {authors}"
 SEARCH_YEAR = ", {year}"
 AVAILABILITY_HOME = "в вашей школе: {available} из {total}"
+AVAILABILITY_HOME_NONE = "в вашей школе нет"
+AVAILABILITY_CHILD = "{library} ({children}): {available} из {total}"
+AVAILABILITY_CHILD_NONE = "{library} ({children}): нет"
 AVAILABILITY_OTHER = "{library}: {available}"
 AVAILABILITY_NONE = "свободных экземпляров нет"
 AVAILABILITY_NO_COPIES = "экземпляров в сети нет"
@@ -137,6 +154,19 @@ RECORD_FIELD_ISBN = "ISBN: {isbn}"
 RECORD_FIELD_AGE = "Возрастная маркировка: {age}+"
 RECORD_HOLDINGS = "Где есть:"
 RECORD_HOLDING = "• {library}: свободно {available} из {total}"
+RECORD_HOLDING_CHILD = "• {library} ({children}): свободно {available} из {total}"
+RECORD_NOT_AT_HOME = (
+    "В вашей школе ({library}) этой книги нет, поэтому забронировать её нельзя. "
+    "Она есть: {where}."
+)
+RECORD_PARENT_RESERVE = (
+    "Забронировать книгу ребёнок может сам, в своём аккаунте, — или попросите библиотекаря "
+    "его школы."
+)
+SEARCH_RESERVE_ELSEWHERE = (
+    "📖 вместо 📌 — этой книги нет в вашей школе, забронировать её нельзя; нажмите 📖, чтобы "
+    "узнать, где она есть."
+)
 RECORD_GONE = "Этой записи больше нет в каталоге."
 
 # Мои книги ----------------------------------------------------------------------------------
@@ -283,6 +313,27 @@ REJECT_REASONS = (
 )
 BUTTON_REJECT_OTHER = "✏️ Другая причина"
 DESK_REJECT_WRITE = "Напишите причину одним сообщением."
+DESK_HOLD_WARNINGS = "   {warnings}"
+DESK_WARN_LIMIT = "⚠️ на руках и в бронях {taken} из {max}"
+DESK_WARN_OVERDUE = "⚠️ просрочено: {n} {n:книга|книги|книг}"
+DESK_WARN_BLOCKED = "🚫 формуляр заблокирован"
+DESK_APPROVED_OVERDUE = "\n⚠️ У читателя просрочено {n} {n:книга|книги|книг} — напомните вернуть."
+DESK_AGE_CONFIRM = (
+    "«{title}» с маркировкой {mark}+, а читателю {age} {age:год|года|лет}. Всё равно выдать?"
+)
+DESK_AGE_CONFIRM_UNKNOWN = (
+    "«{title}» с маркировкой {mark}+, а возраст читателя не указан. Всё равно выдать?"
+)
+DESK_AGE_CONFIRM_HOLD = (
+    "«{title}» с маркировкой {mark}+, а читателю {age} {age:год|года|лет}. Всё равно одобрить?"
+)
+DESK_AGE_CONFIRM_HOLD_UNKNOWN = (
+    "«{title}» с маркировкой {mark}+, а возраст читателя не указан. Всё равно одобрить?"
+)
+BUTTON_AGE_ISSUE = "⚠️ Выдать всё равно"
+BUTTON_AGE_APPROVE = "⚠️ Одобрить всё равно"
+BUTTON_AGE_NO = "✖ Не надо"
+DESK_AGE_DECLINED = "Хорошо, оставляю как было."
 DESK_REJECTED = "Отклонено: «{title}» для {reader}. Читателю сообщено."
 
 # Библиотекарь: выдача и возврат ------------------------------------------------------------
@@ -430,7 +481,9 @@ CLOSED_HEADER = "Дни, когда библиотека закрыта ({librar
 CLOSED_LINE = "• {day:date}{note}"
 CLOSED_NOTE = " — {note}"
 CLOSED_NONE = "Своих закрытых дней у библиотеки не отмечено ({library})."
-CLOSED_ADDED = "Готово: {day:date} библиотека закрыта{note}. Сроки возврата на этот день больше не выпадут."
+CLOSED_ADDED = (
+    "Готово: {day:date} библиотека закрыта{note}. Сроки возврата на этот день больше не выпадут."
+)
 CLOSED_REMOVED = "Готово: {day:date} библиотека снова работает."
 CLOSED_NOT_MARKED = "{day:date} не был отмечен закрытым днём."
 CLOSED_BAD_DATE = "Не понял дату «{text}». Так: /closed 30.12 или /closed 30.12.2026."
@@ -536,6 +589,15 @@ REFUSALS: dict[str, str] = {
     "renew_overdue": "«{title}» просрочена на {days} {days:день|дня|дней} — продлить уже нельзя, верните её в библиотеку.",
     "renew_wanted": "«{title}» продлить нельзя: её ждут другие читатели.",
     "class_unknown": "Класса {class_name} в вашей библиотеке нет.",
+    "hold_at_limit": (
+        "У вас уже {taken} {taken:книга|книги|книг} на руках и в бронях — больше по правилам "
+        "библиотеки нельзя (не больше {max}). Верните книгу — и можно будет забронировать новую."
+    ),
+    "approve_blocked": "{name}: формуляр заблокирован — одобрить заявку нельзя. Разблокируйте (/unblock) или отклоните заявку.",
+    "approve_at_limit": (
+        "{name}: уже {taken} {taken:книга|книги|книг} на руках и в одобренных бронях, а по правилам "
+        "не больше {max}. Одобрить нельзя — отклоните заявку или дождитесь, пока книгу вернут."
+    ),
 }
 
 STAFF_REFUSALS = frozenset(
@@ -557,6 +619,8 @@ STAFF_REFUSALS = frozenset(
         "reader_has_copy",
         "copy_not_on_loan",
         "class_unknown",
+        "approve_blocked",
+        "approve_at_limit",
     }
 )
 REFUSED_NEUTRAL = (
