@@ -37,6 +37,7 @@ class Event:
     library_id: int
     key: str
     values: dict[str, Any] = field(default_factory=dict)
+    for_librarians: bool = False  # addressed to the library's librarians, not the reader
 
 
 @dataclass(slots=True)
@@ -48,6 +49,14 @@ class Circulation:
 
     def tell(self, kind: str, reader_id: int, library_id: int, key: object, **values: Any) -> None:
         self.events.append(Event(kind, reader_id, library_id, f"{kind}:{key}", values))
+
+    def tell_librarians(
+        self, kind: str, reader_id: int, library_id: int, key: object, **values: Any
+    ) -> None:
+        """Something the librarians of the library should act on (about that reader)."""
+        self.events.append(
+            Event(kind, reader_id, library_id, f"{kind}:{key}", values, for_librarians=True)
+        )
 
     def audit(
         self, action: str, library_id: int | None, object_type: str, object_id: int, **detail: Any

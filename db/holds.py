@@ -92,7 +92,16 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
         else:
             hold.status = HoldStatus.PENDING
     else:
-        await _stay_queued(c, hold)
+        await _stay_queued(c, hold, approved=False)
+    c.tell_librarians(
+        "hold.requested",
+        reader_id,
+        home.id,
+        hold.id,
+        hold_id=hold.id,
+        status=hold.status.value,
+        title=record.title,
+    )
     c.audit("hold.place", home.id, "hold", hold.id, status=hold.status.value)
     return hold
 
@@ -324,12 +333,14 @@ async def _put_on_shelf(
     return False
 
 
-async def _stay_queued(c: Circulation, hold: Hold) -> None:
+async def _stay_queued(c: Circulation, hold: Hold, *, approved: bool = True) -> None:
+    """Into the record's queue: after an approval («одобрена, но…»), or straight away when
+    there is no free copy (nobody approved anything, and the notice must not say so)."""
     hold.status = HoldStatus.QUEUED
     await c.session.flush()
     position = (await queue_positions(c.session, [hold]))[hold.id]
     c.tell(
-        "hold.queued",
+        "hold.queued" if approved else "hold.waiting",
         hold.reader_id,
         hold.library_id,
         f"{hold.id}:{position}",

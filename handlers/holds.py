@@ -7,15 +7,15 @@ from sqlalchemy import select
 
 from db.access import require_librarian
 from db.circulation import holds_where
-from db.enums import HoldStatus
+from db.enums import HoldStatus, RoleName
 from db.holds import approve_hold, cancel_hold, estimated_wait, place_hold, reject_hold
 from db.loans import issue_from_hold
-from db.models import Hold, Item, Library, Reader, Record
+from db.models import Hold, Item, Library, Person, Reader, Record, Role
 from db.standing import AgeCheck, standing
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Button, Reply
-from handlers.i18n import say
+from handlers.i18n import person, say
 from handlers.router import Router
 from handlers.staff import age_question, class_label, desk_library
 
@@ -64,6 +64,71 @@ async def cancel(ctx: Context) -> Reply:
 @router.command("holds", "requests")
 async def desk_holds(ctx: Context) -> Reply:
     return await holds_page(ctx, edit=False)
+
+
+@router.action("hold.list")
+async def holds_list_pressed(ctx: Context) -> Reply:
+    """📋 under a notice: the requests and the hold shelf as they are now."""
+    return await holds_page(ctx, edit=False)
+
+
+@router.command("notify")
+async def notify_settings(ctx: Context) -> Reply:
+    """/notify: new-request notices on or off, and the librarian's own quiet hours."""
+    library_id = desk_library(ctx, "notify.set")
+    words = ctx.text.lower().split()
+    if words and words[0] == "тихо":
+        hours = [int(w) for w in words[1:] if w.isdigit() and int(w) <= 23]
+        if len(hours) != 2 or len(words) != 3:
+            return Reply(texts.NOTIFY_QUIET_USAGE)
+        person = await ctx.session.get(Person, ctx.actor.person_id)
+        assert person is not None
+        person.quiet_from_hour, person.quiet_to_hour = hours
+        ctx.audit("notify.quiet", library_id=library_id)
+    return await _notify_state(ctx, library_id)
+
+
+@router.action("notify.set")
+async def notify_switched(ctx: Context) -> Reply:
+    library_id = desk_library(ctx, "notify.set")
+    role = await _librarian_role(ctx, library_id)
+    role.notify_holds = bool(ctx.args["on"])
+    ctx.audit("notify.set", library_id=library_id, on=role.notify_holds)
+    return await _notify_state(ctx, library_id, edit=True)
+
+
+async def _librarian_role(ctx: Context, library_id: int) -> Role:
+    role = await ctx.session.scalar(
+        select(Role).where(
+            Role.person_id == ctx.actor.person_id,
+            Role.role == RoleName.LIBRARIAN,
+            Role.library_id == library_id,
+        )
+    )
+    assert role is not None  # desk_library found this very role
+    return role
+
+
+async def _notify_state(ctx: Context, library_id: int, edit: bool = False) -> Reply:
+    role = await _librarian_role(ctx, library_id)
+    person = await ctx.session.get(Person, ctx.actor.person_id)
+    library = await ctx.session.get(Library, library_id)
+    assert person is not None and library is not None
+    own = person.quiet_from_hour is not None and person.quiet_to_hour is not None
+    text = say(
+        texts.NOTIFY_STATE,
+        library=library.short_name,
+        state=texts.NOTIFY_ON if role.notify_holds else texts.NOTIFY_OFF,
+        quiet_from=person.quiet_from_hour if own else library.quiet_from_hour,
+        quiet_to=person.quiet_to_hour if own else library.quiet_to_hour,
+        whose=texts.NOTIFY_QUIET_OWN if own else texts.NOTIFY_QUIET_LIBRARY,
+    )
+    button = (
+        ctx.button(texts.BUTTON_NOTIFY_OFF, "notify.set", on=0)
+        if role.notify_holds
+        else ctx.button(texts.BUTTON_NOTIFY_ON, "notify.set", on=1)
+    )
+    return Reply(text, buttons=[[button]], edit=edit)
 
 
 async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
@@ -172,13 +237,13 @@ async def approve(ctx: Context) -> Reply:
         done = say(
             texts.DESK_APPROVED_READY,
             title=record.title,
-            reader=reader.full_name,
+            reader=person(reader),
             inventory=item.inventory_number,
             until=ctx.local(hold.ready_until),
         )
     else:
         [view] = await holds_where(ctx.session, Hold.id == hold.id)
-        done = say(texts.DESK_APPROVED_QUEUED, reader=reader.full_name, position=view.position)
+        done = say(texts.DESK_APPROVED_QUEUED, reader=person(reader), position=view.position)
     state = await standing(ctx.session, reader, record.kind, ctx.now, excluding=hold.id)
     if state.overdue:
         done += say(texts.DESK_APPROVED_OVERDUE, n=state.overdue)
@@ -229,7 +294,7 @@ async def _reject(ctx: Context, hold_id: int, reason: str) -> Reply:
     reader = await ctx.session.get(Reader, hold.reader_id)
     record = await ctx.session.get(Record, hold.record_id)
     assert reader is not None and record is not None
-    done = say(texts.DESK_REJECTED, title=record.title, reader=reader.full_name)
+    done = say(texts.DESK_REJECTED, title=record.title, reader=person(reader))
     return await holds_page(ctx, edit=False, prefix=done)
 
 

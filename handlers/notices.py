@@ -7,7 +7,7 @@ Nothing is sent to children at night: a notice waits for the end of the library'
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,8 +18,9 @@ from db.enums import RoleName
 from db.models import GuardianLink, Library, Reader, Role
 from db.outbox import notify
 from handlers import texts
-from handlers.i18n import say
-from handlers.welcome import given_name
+from handlers.i18n import person, say
+from handlers.quiet import quiet_until
+from handlers.staff_notices import tell_librarians
 
 
 async def publish(
@@ -32,13 +33,16 @@ async def publish(
         reader = await session.get(Reader, event.reader_id)
         if library is None or reader is None:
             continue
+        if event.for_librarians:
+            queued += await tell_librarians(session, event, library, reader, now, actor_person_id)
+            continue
         tz = ZoneInfo(library.timezone)
         values = {"library": library.short_name}
         values |= {
             k: v.astimezone(tz) if isinstance(v, datetime) else v for k, v in event.values.items()
         }
         text = say(texts.NOTICES[event.kind], **values)
-        copy = say(texts.NOTICES_PARENT[event.kind], child=given_name(reader.full_name), **values)
+        copy = say(texts.NOTICES_PARENT[event.kind], child=person(reader), **values)
         when = after_quiet_hours(now, library)
         for person_id, as_parent in await _recipients(session, event.reader_id):
             if person_id == actor_person_id:
@@ -70,12 +74,4 @@ async def _recipients(session: AsyncSession, reader_id: int) -> list[tuple[int, 
 
 def after_quiet_hours(now: datetime, library: Library) -> datetime:
     """Now, or the end of the library's quiet hours (local time) if it is night there."""
-    local = now.astimezone(ZoneInfo(library.timezone))
-    start, end = library.quiet_from_hour, library.quiet_to_hour
-    night = local.hour >= start or local.hour < end if start > end else start <= local.hour < end
-    if not night:
-        return now
-    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
-    if morning <= local:
-        morning += timedelta(days=1)
-    return morning.astimezone(now.tzinfo)
+    return quiet_until(now, library.timezone, library.quiet_from_hour, library.quiet_to_hour)

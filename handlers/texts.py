@@ -1,7 +1,12 @@
 """Every user-facing text, in Russian, in one place. Rendered with handlers.i18n.say.
 
-Plural forms: ``{n:книга|книги|книг}``; dates: ``{due:date}`` (local time of the library).
+Plural forms: ``{n:книга|книги|книг}``; dates: ``{due:date}`` (local time of the library);
+people's names declined and agreeing with their gender: ``{reader:gent}``,
+``{reader:m/f:заблокирован|заблокирована}``; all specs are described in handlers.i18n.
+A title after a preposition gets a noun before it: «заявка на книгу «{title}»».
 """
+
+from handlers.i18n import Select
 
 # Приветствие и помощь -----------------------------------------------------------------------
 
@@ -33,15 +38,16 @@ WELCOME_ADMIN = (
 HELP_COMMON = (
     "Что я умею:\n"
     "• найти книгу — напишите название или автора (опечатки и раскладку я прощу);\n"
-    "• показать подробности и где есть свободные экземпляры — кнопки 📖 под результатами;\n"
-    "• /start — начать сначала, /help — эта справка."
+    "• показать подробности и где есть свободные экземпляры — кнопки 📖 под результатами."
 )
 HELP_READER = (
+    "\n\nВаши книги:"
     "\n• «хочу взять …» или 📌 в карточке книги — забронировать её в своей школе;"
     "\n• «мои книги» — что на руках, до какого числа, брони; 🔄 — продлить, ✖ — снять бронь;"
     "\n• «продли книгу» — продлить; /history — история чтения (только если вы её включите)."
 )
 HELP_PARENT = (
+    "\n\nКниги детей:"
     "\n• «мои книги» — книги и брони ваших детей, сроки возврата; 🔄 — продлить за ребёнка;"
     "\n• /reminders — присылать ли вам копии напоминаний."
 )
@@ -59,11 +65,13 @@ HELP_LIBRARIAN = (
 HELP_GUEST = (
     "\n\nЧтобы видеть свои книги, пришлите код привязки, который выдаёт школьный библиотекарь."
 )
+# Closes the whole help, after every role's part.
+HELP_FOOTER = "\n\n/start — начать сначала, /cancel — отменить начатое, /help — эта справка."
 
 # Привязка по коду ---------------------------------------------------------------------------
 
 LINKED_READER = "Готово! Формуляр № {card} ({library}) привязан. Напишите «мои книги» — покажу, что у вас на руках."
-LINKED_PARENT = "Готово! Вы привязаны как родитель читателя: {child} ({library}). «Мои книги» покажет его книги."
+LINKED_PARENT = "Готово! Вы привязаны как родитель {child:given gent} ({library}). «Мои книги» покажет, какие книги у {child:m/f/?:него|неё|ребёнка} на руках и когда их вернуть."
 LINKED_LIBRARIAN = "Готово! Вы — библиотекарь: {library}."
 LINKED_ADMIN = "Готово! Вы — методист сети."
 LINK_REFUSED = {
@@ -123,7 +131,9 @@ COPY_ON_LOAN = "На руках: {reader}, {class_name}, формуляр № {c
 COPY_ON_LOAN_OVERDUE = (
     "На руках: {reader}, {class_name}, формуляр № {card} — ⚠️ срок истёк {due:date}."
 )
-COPY_ON_HOLD_SHELF = "Отложен для: {reader}, {class_name}, формуляр № {card} — ждёт до {until:date}."
+COPY_ON_HOLD_SHELF = (
+    "Отложен для: {reader}, {class_name}, формуляр № {card} — ждёт до {until:date}."
+)
 ITEM_STATUS = {
     "available": "на полке",
     "on_loan": "выдан",
@@ -156,8 +166,7 @@ RECORD_HOLDINGS = "Где есть:"
 RECORD_HOLDING = "• {library}: свободно {available} из {total}"
 RECORD_HOLDING_CHILD = "• {library} ({children}): свободно {available} из {total}"
 RECORD_NOT_AT_HOME = (
-    "В вашей школе ({library}) этой книги нет, поэтому забронировать её нельзя. "
-    "Она есть: {where}."
+    "В вашей школе ({library}) этой книги нет, поэтому забронировать её нельзя. Она есть: {where}."
 )
 RECORD_PARENT_RESERVE = (
     "Забронировать книгу ребёнок может сам, в своём аккаунте, — или попросите библиотекаря "
@@ -218,6 +227,7 @@ COMMAND_DESCRIPTIONS = {
     "nocopy": "У кого в классе нет учебника",
     "collect": "Принять учебники у класса",
     "rules": "Правила выдачи",
+    "notify": "Уведомления о заявках и тихие часы",
 }
 
 # Командная строка (python -m bot …) ------------------------------------------------------
@@ -243,12 +253,19 @@ CLI_DEMO_DONE = (
 CLI_NO_FILE = "Файл не найден: {path}"
 CLI_UNKNOWN_LIBRARY = "Библиотеки с кодом «{code}» нет."
 CLI_UNKNOWN_CARD = "В библиотеке {library} нет формуляра № {card}."
-CLI_BAD_FORMAT = "Не удалось прочитать файл: {reason}"
-CLI_IMPORT_REJECTED = "Запись {number} отклонена: {reason}"
+CLI_BAD_FORMAT = "Не удалось прочитать файл: {reason:lower}"
+CLI_IMPORT_REJECTED = "Запись {number} отклонена: {reason:lower}"
 CLI_IMPORT_CONFLICT = (
     "Запись каталога {record}: экземпляр «{inventory}» не добавлен — этот инвентарный номер или штрихкод "
     "в библиотеке уже у другого экземпляра."
 )
+# db.importers.IsbnProblem → the line about an ISBN left out of an imported record
+CLI_IMPORT_ISBN_SKIPPED = {
+    "check_digit": "Запись {number} («{title}»): ISBN {isbn} с неверной контрольной цифрой — "
+    "пропущен, запись импортирована.",
+    "not_an_isbn": "Запись {number} («{title}»): «{isbn}» — не ISBN (в ISBN 10 или 13 цифр, "
+    "ISBN-13 начинается с 978 или 979); пропущен, запись импортирована.",
+}
 CLI_IMPORT_SUMMARY = (
     "Прочитано записей: {read}. Добавлено: {added}, объединено с имеющимися: {merged}, "
     "экземпляров добавлено: {copies}, отклонено: {rejected}."
@@ -272,20 +289,22 @@ BUTTON_RESERVE = "📌 Забронировать"
 BUTTON_RESERVE_N = "📌 {n}"
 SEARCH_RESERVE_HINT = "Нажмите 📌 с номером книги — и я забронирую её для вас в вашей школе."
 HOLD_PENDING = (
-    "Заявка на «{title}» отправлена библиотекарю ({library}). Я напишу, когда книга будет ждать "
+    "Заявка на книгу «{title}» отправлена библиотекарю ({library}). Я напишу, когда книга будет ждать "
     "вас на полке заказов."
 )
 HOLD_READY = (
     "Книга «{title}» отложена для вас: заберите её в библиотеке ({library}) до {until:date}."
 )
-HOLD_QUEUED = "Свободных экземпляров «{title}» сейчас нет. Вы в очереди: {position}-й."
+HOLD_QUEUED = (
+    "Свободных экземпляров книги «{title}» сейчас нет. Вы в очереди под номером {position}."
+)
 HOLD_QUEUED_ESTIMATE = " Примерно к {when:date} книга может освободиться."
-HOLD_CANCELLED = "Бронь на «{title}» снята."
+HOLD_CANCELLED = "Бронь на книгу «{title}» снята."
 BUTTON_CANCEL_HOLD = "✖ Отменить бронь"
 BUTTON_CANCEL_HOLD_N = "✖ 📌{n}"
 HOLD_STATUS = {
     "pending": "ждёт одобрения библиотекаря",
-    "queued": "в очереди: {position}-й",
+    "queued": "в очереди под номером {position}",
     "ready": "ждёт вас на полке заказов до {until:date}",
 }
 MY_HOLDS_HEADER = "Брони:"
@@ -303,8 +322,10 @@ DESK_SHELF_LINE = "{n}. «{title}» — {reader}, {class_name}, до {until:date
 BUTTON_APPROVE_N = "✅ {n}"
 BUTTON_REJECT_N = "❌ {n}"
 BUTTON_ISSUE_HOLD_N = "📕 Выдать {n}"
-DESK_APPROVED_READY = "Одобрено: «{title}» для {reader}. Положите экз. инв. № {inventory} на полку заказов до {until:date}."
-DESK_APPROVED_QUEUED = "Одобрено, но свободных экземпляров нет: {reader} в очереди {position}-й."
+DESK_APPROVED_READY = "Одобрено: «{title}» для {reader:gent}. Положите экз. инв. № {inventory} на полку заказов до {until:date}."
+DESK_APPROVED_QUEUED = (
+    "Одобрено, но свободных экземпляров нет: {reader} в очереди под номером {position}."
+)
 DESK_REJECT_ASK = "Почему отказываем ({reader}, «{title}»)? Выберите причину или напишите свою."
 REJECT_REASONS = (
     "Нет свободных экземпляров",
@@ -334,21 +355,21 @@ BUTTON_AGE_ISSUE = "⚠️ Выдать всё равно"
 BUTTON_AGE_APPROVE = "⚠️ Одобрить всё равно"
 BUTTON_AGE_NO = "✖ Не надо"
 DESK_AGE_DECLINED = "Хорошо, оставляю как было."
-DESK_REJECTED = "Отклонено: «{title}» для {reader}. Читателю сообщено."
+DESK_REJECTED = "Отклонено: «{title}» для {reader:gent}. Читателю сообщено."
 
 # Библиотекарь: выдача и возврат ------------------------------------------------------------
 
 DESK_ASK_COPY = "Пришлите инвентарный номер или штрихкод книги (можно фото штрихкода)."
-DESK_ASK_COPY_FOR = "Выдача для {reader}, {class_name}: пришлите инвентарный номер или штрихкод (можно фото). «стоп» — закончить."
+DESK_ASK_COPY_FOR = "Выдача для {reader:gent}, {class_name}: пришлите инвентарный номер или штрихкод (можно фото). «стоп» — закончить."
 DESK_ASK_READER = "«{title}» (инв. № {inventory}). Кому выдать? Номер формуляра, фамилия или класс."
 DESK_ASK_RETURN = "Приём книг: присылайте инвентарные номера или штрихкоды (можно фото) по одному. «стоп» — закончить."
 DESK_ISSUED = (
     "Выдано: «{title}» (инв. № {inventory}) → {reader}, {class_name}. Вернуть до {due:date}."
 )
-DESK_RETURNED = "Принято: «{title}» (инв. № {inventory}) от {reader}, {class_name}."
+DESK_RETURNED = "Принято: «{title}» (инв. № {inventory}) от {reader:gent}, {class_name}."
 DESK_RETURNED_LATE = " Просрочка {days} {days:день|дня|дней}."
 DESK_RETURNED_HOLD = (
-    "\n📌 Этот экземпляр ждёт {reader}, {class_name}: положите его на полку заказов."
+    "\n📌 Этот экземпляр ждёт {reader:accs}, {class_name}: положите его на полку заказов."
 )
 DESK_NEXT = "Следующую? «стоп» — закончить."
 BUTTON_RETURN = "📥 Принять"
@@ -375,7 +396,7 @@ BUTTON_READER = "{name}, {class_name}, № {card}"
 # Библиотекарь: читатели -------------------------------------------------------------------
 
 DESK_READER_CARD = "{name}, {class_name} · формуляр № {card} ({library})"
-DESK_READER_BLOCKED = "🚫 Заблокирован: {reason}"
+DESK_READER_BLOCKED = "🚫 Формуляр заблокирован: {reason:lower}"
 DESK_READER_LOANS = "На руках {n} {n:книга|книги|книг}:"
 DESK_READER_NO_LOANS = "Книг на руках нет."
 DESK_LOAN_LINE = "{n}. «{title}» (инв. № {inventory}) — до {due:date}{late}"
@@ -391,20 +412,21 @@ DESK_UNLINKED = (
     "Формуляр № {card} отвязан от мессенджеров. Чтобы привязать нужный аккаунт, выдайте новый "
     "код: 🔑."
 )
-DESK_BLOCK_ASK = "За что блокируем {reader}? Напишите причину (её увидит только библиотекарь)."
-DESK_BLOCKED = "{reader} заблокирован(а): {reason}. Выдача и брони закрыты до разблокировки."
-DESK_UNBLOCKED = "{reader} разблокирован(а)."
+DESK_BLOCK_ASK = "За что блокируем {reader:accs}? Напишите причину (её увидит только библиотекарь)."
+# Who is blocked agrees with the gender; when it is unknown, «Читатель …» is the subject.
+DESK_BLOCKED = "{reader:m/f/?:||Читатель }{reader} {reader:m/f:заблокирован|заблокирована}: {reason:lower}. Выдача и брони закрыты до разблокировки."
+DESK_UNBLOCKED = "{reader:m/f/?:||Читатель }{reader} {reader:m/f:разблокирован|разблокирована}."
 DESK_REGISTER_USAGE = "Так: /register Фамилия Имя 7Б"
 DESK_REGISTER_NAMESAKES = "Читатель с таким именем уже есть. Откройте нужную карточку — или запишите нового читателя, если это другой человек:"
 BUTTON_REGISTER_ANYWAY = "➕ Записать нового"
-DESK_REGISTERED = "Записан(а) новый читатель: {name}, {class_name}, формуляр № {card}."
+DESK_REGISTERED = "{name:m/f:Записан новый читатель|Записана новая читательница}: {name}, {class_name}, формуляр № {card}."
 DESK_CODE = "Код привязки для {who}: {code}\nДействует до {expires:date}, один раз."
 DESK_CODE_LINK = "\nСсылка: {link}"
 DESK_CODE_QR = (
     "QR-код ссылки: распечатайте или покажите с экрана — его можно просто отсканировать камерой."
 )
-DESK_CODE_WHO_READER = "ученика {name} ({class_name})"
-DESK_CODE_WHO_PARENT = "родителя ученика {name} ({class_name})"
+DESK_CODE_WHO_READER = "{name:m/f/?:ученика|ученицы|читателя} {name:gent} ({class_name})"
+DESK_CODE_WHO_PARENT = "родителя {name:m/f/?:ученика|ученицы|читателя} {name:gent} ({class_name})"
 DESK_CODE_USAGE = "Так: /code НОМЕР_ФОРМУЛЯРА, для родителя — /code НОМЕР_ФОРМУЛЯРА родитель"
 DESK_BLOCK_USAGE = "Так: /block НОМЕР_ФОРМУЛЯРА причина; снять — /unblock НОМЕР_ФОРМУЛЯРА"
 DESK_OVERDUE_HEADER = "Должники ({library}): {n} {n:книга|книги|книг}."
@@ -421,11 +443,11 @@ SET_PREVIEW_SHORT = " — ⚠️ не хватит {n}"
 BUTTON_SET_CONFIRM = "✅ Выдать комплект"
 SET_DONE = "Выдано {issued} {issued:экземпляр|экземпляра|экземпляров} ученикам {class_name}."
 SET_DONE_ALREADY = " У {n} уже были."
-SET_DONE_SHORT = "\n⚠️ Не хватило: {title} — {n} {n:ученику|ученикам|ученикам}."
+SET_DONE_SHORT = "\n⚠️ Учебника «{title}» не хватило {n} {n:ученику|ученикам|ученикам}."
 SET_DONE_BLOCKED = "\nПропущены (заблокированы): {names}."
 SET_MISSING_USAGE = "Так: /nocopy 7Б Алгебра 7 — у кого в классе нет этого учебника."
-SET_MISSING = "В {class_name} без «{title}»: {n} {n:ученик|ученика|учеников}."
-SET_MISSING_NONE = "В {class_name} у всех есть «{title}»."
+SET_MISSING = "В {class_name} без учебника «{title}»: {n} {n:ученик|ученика|учеников}."
+SET_MISSING_NONE = "В {class_name} у всех есть учебник «{title}»."
 SET_COLLECT_USAGE = "Так: /collect 7Б — принять у класса все учебники в конце года."
 SET_COLLECT_PREVIEW = (
     "У {class_name} на руках {n} {n:учебник|учебника|учебников}. Принять все разом?"
@@ -456,8 +478,10 @@ RULES_HEADER = "Правила выдачи ({library}), заявки: {mode}."
 RULES_MODE = {"manual": "одобряет библиотекарь", "auto": "одобряются сами"}
 RULES_KIND = {"*": "все книги", "textbook": "учебники", "book": "книги", "periodical": "периодика"}
 RULES_LINE = (
-    "• {kind}: {days}, не больше {max_items} на руках, продлений {max_renewals}, "
-    "на полке заказов {shelf} {shelf:день|дня|дней}, продление при просрочке до {late} {late:дня|дней|дней}"
+    "• {kind}: срок — {days}, на руках не больше {max_items}, "
+    "{max_renewals:0:без продлений|продлений не больше {max_renewals}}, "
+    "на полке заказов — {shelf} {shelf:день|дня|дней}, "
+    "{late:0:продлить с просрочкой нельзя|продлить можно при просрочке до {late} {late:дня|дней|дней}}"
 )
 RULES_DAYS = "{n} {n:день|дня|дней}"
 RULES_YEAR_END = "до конца учебного года"
@@ -488,7 +512,18 @@ CLOSED_REMOVED = "Готово: {day:date} библиотека снова ра�
 CLOSED_NOT_MARKED = "{day:date} не был отмечен закрытым днём."
 CLOSED_BAD_DATE = "Не понял дату «{text}». Так: /closed 30.12 или /closed 30.12.2026."
 CLOSED_PAST = "{day:date} уже прошло: отметить можно сегодняшний или будущий день."
-RULES_CHANGED = "Готово: {kind} — {field} = {value}."
+# By the field word of «/rule ВИД ПОЛЕ ЧИСЛО»; «дни» may also be RULES_YEAR_END.
+RULES_CHANGED = Select(
+    "field",
+    {
+        "дни": "Готово: {kind:map:все=все книги|книги=все книги} — срок {value:#день|дня|дней}.",
+        "максимум": "Готово: {kind:map:все=все книги|книги=все книги} — не больше {value} на руках.",
+        "продлений": "Готово: {kind:map:все=все книги|книги=все книги} — {value:0:без продлений|продлевать не больше {value} {value:раза|раз|раз}}.",
+        "полка": "Готово: {kind:map:все=все книги|книги=все книги} ждут на полке заказов {value:#день|дня|дней}.",
+        "просрочка": "Готово: {kind:map:все=все книги|книги=все книги} — {value:0:продлить с просрочкой нельзя|продлить можно при просрочке до {value} {value:дня|дней|дней}}.",
+        "*": "Готово: {kind:map:все=все книги|книги=все книги} — {field}: {value}.",
+    },
+)
 RULES_BAD_VALUE = "Для «{field}» нужно число от {low} до {high}."
 APPROVAL_CHANGED = "Готово: заявки теперь {mode}."
 
@@ -524,35 +559,65 @@ REMINDERS_NOT_PARENT = (
 
 NOTICES = {
     "hold.ready": "📌 Книга «{title}» ждёт вас в библиотеке ({library}) до {until:date}.",
-    "hold.queued": "Заявка на «{title}» одобрена, но свободных экземпляров пока нет: вы в очереди {position}-й.",
-    "hold.queue_moved": "Очередь на «{title}» сдвинулась: вы теперь {position}-й.",
-    "hold.rejected": "Библиотекарь отклонил заявку на «{title}»: {reason}",
-    "hold.expiring": "⏰ Не забудьте забрать «{title}» в библиотеке ({library}): книга ждёт вас до {until:date}.",
+    "hold.queued": "Заявка на книгу «{title}» одобрена, но свободных экземпляров пока нет: вы в очереди под номером {position}.",
+    "hold.queue_moved": "Очередь на книгу «{title}» сдвинулась: теперь вы под номером {position}.",
+    "hold.waiting": "Свободных экземпляров книги «{title}» пока нет: вы в очереди {position}-й. Я напишу, когда книга будет ждать вас.",
+    "hold.rejected": "Библиотекарь отклонил заявку на книгу «{title}»: {reason:lower}.",
+    "hold.expiring": "⏰ Не забудьте забрать книгу «{title}» в библиотеке ({library}): она ждёт вас до {until:date}.",
     "hold.expired": "Срок хранения «{title}» на полке заказов истёк, бронь снята.",
     "loan.issued": "📕 Выдана книга «{title}». Вернуть до {due:date}.",
     "loan.returned": "📥 Книга «{title}» возвращена. Спасибо!",
-    "loan.renewed": "🔄 «{title}» продлена до {due:date}.",
-    "loan.due_soon": "⏰ «{title}» нужно вернуть до {due:date}. Не успеваете дочитать — продлите: «мои книги» → 🔄.",
-    "loan.overdue": "⚠️ «{title}»: срок возврата прошёл {due:date}, просрочка {days} {days:день|дня|дней}. Верните её, пожалуйста, в библиотеку ({library}).",
+    "loan.renewed": "🔄 Книга «{title}» продлена до {due:date}.",
+    "loan.due_soon": "⏰ Книгу «{title}» нужно вернуть до {due:date}. Не успеваете дочитать — продлите: «мои книги» → 🔄.",
+    "loan.overdue": "⚠️ Срок возврата книги «{title}» прошёл {due:date}, просрочка {days} {days:день|дня|дней}. Верните её, пожалуйста, в библиотеку ({library}).",
     "set.issued": "📚 Выдан комплект учебников ({library}). Берегите их до конца учебного года!",
     "set.returned": "📥 Учебники сданы ({library}): {count} {count:учебник|учебника|учебников}. Спасибо!",
 }
 # Copies for parents speak of the child, not to them.
 NOTICES_PARENT = {
-    "hold.ready": "{child}: книга «{title}» ждёт в библиотеке ({library}) до {until:date}.",
-    "hold.queued": "{child}: заявка на «{title}» одобрена, свободных экземпляров пока нет — в очереди {position}-й.",
-    "hold.queue_moved": "{child}: очередь на «{title}» сдвинулась — теперь {position}-й.",
-    "hold.rejected": "{child}: библиотекарь отклонил заявку на «{title}»: {reason}",
-    "hold.expiring": "{child}: «{title}» ждёт в библиотеке ({library}) до {until:date} — не забудьте забрать.",
-    "hold.expired": "{child}: срок хранения «{title}» на полке заказов истёк, бронь снята.",
-    "loan.issued": "{child}: выдана книга «{title}», вернуть до {due:date}.",
-    "loan.returned": "{child}: книга «{title}» возвращена.",
-    "loan.renewed": "{child}: «{title}» продлена до {due:date}.",
-    "loan.due_soon": "{child}: «{title}» нужно вернуть до {due:date}.",
-    "loan.overdue": "{child}: «{title}» просрочена на {days} {days:день|дня|дней} (срок был {due:date}). Её ждут в библиотеке ({library}).",
-    "set.issued": "{child}: выдан комплект учебников ({library}) до конца учебного года.",
-    "set.returned": "{child}: учебники сданы ({library}): {count} {count:учебник|учебника|учебников}.",
+    "hold.ready": "{child:given}: книга «{title}» ждёт в библиотеке ({library}) до {until:date}.",
+    "hold.queued": "{child:given}: заявка на книгу «{title}» одобрена, свободных экземпляров пока нет — в очереди под номером {position}.",
+    "hold.waiting": "{child:given}: заявка на книгу «{title}» в очереди — {position}-я; свободных экземпляров пока нет.",
+    "hold.queue_moved": "{child:given}: очередь на книгу «{title}» сдвинулась — теперь под номером {position}.",
+    "hold.rejected": "{child:given}: библиотекарь отклонил заявку на книгу «{title}»: {reason:lower}.",
+    "hold.expiring": "{child:given}: книга «{title}» ждёт в библиотеке ({library}) до {until:date} — напомните {child:m/f/?:ему|ей|ребёнку} забрать её.",
+    "hold.expired": "{child:given}: срок хранения «{title}» на полке заказов истёк, бронь снята.",
+    "loan.issued": "{child:given}: выдана книга «{title}», вернуть до {due:date}.",
+    "loan.returned": "{child:given}: книга «{title}» возвращена.",
+    "loan.renewed": "{child:given}: книга «{title}» продлена до {due:date}.",
+    "loan.due_soon": "{child:given}: книгу «{title}» нужно вернуть до {due:date}.",
+    "loan.overdue": "{child:given}: книга «{title}» просрочена на {days} {days:день|дня|дней} (срок был {due:date}). Напомните {child:m/f/?:ему|ей|ребёнку} вернуть книгу в библиотеку ({library}).",
+    "set.issued": "{child:given}: выдан комплект учебников ({library}) до конца учебного года.",
+    "set.returned": "{child:given}: учебники сданы ({library}): {count} {count:учебник|учебника|учебников}.",
 }
+# For librarians: a new request at their library, with buttons to act on it.
+STAFF_NOTICES = {
+    "hold.requested.pending": "🆕 Новая заявка: «{title}» — {reader}, {class_name} (формуляр № {card}).",
+    "hold.requested.ready": (
+        "🆕 Заявка одобрена автоматически: «{title}» — {reader}, {class_name}. Положите экз. "
+        "инв. № {inventory} на полку заказов."
+    ),
+    "hold.requested.queued": (
+        "🆕 Заявка в очередь: «{title}» — {reader}, {class_name}; свободных экземпляров сейчас нет."
+    ),
+}
+BUTTON_APPROVE = "✅ Одобрить"
+BUTTON_REJECT = "❌ Отклонить"
+BUTTON_HOLDS_LIST = "📋 Заявки и полка"
+NOTIFY_STATE = (
+    "Уведомления о новых заявках ({library}): {state}.\n"
+    "Тихие часы: {quiet_from}:00–{quiet_to}:00{whose} — в это время уведомления ждут утра.\n"
+    "Изменить тихие часы: /notify тихо 20 8."
+)
+NOTIFY_ON = "присылаю"
+NOTIFY_OFF = "не присылаю"
+NOTIFY_QUIET_LIBRARY = " (как у библиотеки)"
+NOTIFY_QUIET_OWN = " (ваши)"
+BUTTON_NOTIFY_OFF = "🔕 Не присылать"
+BUTTON_NOTIFY_ON = "🔔 Присылать"
+NOTIFY_QUIET_USAGE = (
+    "Так: /notify тихо 20 8 — с 20:00 до 8:00 уведомления ждут утра (часы от 0 до 23)."
+)
 CONSOLE_NOTICE = "📬 для «{persona}»: {text}"
 
 # Отказы правил библиотеки (db.errors.Refused.key → текст) -----------------------------------
@@ -563,9 +628,9 @@ REFUSALS: dict[str, str] = {
     "reader_unknown": "Такого читателя нет.",
     "reader_blocked_self": "Ваш формуляр сейчас заблокирован: продлевать и бронировать книги нельзя. Подойдите к школьному библиотекарю.",
     "child_blocked": "Формуляр ребёнка сейчас заблокирован: продлевать и бронировать книги нельзя. Подробности — у школьного библиотекаря.",
-    "reader_blocked": "Читатель {name} заблокирован: {reason}. Сначала разблокируйте (/unblock).",
+    "reader_blocked": "{name:m/f/?:||Читатель }{name} {name:m/f:заблокирован|заблокирована}: {reason:lower}. Сначала разблокируйте (/unblock).",
     "reader_other_school": "Этот читатель записан в другой школе: выдавать можно только своим читателям.",
-    "reader_at_limit": "У {name} уже {max} {max:книга|книги|книг} по этим правилам — больше выдать нельзя, пока не вернёт.",
+    "reader_at_limit": "У {name:gent} уже {max} {max:книга|книги|книг} по этим правилам — больше выдать нельзя, пока не вернёт.",
     "record_gone": "Этой книги больше нет в каталоге.",
     "no_copies_here": "В вашей школе ({library}) этой книги нет — забронировать её можно только там, где она есть.",
     "already_on_loan": "Эта книга уже у вас на руках.",
@@ -581,13 +646,13 @@ REFUSALS: dict[str, str] = {
     "copy_on_loan": "Этот экземпляр уже выдан (формуляр № {card}, вернуть до {due:date}). Сначала примите его.",
     "copy_on_loan_unknown": "Этот экземпляр уже выдан. Сначала примите его.",
     "copy_held_for_other": "Этот экземпляр отложен на полке заказов для другого читателя (формуляр № {card}).",
-    "reader_has_copy": "У {name} уже есть экземпляр этой книги.",
+    "reader_has_copy": "У {name:gent} уже есть экземпляр этой книги.",
     "copy_not_on_loan": "Этот экземпляр не числится выданным — принимать нечего.",
     "loan_closed": "Эта книга уже возвращена.",
     "renew_limit": "«{title}» больше продлевать нельзя: продлений не больше {max}.",
-    "renew_never": "«{title}» не продлевается: учебники выдаются до конца учебного года.",
-    "renew_overdue": "«{title}» просрочена на {days} {days:день|дня|дней} — продлить уже нельзя, верните её в библиотеку.",
-    "renew_wanted": "«{title}» продлить нельзя: её ждут другие читатели.",
+    "renew_never": "Книгу «{title}» продлить нельзя: учебники выдаются до конца учебного года.",
+    "renew_overdue": "Книга «{title}» просрочена на {days} {days:день|дня|дней} — продлить уже нельзя, верните её в библиотеку.",
+    "renew_wanted": "Книгу «{title}» продлить нельзя: её ждут другие читатели.",
     "class_unknown": "Класса {class_name} в вашей библиотеке нет.",
     "hold_at_limit": (
         "У вас уже {taken} {taken:книга|книги|книг} на руках и в бронях — больше по правилам "

@@ -15,15 +15,16 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from db.conversation import new_button_token
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
 from db.people import mark_unreachable
-from handlers.core import RecipientUnreachable
+from handlers.core import Button, RecipientUnreachable, fit_label
 from handlers.safe_log import redacted_traceback
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ PAUSE = 1 / 25  # seconds between sends: under Telegram's ~30 messages a second
 
 
 class Sender(Protocol):
-    async def send_notice(self, chat_id: str, text: str) -> None:
+    async def send_notice(
+        self, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    ) -> None:
         """Deliver or raise: RecipientUnreachable for a person who cannot be written to."""
 
 
@@ -52,6 +55,7 @@ class _Leased:
     person_id: int
     text: str
     attempts: int
+    buttons: list[list[dict[str, Any]]]  # actions with their arguments, tokens made per account
 
 
 async def deliver_due(
@@ -102,7 +106,10 @@ async def _lease(db: Database, now: datetime) -> list[_Leased]:
         for row in rows:
             row.not_before = now + LEASE
             row.attempts += 1
-        return [_Leased(r.id, r.person_id, r.text, r.attempts) for r in rows]
+        return [
+            _Leased(r.id, r.person_id, r.text, r.attempts, list(r.payload.get("buttons") or []))
+            for r in rows
+        ]
 
 
 async def _send(db: Database, senders: Mapping[Messenger, Sender], row: _Leased) -> str:
@@ -120,7 +127,8 @@ async def _send(db: Database, senders: Mapping[Messenger, Sender], row: _Leased)
     delivered, error = False, None
     for account in accounts:
         try:
-            await senders[account.messenger].send_notice(account.chat_id, row.text)
+            buttons = await _buttons_for(db, account.id, row.buttons)
+            await senders[account.messenger].send_notice(account.chat_id, row.text, buttons)
             delivered = True
         except RecipientUnreachable:
             async with db.transaction() as session:
@@ -131,6 +139,25 @@ async def _send(db: Database, senders: Mapping[Messenger, Sender], row: _Leased)
     if delivered:
         return "sent"
     return error or "skipped"
+
+
+async def _buttons_for(
+    db: Database, account_id: int, rows: list[list[dict[str, Any]]]
+) -> list[list[Button]] | None:
+    """A notice's buttons as tokens that work for this account only (checked again on press)."""
+    if not rows:
+        return None
+    async with db.transaction() as session:
+        return [
+            [
+                Button(
+                    fit_label(str(b["label"])),
+                    token=new_button_token(session, account_id, str(b["action"]), b["args"]),
+                )
+                for b in row
+            ]
+            for row in rows
+        ]
 
 
 def _backoff(attempts: int) -> timedelta:

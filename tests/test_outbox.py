@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
-from handlers.core import RecipientUnreachable
+from handlers.core import Button, RecipientUnreachable
 from jobs.outbox import MAX_ATTEMPTS, deliver_due
 from jobs.scheduler import build_scheduler
 from tests.support.chat import ChatFactory
@@ -23,14 +23,18 @@ TELEGRAM_CHAT = "555000"
 class FakeSender:
     def __init__(self, *, fail: type[Exception] | None = None, delay: float = 0) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.buttons: list[list[list[Button]]] = []
         self.fail = fail
         self.delay = delay
 
-    async def send_notice(self, chat_id: str, text: str) -> None:
+    async def send_notice(
+        self, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    ) -> None:
         await asyncio.sleep(self.delay)
         if self.fail is not None:
             raise self.fail("simulated")
         self.sent.append((chat_id, text))
+        self.buttons.append(buttons or [])
 
 
 async def _student_on_telegram(db: Database) -> None:

@@ -40,11 +40,11 @@ from db.access import load_actor
 from db.enums import Messenger
 from db.models import Account
 from db.people import mark_unreachable
-from handlers.core import Attachment, Incoming, RecipientUnreachable, Reply
+from handlers.core import Attachment, Button, Incoming, RecipientUnreachable, Reply
 from handlers.dispatcher import Dispatcher as Core
 from handlers.safe_log import redacted_traceback
 from handlers.services import Services
-from nlu.intents import LINK_CODE
+from nlu.intents import link_code
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class TelegramTransport:
         if (
             message.chat.id not in self.menus
             or text.startswith("/start")
-            or (LINK_CODE.match(text.upper()))
+            or link_code(text) is not None
         ):
             await self._update_menu(message.chat.id, str(message.from_user.id))
 
@@ -231,10 +231,20 @@ class TelegramTransport:
                 method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
                 await self._send(partial(method, chat_id, upload, caption=caption))
 
-    async def send_notice(self, chat_id: str, text: str) -> None:
-        """A notice from the outbox (jobs/outbox.py): plain text, in pieces if long."""
-        for piece in split_text(text):
-            await self._send(partial(self.bot.send_message, int(chat_id), escape(piece)))
+    async def send_notice(
+        self, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    ) -> None:
+        """A notice from the outbox (jobs/outbox.py), in pieces if long; its buttons go
+        under the last piece."""
+        pieces = split_text(text)
+        markup = keyboard(buttons or [])
+        for n, piece in enumerate(pieces):
+            markup_here = markup if n == len(pieces) - 1 else None
+            await self._send(
+                partial(
+                    self.bot.send_message, int(chat_id), escape(piece), reply_markup=markup_here
+                )
+            )
 
     async def _edit(self, source: Message, text: str, markup: Any) -> bool:
         """Replace the message whose button was pressed; False where Telegram cannot (too old,
