@@ -146,8 +146,7 @@ class Dispatcher:
 
         text = (incoming.text or "").strip()
         if text.lower() in CANCEL_WORDS:
-            await ctx.forget_expectation()
-            return Reply(texts.CANCELLED)
+            return await self._stop(ctx)
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             command = command.split("@", 1)[0].lower()
@@ -173,6 +172,15 @@ class Dispatcher:
         ctx.text = text
         ctx.args = dict(intent.slots)
         return await handler(ctx)
+
+    async def _stop(self, ctx: Context) -> Reply:
+        """«стоп», «отмена», /cancel: end what the bot waits for, saying what that means —
+        books already taken back or issued stay so."""
+        state = await get_state(ctx.session, ctx.account.id)
+        if state is None:
+            return Reply(texts.NOTHING_TO_CANCEL)
+        await ctx.forget_expectation()
+        return Reply(texts.STOPPED.get(state.state, texts.CANCELLED))
 
     async def _press(self, ctx: Context, token: str) -> Reply | list[Reply] | None:
         button = await resolve_button_token(ctx.session, ctx.account.id, token)

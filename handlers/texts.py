@@ -132,7 +132,7 @@ COPY_ON_LOAN_OVERDUE = (
     "На руках: {reader}, {class_name}, формуляр № {card} — ⚠️ срок истёк {due:date}."
 )
 COPY_ON_HOLD_SHELF = (
-    "Отложен для: {reader}, {class_name}, формуляр № {card} — ждёт до {until:date}."
+    "Кому отложен: {reader}, {class_name}, формуляр № {card} — забрать до {until:date}."
 )
 ITEM_STATUS = {
     "available": "на полке",
@@ -197,6 +197,14 @@ ACCESS_DENIED = "Это действие вам недоступно."
 ACCESS_DENIED_SHORT = "Недоступно"
 BUTTON_STALE = "Эта кнопка устарела. Повторите поиск или запрос."
 CANCELLED = "Хорошо, отменил."
+NOTHING_TO_CANCEL = "Отменять нечего: я ничего не жду. Напишите название книги — я поищу."
+# «стоп» in the middle of a desk flow: what was done stays done.
+STOPPED = {
+    "desk.return": "Приём закончен. Принятые книги остаются принятыми.",
+    "desk.issue_for": "Выдача закончена. Выданные книги остаются выданными.",
+    "desk.issue_copy": "Хорошо, выдачу не начинаем.",
+    "desk.issue_to": "Хорошо, эту книгу не выдаём.",
+}
 UNKNOWN_COMMAND = "Такой команды нет. Список команд — /help."
 EMPTY_MESSAGE = "Напишите название книги или автора — я поищу."
 SORRY = "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже."

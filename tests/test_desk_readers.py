@@ -138,3 +138,26 @@ async def test_register_writes_names_properly_and_asks_before_a_namesake(
             select(func.count()).where(Reader.full_name == "Кузнецова-Петрова Алиса")
         )
     assert count == 2
+
+
+async def test_stop_says_what_stays_done_and_cancel_with_nothing_says_so(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/cancel")
+    assert librarian.text == texts.NOTHING_TO_CANCEL
+    await librarian.send("/reader 1001")
+    inventory = librarian.text.split("инв. № ")[1].split(")")[0]
+    await librarian.send("/return")
+    await librarian.send(inventory)
+    assert "Принято:" in librarian.text
+    await librarian.send("стоп")
+    assert librarian.text == "Приём закончен. Принятые книги остаются принятыми."
+    async with demo_db.reading() as session:
+        still_returned = await session.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .join(Item, Item.id == Loan.item_id)
+            .where(Item.inventory_number == inventory, Loan.returned_at.is_not(None))
+        )
+    assert still_returned
