@@ -140,14 +140,6 @@ async def test_the_reading_of_a_wrong_layout_query_is_shown(chat: ChatFactory) -
     assert "английская раскладка — ищу «война и мир»" in student.text
 
 
-async def test_did_you_mean_offers_the_corrected_query(chat: ChatFactory) -> None:
-    student = chat("student")
-    await student.send("копитанская ночка")
-    assert "Возможно, вы имели в виду «капитанская дочка»?" in student.text
-    await student.press("🔎 капитанская дочка")
-    assert "1. Капитанская дочка — Пушкин А. С." in student.text
-
-
 async def test_a_librarian_finds_a_copy_by_inventory_number_or_barcode(
     chat: ChatFactory, demo_db: Database
 ) -> None:

@@ -41,7 +41,7 @@ MAX_CANDIDATES = 250  # re-ranked per query
 CANDIDATE_RATIO = 0.3  # of the best trigram score, to be a candidate at all
 MIN_SCORE = 55.0  # below this (about half the query's words unmatched) a record is not a hit
 RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
-GOOD_SCORE = 95.0  # below this, misspelt words earn a «did you mean» with the catalog's spelling
+GOOD_SCORE = 95.0  # below this, a «did you mean» with the catalog's spelling is considered
 NO_AGE = -1
 SEP = "\x1f"
 
@@ -311,9 +311,30 @@ class SearchIndex:
         if isbn is not None:
             return SearchResult(self._by_isbn(isbn, max_age))
         reading = self.reader.best(query)
+        hits = self._ranked(reading, max_age, limit)
+        suggestion = None
+        if not hits or hits[0].score < GOOD_SCORE:
+            suggestion = self._suggestion(reading, hits, max_age)
+        return SearchResult(hits, reading, suggestion)
+
+    def _suggestion(self, reading: Reading, hits: list[Hit], max_age: int | None) -> str | None:
+        """The catalog's spelling of the query, if searching for it (as the suggestion's button
+        will) finds a record this search did not, and a better match than the best found."""
+        corrected = self.reader.corrected(reading)
+        if corrected is None:
+            return None
+        better = self._ranked(self.reader.best(corrected), max_age, 1)
+        if not better:
+            return None
+        best = hits[0].score if hits else 0.0
+        if better[0].score <= best or better[0].record_id in {h.record_id for h in hits}:
+            return None
+        return corrected
+
+    def _ranked(self, reading: Reading, max_age: int | None, limit: int) -> list[Hit]:
         words = reading.words
         if not words:
-            return SearchResult(reading=reading)
+            return []
         trigrams = query_trigrams(words, last_open=reading.open_end)
         base = self._base_candidates(trigrams, max_age)
         delta = self._delta_candidates(trigrams, max_age)
@@ -322,13 +343,9 @@ class SearchIndex:
         scores = score(reading.text, reading.open_end, fields)
         order = np.argsort(-scores, kind="stable")
         floor = max(MIN_SCORE, float(scores[order[0]]) * RELATIVE_FLOOR) if len(order) else 0.0
-        hits = [
+        return [
             Hit(ids[i], round(float(scores[i]), 2)) for i in order[:limit] if scores[i] >= floor
         ]
-        suggestion = None
-        if not hits or hits[0].score < GOOD_SCORE:
-            suggestion = self.reader.corrected(reading)
-        return SearchResult(hits, reading, suggestion)
 
     def _allowed(self, ages: np.ndarray, max_age: int | None) -> np.ndarray:
         if max_age is None:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from nlu.layout import looks_like_wrong_layout_cyrillic, looks_like_wrong_layout_latin
 from nlu.layout import to_cyrillic as layout_to_cyrillic
 from nlu.layout import to_latin as layout_to_latin
@@ -21,6 +23,10 @@ from nlu.translit import to_cyrillic_variants
 
 LATIN_WORD = re.compile(r"^[a-z']+$")
 PREFIX_FIT = 0.97
+# A correction is a misspelling put right, not a lookalike: one slip (a wrong, missing, extra or
+# swapped letter) in a short word, two in a long one. «привет» is not a misspelt «живет».
+LONG_WORD = 8
+CORRECTION_POOL = 5  # closest catalog words weighed per misspelt word
 TYPED_PREFERENCE = 0.02  # a tie goes to what was typed
 
 
@@ -40,6 +46,7 @@ class QueryReader:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self._closest = lru_cache(maxsize=50_000)(self._closest_uncached)
+        self._spelling = lru_cache(maxsize=10_000)(self._spelling_uncached)
 
     def best(self, raw: str) -> Reading:
         return max(
@@ -63,26 +70,34 @@ class QueryReader:
             )
         return readings
 
-    def corrected(self, reading: Reading, threshold: float = 0.7) -> str | None:
-        """The reading with each unknown word replaced by the closest catalog word."""
+    def corrected(self, reading: Reading) -> str | None:
+        """The reading with each unknown word replaced by the catalog's spelling of it, when
+        the catalog has a word one slip away (two for a long word); None if nothing changed."""
         words = []
         changed = False
         for n, word in enumerate(reading.words):
             last_open = reading.open_end and n == len(reading.words) - 1
             if (
                 len(word) < 3
+                or word.isdigit()
                 or word in self.vocabulary
                 or (last_open and self.vocabulary.has_prefix(word))
             ):
                 words.append(word)
                 continue
-            match = self._closest(word)
-            if match and match[1] >= threshold:
-                words.append(match[0])
-                changed = True
-            else:
-                words.append(word)
+            spelling = self._spelling(word)
+            words.append(spelling or word)
+            changed = changed or spelling is not None
         return " ".join(words) if changed else None
+
+    def _spelling_uncached(self, word: str) -> str | None:
+        allowed = 2 if len(word) >= LONG_WORD else 1
+        near = [
+            (OSA.distance(word, match, score_cutoff=allowed), -similarity, match)
+            for match, similarity in self.vocabulary.closest(word, CORRECTION_POOL)
+        ]
+        near = [n for n in near if n[0] <= allowed]
+        return min(near)[2] if near else None
 
     def _reading(self, text: str, how: str, open_end: bool) -> Reading:
         words = text.split()
