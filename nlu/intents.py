@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 
 from nlu.normalize import normalize
 
-LINK_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{4}[\s-]?[A-HJ-NP-Z2-9]{4}$")
+# A link code is eight characters of the code alphabet (no 0/O/1/I/L), with at least two
+# digits and two letters, often split 4+4. A message shaped like one is read as a code, so
+# that a mistyped code is refused as a code rather than searched for as a title: eight Latin
+# letters and digits with two of each, or eight capitals of the code alphabet. After the
+# word «код» anything of Latin letters and digits is a code.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_SHAPE = re.compile(r"^[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}$")
+CODE_WORD = re.compile(r"^код(\s+привязки)?(\s*[:—-]\s*|\s+)(?P<code>.+)$", re.IGNORECASE)
+CODE_AFTER_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\s-]*$")
+# Cyrillic letters that look like Latin ones, as typed with the Russian layout on
+LOOKALIKES = str.maketrans("АВЕКМНОРСТУХаеокмнорстух", "ABEKMHOPCTYXAEOKMHOPCTYX")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +107,30 @@ RULES: tuple[IntentRule, ...] = (
 )
 
 
+def link_code(text: str) -> str | None:
+    """The code in a message shaped like a link code (upper case, no separators), else None."""
+    raw = text.strip()
+    after_word = CODE_WORD.match(raw)
+    if after_word:
+        code = after_word.group("code").translate(LOOKALIKES)
+        if CODE_AFTER_WORD.match(code):
+            return "".join(ch for ch in code if ch.isalnum()).upper()
+        return None
+    if not CODE_SHAPE.match(raw):
+        return None
+    code = "".join(ch for ch in raw if ch.isalnum())
+    digits = sum(ch.isdigit() for ch in code)
+    in_alphabet = code.isupper() and all(ch in CODE_ALPHABET for ch in code)
+    if 2 <= digits <= len(code) - 2 or in_alphabet:
+        return code.upper()
+    return None
+
+
 def classify(text: str) -> Intent:
     raw = text.strip()
-    if LINK_CODE.match(raw.upper()) and sum(ch.isdigit() for ch in raw) >= 2:
-        return Intent("link", {"code": raw})
+    code = link_code(raw)
+    if code is not None:
+        return Intent("link", {"code": code})
     normal = normalize(raw)
     for rule in RULES:
         match = rule.pattern.match(normal)

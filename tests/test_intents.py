@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db.people import new_code
-from nlu.intents import RULES, IntentRule, classify
+from nlu.intents import RULES, Intent, IntentRule, classify
 
 
 @pytest.mark.parametrize(("rule", "example"), [(r, e) for r in RULES for e in r.examples])
@@ -49,3 +49,29 @@ def test_intents_carry_their_slots(text: str, intent: str, query: str | None) ->
     found = classify(text)
     assert found.name == intent
     assert found.slots.get("query") == query
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ABCDEFGH", "ABCDEFGH"),  # letters only, all of the code alphabet, in capitals
+        ("ABCD1234", "ABCD1234"),  # a 1 is no code letter, but this is a code all the same
+        ("abcd 1234", "ABCD1234"),
+        ("код 7X32FYEX", "7X32FYEX"),
+        ("Код: 7x32-fyex", "7X32FYEX"),
+        ("код привязки 7X32 FYEX", "7X32FYEX"),
+        ("КОД abc", "ABC"),  # with the word «код» any shape is a code (and refused as one)
+        ("код 7Х32FУЕХ", "7X32FYEX"),  # Cyrillic lookalikes typed on the Russian layout
+    ],
+)
+def test_a_message_shaped_like_a_link_code_is_a_code(text: str, code: str) -> None:
+    assert classify(text) == Intent("link", {"code": code})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["PASSWORD", "bestseller", "Bestsell", "abcdefgh", "12345678", "4600000000017", "Код да Винчи",
+     "код", "кодекс", "Кодекс чести", "windows7"],
+)  # fmt: skip
+def test_words_and_numbers_are_not_taken_for_codes(text: str) -> None:
+    assert classify(text).name == "search"
