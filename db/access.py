@@ -94,11 +94,13 @@ class Actor:
 
         Staff, parents and admins see everything; a student sees records whose age mark is at
         most their age (from the birth year, else from the class: a 7th-grader is about 13).
+        Whoever's age is unknown — not linked, or a card with neither birth year nor class —
+        is taken for a minor: up to 16+, never 18+.
         """
-        if self.librarian_of or self.admin_of or self.children or not self.cards:
+        if self.librarian_of or self.admin_of or self.children:
             return None
         ages = [age for c in self.cards if (age := c.age(today)) is not None]
-        return max(ages) if ages else None
+        return max(ages) if ages else 16
 
 
 class AccessDenied(Exception):

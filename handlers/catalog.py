@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 
+from db.access import Actor
 from db.catalog import Holding, find_copies, holdings
-from db.models import Item, Record, RecordIsbn
+from db.circulation import holds_where
+from db.enums import HoldStatus, ItemStatus
+from db.loans import open_loan_of
+from db.models import Hold, Item, Reader, Record, RecordIsbn
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
+from handlers.staff import class_label
+from handlers.welcome import given_name
+from nlu.normalize import normalize
 
 router = Router("catalog")
 
@@ -18,23 +27,61 @@ PAGE_SIZE = 5
 MAX_RESULTS = 50
 
 
+@dataclass(frozen=True, slots=True)
+class Homes:
+    """The schools a search is seen from: one's own («в вашей школе»: a reader's, a
+    librarian's), or for a parent each child's school by name («Школа №1 (Мария)»)."""
+
+    own: int | None = None
+    children: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (school, names)
+
+    @classmethod
+    def of(cls, actor: Actor) -> Homes:
+        if actor.cards or actor.librarian_of:
+            return cls(own=actor.home_library_id)
+        schools: dict[int, tuple[str, list[str]]] = {}
+        for card in actor.children:
+            schools.setdefault(card.library_id, (card.library_name, []))[1].append(
+                given_name(card.full_name)
+            )
+        return cls(children={i: (name, ", ".join(kids)) for i, (name, kids) in schools.items()})
+
+    def __contains__(self, library_id: int) -> bool:
+        return library_id == self.own or library_id in self.children
+
+
 @router.intent("search")
-async def search(ctx: Context) -> list[Reply]:
+async def search(ctx: Context) -> Reply | list[Reply]:
+    """A title, an author, an ISBN — or, from a librarian, the number of one of their copies:
+    then the copy alone, with what can be done with it."""
     query = ctx.args.get("query") or ctx.text
-    replies = []
-    if ctx.actor.librarian_of and looks_like_copy_number(query):
-        copies = await find_copies(ctx.session, sorted(ctx.actor.librarian_of), query.strip())
+    code = copy_code(ctx.text)  # the whole message: «есть ли 1984» asks the catalog
+    if ctx.actor.librarian_of and code is not None:
+        copies = await find_copies(ctx.session, sorted(ctx.actor.librarian_of), code)
         if copies:
-            replies.append(Reply("\n".join(copy_line(item, record) for item, record in copies)))
-    replies.append(await results_page(ctx, query, page=1, edit=False))
-    return replies
+            replies = [await copy_reply(ctx, item, record) for item, record in copies]
+            if await _is_a_title(ctx, query):  # «1984»: a copy's number, and a novel too
+                replies[-1].buttons.append(
+                    [
+                        ctx.button(
+                            say(texts.BUTTON_SUGGESTION, query=query.strip()),
+                            "search.run",
+                            q=query.strip(),
+                        )
+                    ]
+                )
+            return replies
+    return await results_page(ctx, query, page=1, edit=False)
 
 
 @router.intent("reserve")
 async def reserve(ctx: Context) -> Reply:
     """«хочу взять …»: the results carry 📌 buttons that reserve in one tap (readers only)."""
     query = ctx.args.get("query") or ctx.text
-    return await results_page(ctx, query, page=1, edit=False, reserve=bool(ctx.actor.cards))
+    reply = await results_page(ctx, query, page=1, edit=False, reserve=bool(ctx.actor.cards))
+    if ctx.actor.children and not ctx.actor.cards and reply.buttons:
+        reply.text += "\n" + texts.RECORD_PARENT_RESERVE  # a parent cannot reserve for a child
+    return reply
 
 
 @router.action("search.page")
@@ -80,7 +127,7 @@ async def results_page(
     )
     if not result:
         if max_age is not None and await ctx.services.search.search(ctx.session, query, limit=1):
-            return Reply(say(texts.SEARCH_ONLY_OLDER, query=query), edit=edit)
+            return Reply(say(_only_older(ctx, max_age), query=query), edit=edit)
         if result.suggestion:
             text = say(texts.SEARCH_NOTHING_BUT, query=query, suggestion=result.suggestion)
             return Reply(text, buttons=suggestion, edit=edit)
@@ -91,7 +138,9 @@ async def results_page(
     ids = [hit.record_id for hit in chunk]
     records = {r.id: r for r in await ctx.session.scalars(select(Record).where(Record.id.in_(ids)))}
     where = await holdings(ctx.session, ids)
-    home = ctx.actor.home_library_id
+    homes = Homes.of(ctx.actor)
+    own = ctx.actor.cards[0].library_id if ctx.actor.cards else None
+    reservable = elsewhere = 0
 
     lines = [say(texts.SEARCH_HEADER, total=len(result), query=query)]
     reading = result.reading
@@ -104,14 +153,18 @@ async def results_page(
         if record is None:
             continue
         lines.append(record_line(n, record))
-        lines.append("   " + availability(where.get(record_id, []), home))
-        if reserve:
+        lines.append("   " + availability(where.get(record_id, []), homes))
+        if reserve and any(h.library_id == own for h in where.get(record_id, [])):
+            reservable += 1
             details.append(ctx.button(say(texts.BUTTON_RESERVE_N, n=n), "hold.place", r=record_id))
-        else:
+        else:  # a hold is for pickup at one's own school: elsewhere, only the record's card
+            elsewhere += reserve
             details.append(ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", r=record_id))
     buttons += in_rows(details)
-    if reserve:
+    if reservable:
         lines.append(texts.SEARCH_RESERVE_HINT)
+    if elsewhere:
+        lines.append(texts.SEARCH_RESERVE_ELSEWHERE)
     if pages > 1:
         lines.append(say(texts.SEARCH_PAGE, page=page, pages=pages))
         nav = []
@@ -130,10 +183,72 @@ async def results_page(
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
 
 
-def looks_like_copy_number(query: str) -> bool:
-    """An inventory number or a scanned barcode: one token with a digit in it."""
+def _only_older(ctx: Context, max_age: int) -> str:
+    """Why nothing is shown: too young, or an age nobody told us (then up to 16+ only)."""
+    if any(card.age(ctx.today) is not None for card in ctx.actor.cards):
+        return texts.SEARCH_ONLY_OLDER
+    return texts.SEARCH_ONLY_ADULT_NO_AGE if ctx.actor.cards else texts.SEARCH_ONLY_ADULT
+
+
+def copy_code(query: str) -> str | None:
+    """An inventory number or a scanned barcode: one token with a digit in it; a number typed
+    in groups as printed under a barcode («4 600000 000017») is one number."""
     token = query.strip()
-    return 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token)
+    compact = "".join(token.split())
+    if compact.isdigit():
+        token = compact
+    if 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token):
+        return token
+    return None
+
+
+async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
+    """A copy as the librarian needs it at the desk: where it is, who has it until when, and
+    the button for the next step (take it back, issue it)."""
+    lines = [copy_line(item, record)]
+    buttons: list[list[Button]] = []
+    loan = await open_loan_of(ctx.circulation, item.id)
+    if loan is not None:
+        reader = await ctx.session.get(Reader, loan.reader_id)
+        assert reader is not None
+        due = ctx.local(loan.due_at)
+        overdue = due.date() < ctx.local_now.date()
+        lines.append(
+            say(
+                texts.COPY_ON_LOAN_OVERDUE if overdue else texts.COPY_ON_LOAN,
+                reader=reader.full_name,
+                class_name=class_label(reader),
+                card=reader.card_number,
+                due=due,
+            )
+        )
+        buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)])
+    elif item.status == ItemStatus.ON_HOLD_SHELF:
+        for hold in await holds_where(
+            ctx.session, Hold.item_id == item.id, Hold.status == HoldStatus.READY
+        ):
+            lines.append(
+                say(
+                    texts.COPY_ON_HOLD_SHELF,
+                    reader=hold.reader_name,
+                    class_name=hold.class_name or "—",
+                    card=hold.card_number,
+                    until=ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now,
+                )
+            )
+            buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", h=hold.hold_id)])
+    elif item.status == ItemStatus.AVAILABLE:
+        buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)])
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def _is_a_title(ctx: Context, query: str) -> bool:
+    """Whether the catalog has a record titled just so (a number like «1984» can be both)."""
+    hits = await ctx.services.search.search(ctx.session, query, limit=1)
+    if not hits:
+        return False
+    title = await ctx.session.scalar(select(Record.title).where(Record.id == hits[0].record_id))
+    return title is not None and normalize(title) == normalize(query)
 
 
 def copy_line(item: Item, record: Record) -> str:
@@ -161,15 +276,35 @@ def record_line(n: int, record: Record) -> str:
     )
 
 
-def availability(where: list[Holding], home_library_id: int | None) -> str:
-    """«в вашей школе: 2 из 3 · Школа №5: 1» — one's own school first, then the rest."""
+def availability(where: list[Holding], homes: Homes) -> str:
+    """«в вашей школе: 2 из 3 · Школа №5: 1» — one's own school first (for a parent, each
+    child's school by name), then the other schools with a copy on the shelf."""
     if not where:
         return texts.AVAILABILITY_NO_COPIES
+    at = {h.library_id: h for h in where}
     parts = []
+    if homes.own is not None:
+        own = at.get(homes.own)
+        parts.append(
+            say(texts.AVAILABILITY_HOME, available=own.available, total=own.total)
+            if own
+            else texts.AVAILABILITY_HOME_NONE
+        )
+    for library_id, (school, children) in homes.children.items():
+        h = at.get(library_id)
+        parts.append(
+            say(
+                texts.AVAILABILITY_CHILD,
+                library=school,
+                children=children,
+                available=h.available,
+                total=h.total,
+            )
+            if h
+            else say(texts.AVAILABILITY_CHILD_NONE, library=school, children=children)
+        )
     for h in where:
-        if h.library_id == home_library_id:
-            parts.insert(0, say(texts.AVAILABILITY_HOME, available=h.available, total=h.total))
-        elif h.available:
+        if h.library_id not in homes and h.available:
             parts.append(
                 say(texts.AVAILABILITY_OTHER, library=h.library_name, available=h.available)
             )
@@ -206,12 +341,27 @@ async def open_record(ctx: Context) -> Reply:
     if record.age_mark is not None:
         lines.append(say(texts.RECORD_FIELD_AGE, age=record.age_mark))
     where = (await holdings(ctx.session, [record.id])).get(record.id, [])
+    homes = Homes.of(ctx.actor)
     if where:
         lines.append(texts.RECORD_HOLDINGS)
-        home = ctx.actor.home_library_id
-        for h in sorted(where, key=lambda h: h.library_id != home):
+        children = list(homes.children)
+        for h in sorted(
+            where,
+            key=lambda h: (
+                h.library_id != homes.own,
+                children.index(h.library_id) if h.library_id in children else len(children),
+            ),
+        ):
             lines.append(
                 say(
+                    texts.RECORD_HOLDING_CHILD,
+                    library=h.library_name,
+                    children=homes.children[h.library_id][1],
+                    available=h.available,
+                    total=h.total,
+                )
+                if h.library_id in homes.children
+                else say(
                     texts.RECORD_HOLDING,
                     library=h.library_name,
                     available=h.available,
@@ -222,5 +372,17 @@ async def open_record(ctx: Context) -> Reply:
         lines.append(texts.AVAILABILITY_NO_COPIES)
     buttons = []
     if ctx.actor.cards:
-        buttons.append([ctx.button(texts.BUTTON_RESERVE, "hold.place", r=record.id)])
+        card = ctx.actor.cards[0]  # a hold is for pickup at the reader's own school
+        if any(h.library_id == card.library_id for h in where):
+            buttons.append([ctx.button(texts.BUTTON_RESERVE, "hold.place", r=record.id)])
+        elif where:
+            lines.append(
+                say(
+                    texts.RECORD_NOT_AT_HOME,
+                    library=card.library_name,
+                    where=", ".join(h.library_name for h in where),
+                )
+            )
+    elif ctx.actor.children:
+        lines.append(texts.RECORD_PARENT_RESERVE)
     return Reply("\n".join(lines), buttons=buttons)
