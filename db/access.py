@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import RoleName
+from db.enums import ReaderCategory, RoleName
 from db.models import GuardianLink, Library, Reader, Role
 
 
@@ -32,6 +32,7 @@ class Card:
     full_name: str
     class_name: str | None
     birth_year: int | None
+    adult: bool = False  # a teacher's or staff member's card: age marks do not limit them
 
     def age(self, today: date) -> int | None:
         return reader_age(self.birth_year, self.class_name, today)
@@ -92,12 +93,15 @@ class Actor:
     def reader_age(self, today: date) -> int | None:
         """The age that limits what this person sees, or None for no limit.
 
-        Staff, parents and admins see everything; a student sees records whose age mark is at
-        most their age (from the birth year, else from the class: a 7th-grader is about 13).
+        Staff, parents, admins and teachers see everything; a student sees records whose age
+        mark is at most their age (from the birth year, else from the class: a 7th-grader is
+        about 13).
         Whoever's age is unknown — not linked, or a card with neither birth year nor class —
         is taken for a minor: up to 16+, never 18+.
         """
         if self.librarian_of or self.admin_of or self.children:
+            return None
+        if any(card.adult for card in self.cards):
             return None
         ages = [age for c in self.cards if (age := c.age(today)) is not None]
         return max(ages) if ages else 16
@@ -166,6 +170,7 @@ async def _cards(session: AsyncSession, reader_ids: list[int]) -> dict[int, Card
             full_name=reader.full_name,
             class_name=reader.class_name,
             birth_year=reader.birth_year,
+            adult=reader.category != ReaderCategory.STUDENT,
         )
         for reader, name in rows
     }

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.access import reader_age
-from db.enums import HoldStatus, RecordKind
+from db.enums import HoldStatus, ReaderCategory, RecordKind
 from db.models import Hold, Item, Loan, Reader, Record
 from db.rules import rule_for
 
@@ -124,9 +124,11 @@ def reader_age_now(reader: Reader, now: datetime) -> int | None:
 
 
 def above_age(record: Record, reader: Reader, now: datetime) -> bool:
-    """True when the record's age mark is above the reader's age; a reader whose age is
-    unknown counts as a minor. Textbooks go by the curriculum, not by the mark."""
+    """True when the record's age mark is above a pupil's age; a pupil whose age is unknown
+    counts as a minor. Textbooks go by the curriculum, not by the mark."""
     if record.kind == RecordKind.TEXTBOOK or not record.age_mark:
+        return False
+    if reader.category != ReaderCategory.STUDENT:  # teachers and staff are adults
         return False
     age = reader_age_now(reader, now)
     return record.age_mark > (age if age is not None else ADULT - 1)

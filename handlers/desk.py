@@ -6,14 +6,14 @@ from __future__ import annotations
 from db.access import require_librarian
 from db.conversation import get_state
 from db.errors import Refused
-from db.loans import ensure_issuable, find_copy, issue, open_loan_of, return_copy
+from db.loans import ensure_issuable, find_copy, issue, return_copy
 from db.models import Item, Reader, Record
 from db.standing import AgeCheck
 from handlers import texts
-from handlers.catalog import copy_line
+from handlers.catalog import copy_reply
 from handlers.context import Context
 from handlers.core import Reply
-from handlers.i18n import say
+from handlers.i18n import person, say
 from handlers.readers import own_reader, reader_named
 from handlers.router import Router
 from handlers.staff import age_question, class_label, desk_library
@@ -100,7 +100,7 @@ async def issue_for_reader(ctx: Context) -> Reply:
     reader = await own_reader(ctx, int(ctx.args["r"]), "loan.issue")
     await ctx.expect("desk.issue_for", r=reader.id)
     return Reply(
-        say(texts.DESK_ASK_COPY_FOR, reader=reader.full_name, class_name=class_label(reader))
+        say(texts.DESK_ASK_COPY_FOR, reader=person(reader), class_name=class_label(reader))
     )
 
 
@@ -177,7 +177,7 @@ async def _return(ctx: Context, item_id: int) -> Reply:
         texts.DESK_RETURNED,
         title=done.record.title,
         inventory=item.inventory_number,
-        reader=done.reader.full_name,
+        reader=person(done.reader),
         class_name=class_label(done.reader),
     )
     if done.overdue_days:
@@ -186,7 +186,7 @@ async def _return(ctx: Context, item_id: int) -> Reply:
         waiting = await ctx.session.get(Reader, done.next_hold.reader_id)
         assert waiting is not None
         text += say(
-            texts.DESK_RETURNED_HOLD, reader=waiting.full_name, class_name=class_label(waiting)
+            texts.DESK_RETURNED_HOLD, reader=person(waiting), class_name=class_label(waiting)
         )
     return Reply(text)
 
@@ -215,13 +215,7 @@ async def photo(ctx: Context) -> Reply | list[Reply]:
         }[state.state]
         return await handler(ctx)
     item, record = await find_copy(ctx.circulation, library_id, codes[0])
-    on_loan = await open_loan_of(ctx.circulation, item.id)
-    button = (
-        ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)
-        if on_loan
-        else ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)
-    )
-    return Reply(copy_line(item, record), buttons=[[button]])
+    return await copy_reply(ctx, item, record)  # as if the number had been typed
 
 
 @router.action("desk.issue_copy")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.enums import AuditOutcome, ItemStatus
-from db.models import AuditEntry
+from db.models import AuditEntry, Reader
 from handlers import build_registry, texts
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
@@ -62,7 +62,7 @@ async def test_a_photo_of_a_barcode_is_read_and_goes_to_the_return_flow(
 
     await librarian.send_photo(photo)
     assert librarian.text.startswith(f"Экземпляр инв. № {lent.inventory_number}")
-    assert librarian.text.endswith("— выдан")
+    assert "— выдан\nНа руках: Смирнова Мария, 7Б, формуляр № 1001" in librarian.text
     await librarian.press("Принять")
     assert librarian.text.startswith("Принято: «Бедная Лиза»")
 
@@ -85,10 +85,12 @@ async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
     services.deep_link = lambda code: f"https://t.me/formulyar_bot?start={code}"
     librarian = Chat(Dispatcher(build_registry(), services), "librarian")
     await librarian.send("/register Кузнецова  Алёна 6 а")
-    assert librarian.text.startswith("Записан(а) новый читатель: Кузнецова Алёна, 6А, формуляр № ")
+    assert librarian.text.startswith(
+        "Записана новая читательница: Кузнецова Алёна, 6А, формуляр № "
+    )
     card = librarian.text.split("формуляр № ")[1].split(".")[0]
     await librarian.press("Код для родителя")
-    assert "Код привязки для родителя ученика Кузнецова Алёна (6А): " in librarian.text
+    assert "Код привязки для родителя ученицы Кузнецовой Алёны (6А): " in librarian.text
     code = librarian.text.split(": ")[1].split("\n")[0]
     assert f"Ссылка: https://t.me/formulyar_bot?start={code}" in librarian.text
     [qr] = librarian.replies[0].files  # a QR code of the same link, to print or show
@@ -97,7 +99,10 @@ async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
 
     parent = Chat(librarian.dispatcher, "new-parent")
     await parent.send(f"/start {code}")
-    assert "Вы привязаны как родитель читателя: Алёна (Школа №1)" in parent.text
+    assert parent.text == (
+        "Готово! Вы привязаны как родитель Алёны (Школа №1). "
+        "«Мои книги» покажет, какие книги у неё на руках и когда их вернуть."
+    )
     await parent.send("мои книги")
     assert parent.text == "Алёна: книг на руках нет."
     await librarian.send("/register Кузнецова")
@@ -166,7 +171,9 @@ async def test_a_librarian_renews_on_a_readers_behalf(chat: ChatFactory, demo_db
     assert "2. «Бедная Лиза»" in librarian.text and "— до 25 ноября" in librarian.text
     await librarian.press("🔄 2")
     assert librarian.text == "Продлено: «Бедная Лиза» — теперь вернуть до 9 декабря."
-    assert (await notices_for(demo_db, "student"))[-1] == "🔄 «Бедная Лиза» продлена до 9 декабря."
+    assert (await notices_for(demo_db, "student"))[-1] == (
+        "🔄 Книга «Бедная Лиза» продлена до 9 декабря."
+    )
     other_school = chat("librarian2")
     await other_school.send("/reader 1001")
     assert "Смирнова" not in other_school.text  # card 1001 there is another child
@@ -178,7 +185,7 @@ async def test_a_long_request_queue_fits_the_strictest_keyboard(chat: ChatFactor
         reader = await linked_reader(chat, librarian, card, f"reader{card}")
         await reader.send("хочу взять ревизор")
         await reader.press("📌 1")
-        assert "Заявка на «Ревизор» отправлена" in reader.text
+        assert "Заявка на книгу «Ревизор» отправлена" in reader.text
     await librarian.send("/holds")
     assert "Заявки на одобрение (Школа №1): 4." in librarian.text
     assert "…и ещё 1 заявка: решите эти — список обновится." in librarian.text
@@ -188,3 +195,43 @@ async def test_a_long_request_queue_fits_the_strictest_keyboard(chat: ChatFactor
     await librarian.press("✅ 1")
     assert "Заявки на одобрение (Школа №1): 3." in librarian.text
     assert "…и ещё" not in librarian.text.split("На полке заказов")[0]
+
+
+async def test_a_registered_readers_gender_is_stored_and_texts_agree_with_it(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/register Фомин Лев 6А")
+    assert librarian.text.startswith("Записан новый читатель: Фомин Лев, 6А, формуляр № ")
+    await librarian.press("Код для ученика")
+    assert "Код привязки для ученика Фомина Льва (6А): " in librarian.text
+
+    # Nobody can tell whether Саша Белых is a boy or a girl: texts fit both.
+    await librarian.send("/register Белых Саша 6А")
+    assert librarian.text.startswith("Записан новый читатель: Белых Саша, 6А, формуляр № ")
+    card = librarian.text.split("формуляр № ")[1].split(".")[0]
+    await librarian.press("Заблокировать")
+    assert librarian.text.startswith("За что блокируем Белых Сашу?")
+    await librarian.send("Долг с прошлого года")
+    assert librarian.text == (
+        "Читатель Белых Саша заблокирован: долг с прошлого года. "
+        "Выдача и брони закрыты до разблокировки."
+    )
+    await librarian.send(f"/unblock {card}")
+    assert librarian.text == "Читатель Белых Саша разблокирован."
+
+    async with demo_db.reading() as session:
+        rows = await session.execute(
+            select(Reader.full_name, Reader.gender).where(
+                Reader.full_name.in_(["Фомин Лев", "Белых Саша"])
+            )
+        )
+        assert dict(rows.all()) == {"Фомин Лев": "m", "Белых Саша": None}
+
+
+async def test_the_demo_readers_have_their_gender(demo_db: Database) -> None:
+    async with demo_db.reading() as session:
+        genders = dict((await session.execute(select(Reader.full_name, Reader.gender))).all())
+    assert genders["Смирнова Мария"] == "f"
+    assert genders["Алексеев Кирилл"] == "m"
+    assert None not in genders.values()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from db.engine import Database
+from db.enums import ReaderCategory
 from db.models import Item, Library, Reader, Record
 from tests.support.chat import ChatFactory
 from tests.support.library import linked_reader
@@ -106,3 +107,18 @@ async def test_a_parent_is_told_who_can_reserve(chat: ChatFactory) -> None:
         "библиотекаря его школы." in parent.text
     )
     assert "Забронировать" not in str([r.buttons for r in parent.replies])
+
+
+async def test_a_teachers_card_is_not_limited_by_age_marks(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/register Учителева Ольга")  # no class: an adult's card once a teacher
+    card = librarian.text.split("формуляр № ")[1].split(".")[0].split(" ")[0]
+    async with demo_db.transaction() as session:
+        await session.execute(
+            update(Reader).where(Reader.card_number == card).values(category=ReaderCategory.TEACHER)
+        )
+    teacher = await linked_reader(chat, librarian, card, "teacher")
+    await teacher.send("лолита")
+    assert "Лолита" in teacher.text and "постарше" not in teacher.text
