@@ -5,29 +5,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from bot.app import App, open_app, warm_up
 from bot.config import Settings
-from bot.console import ConsoleChat, run_interactive, run_script
-from bot.telegram.run import run_telegram
-from db.catalog_import import UnknownLibrary, import_catalog
-from db.clock import utcnow
-from db.demo.seed import is_empty, seed_demo
 from db.enums import RoleName
-from db.importers import CatalogFormatError
-from db.migrate import upgrade
-from db.models import Network
-from db.outbox import last_id, queued_after
-from db.people import create_link_code, library_by_code, reader_by_card
 from handlers import texts
 from handlers.i18n import say
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.app import App
+
+# Start-up stays light: `--help` parses arguments only, and the database, the core and above
+# all the messenger libraries (aiogram alone takes seconds) are imported by the command that
+# needs them — a transport's library only when that transport runs (tests/test_startup.py).
+
 log = logging.getLogger("bot")
+
+# What a Unix tool's shell reports when it was stopped by SIGPIPE: 128 + 13.
+BROKEN_PIPE_EXIT = 128 + getattr(signal, "SIGPIPE", 13)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,12 +89,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        return asyncio.run(_dispatch(args, settings))
+        code = asyncio.run(_dispatch(args, settings))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_gone()
+
+
+def _stdout_gone() -> int:
+    """Whoever read stdout has gone (`… | head -1`): stop quietly, as Unix tools do.
+
+    Whatever is still buffered can never be written; stdout is pointed at /dev/null so that
+    the interpreter's own last flush does not complain about it either.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return BROKEN_PIPE_EXIT
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_app
+    from db.migrate import upgrade
+
     command = args.command or "run"
     if command == "db":
         async with open_app(settings, migrate=False) as app:
@@ -124,12 +148,20 @@ async def _run(app: App) -> int:
         print(texts.CLI_VK_NOT_BUILT, file=sys.stderr)
         return 2
     if app.settings.has_telegram:
+        from bot.app import warm_up
+        from bot.telegram.run import run_telegram
+
         await warm_up(app)
         return await run_telegram(app)
     return await _console(app, "student")
 
 
 async def _console(app: App, persona: str) -> int:
+    from bot.app import warm_up
+    from bot.console import ConsoleChat, run_interactive, run_script
+    from db.demo.seed import is_empty, seed_demo
+    from db.outbox import last_id, queued_after
+
     if await is_empty(app.db):
         await seed_demo(app.db)
     await warm_up(app)
@@ -153,6 +185,8 @@ async def _console(app: App, persona: str) -> int:
 
 
 async def _demo(app: App) -> int:
+    from db.demo.seed import is_empty, seed_demo
+
     if not await is_empty(app.db):
         print(texts.CLI_DEMO_NOT_EMPTY, file=sys.stderr)
         return 1
@@ -171,6 +205,9 @@ async def _demo(app: App) -> int:
 
 
 async def _import(app: App, args: argparse.Namespace) -> int:
+    from db.catalog_import import UnknownLibrary, import_catalog
+    from db.importers import CatalogFormatError
+
     if not args.file.is_file():
         print(say(texts.CLI_NO_FILE, path=args.file), file=sys.stderr)
         return 2
@@ -184,6 +221,15 @@ async def _import(app: App, args: argparse.Namespace) -> int:
         return 2
     for rejected in report.rejected:
         print(say(texts.CLI_IMPORT_REJECTED, number=rejected.number, reason=rejected.reason))
+    for skipped in report.skipped_isbns:
+        print(
+            say(
+                texts.CLI_IMPORT_ISBN_SKIPPED[skipped.problem],
+                number=skipped.number,
+                title=skipped.title,
+                isbn=skipped.isbn,
+            )
+        )
     for number, inventory in report.conflicts:
         print(say(texts.CLI_IMPORT_CONFLICT, record=number, inventory=inventory))
     print(
@@ -200,6 +246,9 @@ async def _import(app: App, args: argparse.Namespace) -> int:
 
 
 async def _invite(app: App, args: argparse.Namespace) -> int:
+    from db.clock import utcnow
+    from db.people import create_link_code, library_by_code, reader_by_card
+
     role = RoleName(args.role)
     async with app.db.transaction() as session:
         library = await library_by_code(session, args.library) if args.library else None
@@ -233,6 +282,9 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _only_network(session) -> int | None:
+async def _only_network(session: AsyncSession) -> int | None:
+    from sqlalchemy import select
+
+    from db.models import Network
 
     return await session.scalar(select(Network.id).order_by(Network.id).limit(1))

@@ -3,7 +3,8 @@
 Each line typed (or read from a script on stdin) is one message. Buttons of the last reply are
 numbered; typing that number — or the label in square brackets, «[Одобрить]» — presses it.
 «/as NAME» switches to another persona (each persona is its own console account); lines
-starting with «#» are comments in scripts.
+starting with «#» are comments in scripts; «/quit» (or «/exit») ends the chat, typed or in a
+script.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers import texts
 from handlers.core import Button, Incoming, Reply
 from handlers.i18n import say
 
+QUIT = ("/quit", "/exit", "выход")  # end the chat, typed or in a script
 PRESS_BY_LABEL = re.compile(r"^\[(.+)\]$")
 SWITCH_PERSONA = re.compile(r"^/as\s+(\S+)$")
 
@@ -108,11 +110,13 @@ class ConsoleChat:
 
 
 async def run_script(chat: ConsoleChat, lines: Iterable[str]) -> None:
-    """Drive the chat from a script: each line is echoed, then answered."""
+    """Drive the chat from a script: each line is echoed, then answered; «/quit» ends it."""
     for raw in lines:
         line = raw.rstrip("\n")
         if line.strip() and not line.lstrip().startswith("#"):
             print(f"{chat.persona}> {line.strip()}", file=chat.out)
+        if _is_quit(line):
+            return
         await chat.send_line(line)
 
 
@@ -124,6 +128,10 @@ async def run_interactive(chat: ConsoleChat, greeting: str) -> None:
         except (EOFError, KeyboardInterrupt):
             print(file=chat.out)
             return
-        if line.strip() in ("/quit", "/exit", "выход"):
+        if _is_quit(line):
             return
         await chat.send_line(line)
+
+
+def _is_quit(line: str) -> bool:
+    return line.strip().casefold() in QUIT

@@ -2,8 +2,10 @@
 
 Each record is matched against the union catalog (same ISBN, or same normalised title +
 authors + year); a match is merged, anything else is added; the library's copies are linked to
-the record. Importing the same file again adds nothing. Work is committed in batches so a large
-file neither holds one huge transaction nor loses everything on a late failure.
+the record. An ISBN that cannot be used (a wrong check digit) is left out and named in the
+report; the record comes in without it. Importing the same file again adds nothing. Work is
+committed in batches so a large file neither holds one huge transaction nor loses everything
+on a late failure.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from db.catalog import (
 )
 from db.engine import Database
 from db.enums import RecordKind
-from db.importers import ParsedRecord, Rejected, read_catalog
+from db.importers import IsbnProblem, ParsedRecord, Rejected, read_catalog
 from db.models import Library
 from db.people import library_by_code
 
@@ -37,6 +39,16 @@ BATCH = 300
 
 class UnknownLibrary(LookupError):
     pass
+
+
+@dataclass(slots=True, frozen=True)
+class SkippedIsbn:
+    """An ISBN left out of an imported record (the record itself was imported)."""
+
+    number: int  # the record's position in the file, as in Rejected
+    title: str
+    isbn: str  # as written in the file
+    problem: IsbnProblem
 
 
 @dataclass(slots=True)
@@ -49,6 +61,7 @@ class ImportReport:
     # (union record id, inventory number or barcode) of copies not added because the
     # library already uses that number or barcode for another copy.
     conflicts: list[tuple[int, str]] = field(default_factory=list)
+    skipped_isbns: list[SkippedIsbn] = field(default_factory=list)
 
 
 def record_data(parsed: ParsedRecord) -> RecordData:
@@ -98,6 +111,10 @@ async def resolve_records(
         else:
             await merge_into(session, record, data)
             report.merged += 1
+        report.skipped_isbns.extend(
+            SkippedIsbn(parsed.number, parsed.title, bad.isbn, bad.problem)
+            for bad in parsed.bad_isbns
+        )
         copies = wanted.setdefault(record.id, WantedCopies())
         copies.numbered.extend(NewCopy(i.inventory_number, i.barcode) for i in parsed.items)
         # A record without any holdings data stands for one copy on the shelf.

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from db.catalog_import import import_catalog
+from db.catalog_import import SkippedIsbn, import_catalog
 from db.engine import Database
+from db.importers import IsbnProblem
 from db.models import Item, Library, Network, Record, RecordIsbn
 from tests.support.shared import shared_path
 
@@ -166,3 +167,41 @@ async def test_volumes_sharing_a_set_isbn_stay_apart_and_duplicates_are_copies(
         )
     assert {"История России в портретах. Т. 1", "История России в портретах. Т. 2"} <= portraits
     assert copies_of_xx == 2
+
+
+async def test_an_isbn_with_a_wrong_check_digit_is_reported_and_the_record_still_imported(
+    db: Database, tmp_path: Path
+) -> None:
+    await _two_libraries(db)
+    path = tmp_path / "fund.csv"
+    path.write_text(
+        "title,authors,year,isbn\n"
+        "Война и мир,Толстой Л. Н.,2019,978-5-389-07435-4\n"
+        "Капитанская дочка,Пушкин А. С.,2018,978-5-389-07435-5\n"  # check digit 4, not 5
+        "Муму,Тургенев И. С.,2017,978-5-389-0743\n",  # 12 digits: not an ISBN at all
+        encoding="utf-8",
+    )
+    report = await import_catalog(db, path, "school-1")
+    assert (report.read, report.added, report.rejected) == (3, 3, [])
+    assert report.skipped_isbns == [
+        SkippedIsbn(2, "Капитанская дочка", "978-5-389-07435-5", IsbnProblem.CHECK_DIGIT),
+        SkippedIsbn(3, "Муму", "978-5-389-0743", IsbnProblem.NOT_AN_ISBN),
+    ]
+    async with db.reading() as session:
+        titles = set(await session.scalars(select(Record.title)))
+        isbns = set(await session.scalars(select(RecordIsbn.isbn13)))
+    assert {"Война и мир", "Капитанская дочка", "Муму"} <= titles
+    assert isbns == {"9785389074354"}
+
+
+async def test_real_rusmarc_isbns_with_wrong_check_digits_are_named_in_the_report(
+    db: Database,
+) -> None:
+    await _two_libraries(db)
+    report = await import_catalog(
+        db, shared_path("data", "marc", "rusmarc-tpu-koi8r.iso"), "school-1"
+    )
+    skipped = {(s.number, s.isbn, s.problem) for s in report.skipped_isbns}
+    assert (46, "5859290046", IsbnProblem.CHECK_DIGIT) in skipped
+    assert (223, "5-89516-011-1", IsbnProblem.CHECK_DIGIT) in skipped
+    assert len(skipped) == 5

@@ -54,6 +54,25 @@ def test_import_reports_records_read_added_and_rejected(demo_db: Database) -> No
     assert "отклонено: 6." in result.stdout
 
 
+def test_import_names_each_isbn_it_had_to_skip(demo_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "fund.csv"
+    path.write_text(
+        "title,authors,year,isbn\n"
+        "Белый Бим Чёрное ухо,Троепольский Г. Н.,2016,978-5-08-005411-2\n"
+        "Тимур и его команда,Гайдар А. П.,2015,978-5-389-07435-5\n"
+        "Васёк Трубачёв,Осеева В. А.,2014,978-5-389-0743\n",
+        encoding="utf-8",
+    )
+    result = bot("import", str(path), "--library", "school-1", database=_url(demo_db))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Запись 2 («Тимур и его команда»): ISBN 978-5-389-07435-5 с неверной контрольной "
+        "цифрой — пропущен, запись импортирована." in result.stdout
+    )
+    assert "Запись 3 («Васёк Трубачёв»): «978-5-389-0743» — не ISBN" in result.stdout
+    assert "Прочитано записей: 3." in result.stdout and "отклонено: 0." in result.stdout
+
+
 def test_bad_input_gets_a_clear_russian_message_and_a_nonzero_exit(
     demo_db: Database, tmp_path: Path
 ) -> None:
@@ -89,3 +108,42 @@ def test_no_sub_command_and_no_tokens_opens_the_console_on_demo_data(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "Здравствуйте, Мария!" in result.stdout  # the default persona is the demo student
     assert "Мария: на руках 2 книги." in result.stdout
+
+
+def test_a_closed_stdout_ends_the_command_quietly_like_a_unix_tool(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """`python -m bot invite … | head -1`, `… search --batch … | head -1`: when the reader of
+    stdout goes away, the command stops with SIGPIPE's exit status (141) and no traceback."""
+    env = {**os.environ, "DATABASE_URL": _url(demo_db)}
+    env.pop("PYTHONUNBUFFERED", None)
+
+    # the pipe is closed before anything is written (stdout block-buffered, flushed at the end)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        invite = subprocess.run(
+            [sys.executable, "-m", "bot", "invite", "--role", "librarian", "--library",
+             "school-1"],
+            cwd=ROOT, env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=180,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in invite.stderr and "BrokenPipe" not in invite.stderr, invite.stderr
+    assert invite.returncode == 141
+
+    # the pipe is closed after the first line, with much more still to come (unbuffered)
+    batch = tmp_path / "queries.txt"
+    batch.write_text("муму\nкапитанская дочка\nвойна и мир\n" * 100, encoding="utf-8")
+    search = subprocess.Popen(
+        [sys.executable, "-m", "bot", "search", "--json", "--limit", "1", "--batch", str(batch)],
+        cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert search.stdout is not None and search.stderr is not None
+    first = search.stdout.readline()
+    search.stdout.close()
+    errors = search.stderr.read()
+    assert search.wait(timeout=180) == 141, errors
+    assert '"query": "муму"' in first
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

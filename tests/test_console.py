@@ -75,6 +75,20 @@ async def test_buttons_press_by_number_and_personas_switch(
     assert "Мария: на руках" in text and "Илья: на руках" in text
 
 
+async def test_quit_ends_a_piped_script_like_the_interactive_chat(
+    dispatcher: Dispatcher, demo_db: Database
+) -> None:
+    for word in ("/quit", "/exit", "  /QUIT "):
+        out = io.StringIO()
+        chat = ConsoleChat(handle=dispatcher.handle, persona="student", out=out)
+        await run_script(chat, ["мои книги", word, "гарри поттер"])
+        text = out.getvalue()
+        assert "на руках 2 книги" in text
+        assert "Такой команды нет" not in text, word
+        assert "student> гарри поттер" not in text, word  # nothing after /quit is read
+        assert "Нашлось" not in text, word
+
+
 def test_real_cli_invite_and_console_script(demo_db: Database, tmp_path: Path) -> None:
     """`python -m bot invite` prints the code alone on its first line; the console reads a
     script from stdin — the same commands the README shows."""

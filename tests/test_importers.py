@@ -9,7 +9,9 @@ import pytest
 from pymarc import Record
 
 from db.importers import (
+    BadIsbn,
     CatalogFormatError,
+    IsbnProblem,
     ParsedItem,
     ParsedRecord,
     Rejected,
@@ -381,7 +383,7 @@ def test_csv_utf8_comma_english_headers(tmp_path: Path) -> None:
         tmp_path,
         "books.csv",
         "Title, Authors ,year,ISBN,publisher,series,subjects,age_mark,kind,Notes\n"
-        'Мастер и Маргарита,Булгаков М. А.,2019,"978-5-17-118366-1, 5-7390-0346-6",АСТ,'
+        'Мастер и Маргарита,Булгаков М. А.,2019,"978-5-17-118366-0, 5-7390-0346-6",АСТ,'
         "Эксклюзивная классика,роман; мистика,16+,книга,на полке у окна\n"
         "Алгебра. 7 класс,Макарычев Ю. Н.; Миндюк Н. Г.,2021,,Просвещение,,,12 +,учебник,\n",
     )
@@ -390,7 +392,7 @@ def test_csv_utf8_comma_english_headers(tmp_path: Path) -> None:
     novel, algebra = records[1], records[2]
     assert novel.title == "Мастер и Маргарита"
     assert novel.authors == ["Булгаков М. А."]
-    assert novel.isbns == ["978-5-17-118366-1", "5-7390-0346-6"]
+    assert novel.isbns == ["978-5-17-118366-0", "5-7390-0346-6"]
     assert (novel.year, novel.publisher, novel.series) == (2019, "АСТ", "Эксклюзивная классика")
     assert novel.subjects == ["роман", "мистика"]
     assert (novel.age_mark, novel.kind) == (16, "book")
@@ -491,3 +493,39 @@ def test_csv_encoding_edge_cases(tmp_path: Path) -> None:
     spoilt.write_bytes("название;автор\nЗолотой ключик;Толстой А. Н.\n".encode() + b"\xab\n")
     records, _ = read_all(spoilt)
     assert records[1].title == "Золотой ключик"
+
+
+def test_readers_name_the_isbns_they_cannot_use(tmp_path: Path) -> None:
+    """A wrong check digit or a number of the wrong length is not silently dropped: the
+    record carries it in `bad_isbns`, and the good ISBNs still come through."""
+    path = write(
+        tmp_path,
+        "isbn.csv",
+        "title,isbn\n"
+        'Муму,"978-5-389-07435-5; 5-389-07435-1; 978-5-389-0743; 4607001234567"\n'
+        "Ася,5-389-07435-1\n",
+    )
+    records, rejected = read_all(path)
+    assert rejected == []
+    assert records[1].bad_isbns == [
+        BadIsbn("978-5-389-07435-5", IsbnProblem.CHECK_DIGIT),
+        BadIsbn("978-5-389-0743", IsbnProblem.NOT_AN_ISBN),
+        BadIsbn("4607001234567", IsbnProblem.NOT_AN_ISBN),
+    ]
+    assert "5-389-07435-1" in records[1].isbns
+    assert records[2].bad_isbns == []
+
+
+def test_rusmarc_reader_names_isbns_with_wrong_check_digits(
+    tpu: tuple[dict[int, ParsedRecord], list[Rejected]],
+) -> None:
+    records, _ = tpu  # RUSMARC 010
+    assert records[46].bad_isbns == [BadIsbn("5859290046", IsbnProblem.CHECK_DIGIT)]
+    assert sum(len(r.bad_isbns) for r in records.values()) == 5
+
+
+def test_marc21_isbn_with_a_wrong_check_digit(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.xml"
+    path.write_text(MARCXML.replace("07435-4 (в пер.)", "07435-5 (в пер.)"), encoding="utf-8")
+    records, _ = read_all(path)  # MARC21 020
+    assert records[1].bad_isbns == [BadIsbn("978-5-389-07435-5", IsbnProblem.CHECK_DIGIT)]

@@ -17,11 +17,20 @@ from pathlib import Path
 
 from db.importers.csv_reader import decode_text, header_columns, read_csv
 from db.importers.marc_reader import read_iso2709, read_marcxml
-from db.importers.types import CatalogFormatError, ParsedItem, ParsedRecord, Rejected
+from db.importers.types import (
+    BadIsbn,
+    CatalogFormatError,
+    IsbnProblem,
+    ParsedItem,
+    ParsedRecord,
+    Rejected,
+)
 
 __all__ = [
     "FORMATS",
+    "BadIsbn",
     "CatalogFormatError",
+    "IsbnProblem",
     "ParsedItem",
     "ParsedRecord",
     "Rejected",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from itertools import zip_longest
 
 from db.importers.encoding import plausibility
-from db.importers.text import clean, find_isbns, unique
+from db.importers.text import clean, sort_isbns, unique
 from db.importers.types import (
     AGE_MARKS,
     CatalogFormatError,
@@ -160,7 +160,7 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
         )
     ]
     copies = int(copies_text) if copies_text else 0
-    isbns = [i for part in _split(cells.get("isbn", ""), ";,") for i in find_isbns(part)]
+    isbns, bad_isbns = sort_isbns(_split(cells.get("isbn", ""), ";,"))
     language = clean(cells.get("language"))
     return ParsedRecord(
         number=number,
@@ -169,7 +169,7 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
         authors=unique(_split(cells.get("authors", ""))),
         year=year,
         publisher=clean(cells.get("publisher")),
-        isbns=unique(isbns),
+        isbns=isbns,
         series=clean(cells.get("series")),
         subjects=unique(_split(cells.get("subjects", ""))),
         language=language.casefold() if language else None,
@@ -177,4 +177,5 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
         age_mark=age,
         items=items,
         copies=max(copies - len(items), 0) if items else copies,
+        bad_isbns=bad_isbns,
     )

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from db.importers.text import (
     clean,
     clean_marc,
-    find_isbns,
     find_year,
     fix_caps,
     initials,
     initials_from_names,
+    sort_isbns,
     unique,
 )
 from db.importers.types import AGE_MARKS, ParsedItem, ParsedRecord, Rejected
@@ -215,6 +215,7 @@ def _unimarc(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         for f in record.get("899")
         if clean(f.first("p")) or clean(f.first("w"))
     ]
+    isbns, bad_isbns = sort_isbns(v for f in record.get("010") for v in f.all("a"))
     return ParsedRecord(
         number=number,
         title=title or own,
@@ -222,13 +223,14 @@ def _unimarc(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         authors=_unimarc_authors(record, f200),
         year=year,
         publisher=_publisher(imprint, "c"),
-        isbns=unique([i for f in record.get("010") for v in f.all("a") for i in find_isbns(v)]),
+        isbns=isbns,
         series=_first(record.get("225"), "a", unbracket=True),
         subjects=unique([s for s in subjects if s]),
         language=language[:3] if language else None,
         kind=_unimarc_kind(record, subtitle),
         age_mark=_age(record.get("333")),
         items=items,
+        bad_isbns=bad_isbns,
     )
 
 
@@ -292,6 +294,7 @@ def _marc21(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         for f in record.get("852", "876")
         if (barcode := clean(f.first("p")))
     ]
+    isbns, bad_isbns = sort_isbns(v for f in record.get("020") for v in f.all("a"))
     return ParsedRecord(
         number=number,
         title=title,
@@ -299,11 +302,12 @@ def _marc21(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         authors=_marc21_authors(record, f245),
         year=year,
         publisher=_publisher(imprint, "b"),
-        isbns=unique([i for f in record.get("020") for v in f.all("a") for i in find_isbns(v)]),
+        isbns=isbns,
         series=_first(record.get("490", "440", "830"), "a", unbracket=True),
         subjects=unique(_all(record.get("600", "610", "650", "651", "653"), "a")),
         language=language[:3] if language else None,
         kind=_marc21_kind(record, subtitle),
         age_mark=_age(record.get("521")),
         items=items,
+        bad_isbns=bad_isbns,
     )

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from db.importers.types import BadIsbn, IsbnProblem
+from nlu.isbn import to_isbn13
 
 # MARC / UNIMARC non-filing marks: NSB/NSE (ISO 6630) and their MARC-8/UTF-8 forms.
 _NONSORT = dict.fromkeys(map(ord, "\x88\x89\x98\x9c"))
@@ -75,20 +79,43 @@ def find_year(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _isbn_tokens(value: str | None) -> Iterable[tuple[str, bool]]:
+    """Number-like tokens of a string, each with whether it is shaped like an ISBN-10/13."""
+    for token in _ISBN_TOKEN.findall(value or ""):
+        token = token.strip("-").replace("\u0425", "X").replace("\u0445", "X").replace("x", "X")
+        bare = token.replace("-", "")
+        ten = len(bare) == 10 and bare[:9].isdigit() and (bare[9].isdigit() or bare[9] == "X")
+        thirteen = len(bare) == 13 and bare.isdigit() and bare[:3] in ("978", "979")
+        yield token, ten or thirteen
+
+
 def find_isbns(value: str | None) -> list[str]:
     """ISBN-looking tokens in a string, as written (hyphens kept, Cyrillic "Х" read as "X").
 
     The qualifier after an ISBN ("(pbk.)", "(в пер.)") is not part of the token.
     """
     found: list[str] = []
-    for token in _ISBN_TOKEN.findall(value or ""):
-        token = token.strip("-").replace("\u0425", "X").replace("\u0445", "X").replace("x", "X")
-        bare = token.replace("-", "")
-        ten = len(bare) == 10 and bare[:9].isdigit() and (bare[9].isdigit() or bare[9] == "X")
-        thirteen = len(bare) == 13 and bare.isdigit() and bare[:3] in ("978", "979")
-        if (ten or thirteen) and token not in found:
+    for token, shaped in _isbn_tokens(value):
+        if shaped and token not in found:
             found.append(token)
     return found
+
+
+def sort_isbns(values: Iterable[str | None]) -> tuple[list[str], list[BadIsbn]]:
+    """The ISBNs of a record's ISBN fields, as written: the usable ones, and the ones that are
+    not — a wrong check digit, or a number of 9 digits or more that cannot be an ISBN (a
+    price or a year range is too short to be taken for one)."""
+    good: list[str] = []
+    bad: list[BadIsbn] = []
+    for value in values:
+        for token, shaped in _isbn_tokens(value):
+            if shaped and to_isbn13(token) is not None:
+                good.append(token)
+            elif shaped:
+                bad.append(BadIsbn(token, IsbnProblem.CHECK_DIGIT))
+            elif sum(ch.isdigit() for ch in token) >= 9:
+                bad.append(BadIsbn(token, IsbnProblem.NOT_AN_ISBN))
+    return unique(good), list(dict.fromkeys(bad))
 
 
 def initials(value: str | None) -> str | None:

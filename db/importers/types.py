@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 KINDS = ("book", "textbook", "periodical", "e_resource", "student_work")
 AGE_MARKS = (0, 6, 12, 16, 18)
@@ -14,6 +15,19 @@ class ParsedItem:
 
     inventory_number: str | None = None
     barcode: str | None = None
+
+
+class IsbnProblem(StrEnum):
+    CHECK_DIGIT = "check_digit"  # 10 or 13 digits, but the check digit does not match
+    NOT_AN_ISBN = "not_an_isbn"  # a long number in the ISBN field that cannot be an ISBN
+
+
+@dataclass(slots=True, frozen=True)
+class BadIsbn:
+    """An ISBN of the file that cannot go into the catalog, as written there, and why."""
+
+    isbn: str
+    problem: IsbnProblem
 
 
 @dataclass(slots=True)
@@ -34,6 +48,8 @@ class ParsedRecord:
     age_mark: int | None = None
     items: list[ParsedItem] = field(default_factory=list)
     copies: int = 0  # extra copies without inventory numbers
+    # ISBNs the record names that cannot be used (the record itself is fine without them)
+    bad_isbns: list[BadIsbn] = field(default_factory=list)
 
 
 @dataclass(slots=True)
