@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Messenger, ReaderCategory, RoleName
 from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role
+from nlu.morph import guess_gender
 from nlu.normalize import normalize
 
 # Без похожих символов (0/O, 1/I/L): код диктуют по телефону и набирают с бумажки.
@@ -74,13 +75,16 @@ async def register_reader(
     birth_year: int | None = None,
     category: ReaderCategory = ReaderCategory.STUDENT,
 ) -> Reader:
+    """A new reader; their gender is guessed from the name (None when unsure, «Белых Саша»)."""
+    name = " ".join(full_name.split())
     reader = Reader(
         library_id=library_id,
         card_number=card_number or await next_card_number(session, library_id),
-        full_name=" ".join(full_name.split()),
+        full_name=name,
         class_name=normalise_class(class_name) if class_name else None,
         birth_year=birth_year,
         category=category,
+        gender=guess_gender(name),
     )
     session.add(reader)
     await session.flush()

@@ -26,7 +26,7 @@ from db.rules import overdue_days
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Button, OutFile, Reply, in_rows
-from handlers.i18n import say
+from handlers.i18n import person, say
 from handlers.qr import qr_png
 from handlers.router import Router
 from handlers.staff import class_label, desk_library
@@ -192,7 +192,7 @@ async def _register(ctx: Context, library_id: int, name: str, class_name: str | 
     ctx.audit("reader.register", library_id=library_id, object_type="reader", object_id=reader.id)
     done = say(
         texts.DESK_REGISTERED,
-        name=reader.full_name,
+        name=person(reader),
         class_name=class_label(reader),
         card=reader.card_number,
     )
@@ -238,7 +238,7 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
     )
     who = say(
         texts.DESK_CODE_WHO_PARENT if for_parent else texts.DESK_CODE_WHO_READER,
-        name=reader.full_name,
+        name=person(reader),
         class_name=class_label(reader),
     )
     text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
@@ -254,20 +254,20 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
 async def block_pressed(ctx: Context) -> Reply:
     reader = await own_reader(ctx, int(ctx.args["r"]), "reader.block")
     await ctx.expect("desk.block_reason", r=reader.id)
-    return Reply(say(texts.DESK_BLOCK_ASK, reader=reader.full_name))
+    return Reply(say(texts.DESK_BLOCK_ASK, reader=person(reader)))
 
 
 @router.state("desk.block_reason")
 async def block_reason(ctx: Context) -> Reply:
     await ctx.forget_expectation()
     reader = await set_blocked(ctx.circulation, int(ctx.state_data["r"]), True, ctx.text)
-    return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=ctx.text))
+    return Reply(say(texts.DESK_BLOCKED, reader=person(reader), reason=ctx.text))
 
 
 @router.action("desk.unblock")
 async def unblock_pressed(ctx: Context) -> Reply:
     reader = await set_blocked(ctx.circulation, int(ctx.args["r"]), False)
-    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
+    return Reply(say(texts.DESK_UNBLOCKED, reader=person(reader)))
 
 
 @router.command("block", "unblock")
@@ -284,8 +284,8 @@ async def block_command(ctx: Context) -> Reply:
         return Reply(say(texts.DESK_NOT_BLOCKED, card=card, reader=readers[0].full_name))
     reader = await set_blocked(ctx.circulation, readers[0].id, blocking, reason.strip())
     if blocking:
-        return Reply(say(texts.DESK_BLOCKED, reader=reader.full_name, reason=reason.strip()))
-    return Reply(say(texts.DESK_UNBLOCKED, reader=reader.full_name))
+        return Reply(say(texts.DESK_BLOCKED, reader=person(reader), reason=reason.strip()))
+    return Reply(say(texts.DESK_UNBLOCKED, reader=person(reader)))
 
 
 @router.command("overdue")

@@ -11,7 +11,7 @@ from db.people import LinkRefused, redeem_link_code
 from handlers import texts
 from handlers.context import Context
 from handlers.core import Reply
-from handlers.i18n import say
+from handlers.i18n import person, say
 from handlers.router import Router
 
 router = Router("welcome")
@@ -38,7 +38,7 @@ async def help_(ctx: Context) -> Reply:
         text += texts.HELP_LIBRARIAN
     if not roles:
         text += texts.HELP_GUEST
-    return Reply(text)
+    return Reply(text + texts.HELP_FOOTER)
 
 
 @router.intent("link")
@@ -82,9 +82,7 @@ async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Repl
         return Reply(say(texts.LINKED_READER, card=reader.card_number, library=library.short_name))
     if linked.role == RoleName.PARENT and reader is not None:
         library = await ctx.session.get(Library, reader.library_id)
-        return Reply(
-            say(texts.LINKED_PARENT, child=given_name(reader.full_name), library=library.short_name)
-        )
+        return Reply(say(texts.LINKED_PARENT, child=person(reader), library=library.short_name))
     if linked.role == RoleName.LIBRARIAN and library is not None:
         return Reply(say(texts.LINKED_LIBRARIAN, library=library.short_name))
     return Reply(texts.LINKED_ADMIN)

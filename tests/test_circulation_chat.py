@@ -33,12 +33,13 @@ async def test_reserve_approve_issue_renew_return_and_the_queue_is_served(
     await student.send("хочу взять пиковую даму")
     assert "1. Пиковая дама — Пушкин А. С." in student.text
     await student.press("📌 1")
-    assert "Заявка на «Пиковая дама» отправлена библиотекарю (Школа №1)" in student.text
+    assert "Заявка на книгу «Пиковая дама» отправлена библиотекарю (Школа №1)" in student.text
 
     # The librarian sees the request and approves it: the copy goes to the hold shelf.
     await librarian.send("/holds")
     assert "1. «Пиковая дама» — Смирнова Мария, 7Б (формуляр № 1001)" in librarian.text
     await librarian.press("✅ 1")
+    assert "Одобрено: «Пиковая дама» для Смирновой Марии." in librarian.text
     assert f"Положите экз. инв. № {inventory} на полку заказов до 19 ноября" in librarian.text
     assert "На полке заказов: 1 книга." in librarian.text
     assert await notices_for(demo_db, "student") == [
@@ -66,18 +67,22 @@ async def test_reserve_approve_issue_renew_return_and_the_queue_is_served(
     # A classmate wants it too: no free copy, so a queue, with a likely date.
     await classmate.send("хочу взять пиковую даму")
     await classmate.press("📌 1")
-    assert "Свободных экземпляров «Пиковая дама» сейчас нет. Вы в очереди: 1-й." in (classmate.text)
+    assert "Свободных экземпляров книги «Пиковая дама» сейчас нет. Вы в очереди под номером 1." in (
+        classmate.text
+    )
     assert "Примерно к 14 декабря" in classmate.text
     # With someone waiting, another renewal is refused, and says why.
     await student.send("продли пиковую даму")
-    assert student.text == "«Пиковая дама» продлить нельзя: её ждут другие читатели."
+    assert student.text == "Книгу «Пиковая дама» продлить нельзя: её ждут другие читатели."
 
     # The book comes back: it goes to the classmate at once.
     await librarian.send(f"/return {inventory}")
-    assert f"Принято: «Пиковая дама» (инв. № {inventory}) от Смирнова Мария, 7Б." in (
+    assert f"Принято: «Пиковая дама» (инв. № {inventory}) от Смирновой Марии, 7Б." in (
         librarian.text
     )
-    assert "📌 Этот экземпляр ждёт" in librarian.text
+    assert (
+        "📌 Этот экземпляр ждёт Орлову Анну, 8А: положите его на полку заказов." in librarian.text
+    )
     assert (await notices_for(demo_db, "classmate"))[-1].startswith(
         "📌 Книга «Пиковая дама» ждёт вас в библиотеке (Школа №1) до "
     )
@@ -108,27 +113,27 @@ async def test_queue_positions_and_cancelling_moves_the_queue(
     for place, reader in enumerate(readers, start=1):
         await reader.send("хочу взять пиковую даму")
         await reader.press("📌 1")
-        assert f"Вы в очереди: {place}-й." in reader.text
+        assert f"Вы в очереди под номером {place}." in reader.text
 
     # The second in line changes their mind.
     second = readers[1]
     await second.send("мои книги")
-    assert "Пиковая дама — в очереди: 2-й" in second.text
+    assert "Пиковая дама — в очереди под номером 2" in second.text
     await second.press("✖ 📌1")
-    assert "Бронь на «Пиковая дама» снята." in second.text
+    assert "Бронь на книгу «Пиковая дама» снята." in second.text
 
     assert await notices_for(demo_db, "reader1064") == [
-        "Очередь на «Пиковая дама» сдвинулась: вы теперь 2-й."
+        "Очередь на книгу «Пиковая дама» сдвинулась: теперь вы под номером 2."
     ]
     assert await notices_for(demo_db, "reader1062") == []  # first in line: nothing changed
     await readers[2].send("мои книги")
-    assert "Пиковая дама — в очереди: 2-й" in readers[2].text
+    assert "Пиковая дама — в очереди под номером 2" in readers[2].text
 
     # The copy comes back: the first in line gets it; the last moves up to first.
     await librarian.send(f"/return {inventory}")
     assert (await notices_for(demo_db, "reader1062"))[-1].startswith("📌 Книга «Пиковая дама»")
     assert (await notices_for(demo_db, "reader1064"))[-1] == (
-        "Очередь на «Пиковая дама» сдвинулась: вы теперь 1-й."
+        "Очередь на книгу «Пиковая дама» сдвинулась: теперь вы под номером 1."
     )
 
 
@@ -146,12 +151,12 @@ async def test_a_class_set_is_issued_checked_and_taken_back(
     assert "• Русский язык. 7 класс: выдать 13, свободно 28" in librarian.text
     await librarian.press("Выдать комплект")
     assert "Выдано 23 экземпляра ученикам 7Б." in librarian.text
-    assert "⚠️ Не хватило: Алгебра. 7 класс — 3 ученикам." in librarian.text
+    assert "⚠️ Учебника «Алгебра. 7 класс» не хватило 3 ученикам." in librarian.text
 
     await librarian.send("/nocopy 7Б Алгебра 7")
-    assert "В 7Б без «Алгебра. 7 класс»: 3 ученика." in librarian.text
+    assert "В 7Б без учебника «Алгебра. 7 класс»: 3 ученика." in librarian.text
     await librarian.send("/nocopy 7Б русский язык 7")
-    assert librarian.text == "В 7Б у всех есть «Русский язык. 7 класс»."
+    assert librarian.text == "В 7Б у всех есть учебник «Русский язык. 7 класс»."
 
     # Issuing the set again gives nobody a second copy.
     await librarian.send("выдать 7Б комплект: Русский язык 7")
@@ -162,7 +167,9 @@ async def test_a_class_set_is_issued_checked_and_taken_back(
     await student.send("мои книги")
     assert "Русский язык. 7 класс" in student.text
     await student.send("продли русский язык")
-    assert "не продлевается: учебники выдаются до конца учебного года" in student.text
+    assert student.text == (
+        "Книгу «Русский язык. 7 класс» продлить нельзя: учебники выдаются до конца учебного года."
+    )
     assert "📚 Выдан комплект учебников (Школа №1)" in (await notices_for(demo_db, "student"))[0]
 
     await librarian.send("/collect 7Б")
@@ -214,3 +221,12 @@ async def test_the_help_lists_what_a_librarian_can_do(chat: ChatFactory) -> None
     for command in ("/holds", "/issue", "/return", "/reader", "/collect", "/overdue"):
         assert command in librarian.text
     assert texts.HELP_LIBRARIAN not in (await chat("student").send("/help"))[0].text
+
+
+async def test_the_help_ends_with_start_and_help(chat: ChatFactory) -> None:
+    """Housekeeping commands close the whole help, after every role's part."""
+    for persona in ("librarian", "student", "parent", "a-guest"):
+        text = (await chat(persona).send("/help"))[0].text
+        last = text.split("\n\n")[-1]
+        assert "/start — начать сначала" in last and "/help — эта справка" in last, persona
+        assert "/start" not in text.removesuffix(last), persona

@@ -459,7 +459,7 @@ async def _pending_pair(desk: Desk, book: Copies) -> tuple[int, int]:
     for persona in ("reader-0", "reader-1"):
         [token] = await buttons(desk.db, (persona, "hold.place", {"r": book.record_id}))
         reply = await press(desk.dispatcher, persona, token)
-        assert reply.startswith(f"Заявка на «{book.title}»"), reply
+        assert reply.startswith(f"Заявка на книгу «{book.title}»"), reply
     holds = await holds_for(desk.db, book.record_id)
     first, second = holds[desk.readers["reader-0"]], holds[desk.readers["reader-1"]]
     assert first.status == second.status == HoldStatus.PENDING
@@ -488,7 +488,7 @@ async def test_two_librarians_approving_two_requests_for_one_copy(
         on_shelf = [r for r in replies if r.startswith(f"Одобрено: «{book.title}»")]
         in_queue = [r for r in replies if r.startswith("Одобрено, но свободных экземпляров нет")]
         assert (len(on_shelf), len(in_queue)) == (1, 1), replies
-        assert "в очереди 1-й" in in_queue[0]
+        assert "в очереди под номером 1" in in_queue[0]
 
         holds = await holds_for(demo_db, book.record_id)
         statuses = sorted(h.status for h in holds.values())
@@ -574,7 +574,7 @@ async def test_a_return_racing_the_first_in_queue_cancelling(
         assert not await open_loans_of(demo_db, item_id)
         holds = await holds_for(demo_db, book.record_id)
         h1, h2 = holds[desk.readers["reader-0"]], holds[desk.readers["reader-1"]]
-        if cancelled.startswith("Бронь на «"):
+        if cancelled.startswith("Бронь на книгу «"):
             # Cancelled while queued (the copy went to the next reader), or just after the
             # copy had come to reader-0 (and so passed on): either way reader-1 has it now.
             assert h1.status == HoldStatus.CANCELLED
@@ -686,7 +686,7 @@ async def _check_issue_vs_cancel(desk: Desk, book: Copies, issued: str, cancelle
         assert [loan.reader_id for loan in loans] == [desk.readers["reader-0"]]
         assert await status_of(desk.db, item_id) == ItemStatus.ON_LOAN
     else:
-        assert cancelled.startswith("Бронь на «"), (issued, cancelled)
+        assert cancelled.startswith("Бронь на книгу «"), (issued, cancelled)
         assert issued == texts.REFUSALS["hold_not_active"], (issued, cancelled)
         assert (h1.status, h2.status) == (HoldStatus.CANCELLED, HoldStatus.READY)
         assert h2.item_id == item_id and not loans

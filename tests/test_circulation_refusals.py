@@ -40,7 +40,7 @@ async def _pending_hold(chat: ChatFactory) -> None:
     student = chat("student")
     await student.send("хочу взять пиковую даму")
     await student.press("📌 1")
-    assert "Заявка на «Пиковая дама» отправлена" in student.text
+    assert "Заявка на книгу «Пиковая дама» отправлена" in student.text
 
 
 async def _hold_id(db: Database) -> int:
@@ -149,10 +149,10 @@ async def test_bad_desk_input_gets_a_clear_answer_and_changes_nothing(
     assert librarian.text == "Этот экземпляр не числится выданным — принимать нечего."
     # A reader at the item limit: Мария has 2 books, the library allows 2.
     await librarian.send("/rule все максимум 2")
-    assert "Готово: все — максимум = 2." in librarian.text
+    assert "Готово: все книги — не больше 2 на руках." in librarian.text
     await librarian.send(f"/issue {free} 1001")
     assert librarian.text == (
-        "У Смирнова Мария уже 2 книги по этим правилам — больше выдать нельзя, пока не вернёт."
+        "У Смирновой Марии уже 2 книги по этим правилам — больше выдать нельзя, пока не вернёт."
     )
     assert await circulation_counts(demo_db) == before
 
@@ -164,18 +164,25 @@ async def test_a_blocked_reader_gets_nothing_until_unblocked(
     reader = await linked_reader(chat, librarian, "1062", "eighth-grader")
     await librarian.send("/reader 1062")
     await librarian.press("Заблокировать")
-    await librarian.send("порвал учебник")
-    assert "заблокирован(а): порвал учебник" in librarian.text
+    assert librarian.text.startswith("За что блокируем Орлову Анну?")
+    await librarian.send("Порвала учебник.")
+    assert librarian.text == (
+        "Орлова Анна заблокирована: порвала учебник. Выдача и брони закрыты до разблокировки."
+    )
+    await librarian.send("/reader 1062")
+    assert "🚫 Формуляр заблокирован: порвала учебник" in librarian.text
     before = await circulation_counts(demo_db)
     free = (await copies(demo_db, "Ревизор"))[0].inventory_number
     await librarian.send(f"/issue {free} 1062")
-    assert "заблокирован: порвал учебник. Сначала разблокируйте (/unblock)." in librarian.text
+    assert librarian.text == (
+        "Орлова Анна заблокирована: порвала учебник. Сначала разблокируйте (/unblock)."
+    )
     await reader.send("хочу взять ревизор")
     await reader.press("📌 1")
     assert reader.text == texts.REFUSALS["reader_blocked_self"]
     assert await circulation_counts(demo_db) == before
     await librarian.send("/unblock 1062")
-    assert "разблокирован(а)" in librarian.text
+    assert librarian.text == "Орлова Анна разблокирована."
     await librarian.send(f"/issue {free} 1062")
     assert "Выдано: «Ревизор»" in librarian.text
 
@@ -185,7 +192,7 @@ async def test_an_expired_link_code_is_refused(
 ) -> None:
     librarian = chat("librarian")
     await librarian.send("/code 1062 родитель")
-    assert "Код привязки для родителя ученика" in librarian.text
+    assert "Код привязки для родителя ученицы Орловой Анны (8А): " in librarian.text
     code = librarian.text.split(": ")[1].split("\n")[0]
     clock.advance(days=15)
     late = chat("late-parent")
@@ -201,7 +208,7 @@ async def test_renewal_rules_each_refuse_with_their_reason(
     student = chat("student")
     await student.send("продли недоросль")  # overdue by 6 days, the library allows 0
     assert student.text == (
-        "«Недоросль» просрочена на 6 дней — продлить уже нельзя, верните её в библиотеку."
+        "Книга «Недоросль» просрочена на 6 дней — продлить уже нельзя, верните её в библиотеку."
     )
     await student.send("продли бедную лизу")
     assert "Продлено: «Бедная Лиза»" in student.text

@@ -30,7 +30,7 @@ async def test_an_uncollected_hold_warns_then_expires_and_serves_the_next_reader
     assert "отложена для вас: заберите её в библиотеке (Школа №1) до 19 ноября" in student.text
     await classmate.send("хочу взять пиковую даму")
     await classmate.press("📌 1")
-    assert "Вы в очереди: 1-й." in classmate.text
+    assert "Вы в очереди под номером 1." in classmate.text
 
     assert (await hold_shelf_round(demo_db, clock)).warned == 0
     clock.advance(days=2)  # 18 ноября: the last day is tomorrow
@@ -39,8 +39,8 @@ async def test_an_uncollected_hold_warns_then_expires_and_serves_the_next_reader
     assert (first.warned, first.expired) == (1, 0)
     assert again.notices == 0  # the warning is queued once, however often the round runs
     assert (await notices_for(demo_db, "student"))[-1] == (
-        "⏰ Не забудьте забрать «Пиковая дама» в библиотеке (Школа №1): "
-        "книга ждёт вас до 19 ноября."
+        "⏰ Не забудьте забрать книгу «Пиковая дама» в библиотеке (Школа №1): "
+        "она ждёт вас до 19 ноября."
     )
 
     clock.advance(days=2)  # 20 ноября: the deadline has passed

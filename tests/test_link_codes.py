@@ -80,7 +80,7 @@ async def test_a_parent_links_two_children_in_two_schools(
     second = await _code(demo_db, RoleName.PARENT, "school-3", card="1020")
     mother: Chat = chat("mother")
     await mother.send(first)
-    assert "родитель читателя" in mother.text and "Школа №1" in mother.text
+    assert "Вы привязаны как родитель Миланы (Школа №1)" in mother.text
     await mother.send(second)
     assert "Лицей №3" in mother.text
     await mother.send("мои книги")
@@ -168,7 +168,7 @@ async def test_a_readers_account_becomes_a_parent_only_when_confirmed(
     assert len(student.text.split("\n\n")) == 1  # still only her own card
     await student.send(code)
     await student.press("Да, я родитель")
-    assert "родитель читателя" in student.text
+    assert "Вы привязаны как родитель Ивана" in student.text
     await student.send("мои книги")
     assert len(student.text.split("\n\n")) == 2
 

@@ -14,11 +14,19 @@ async def test_overdue_and_due_soon_reminders_are_queued_once_each(
     first = await due_date_round(demo_db, clock)  # 16 ноября: «Недоросль» is 6 days late
     assert (first.due_soon, first.overdue) == (0, 2)  # Мария's and Илья's
     assert await notices_for(demo_db, "student") == [
-        "⚠️ «Недоросль»: срок возврата прошёл 10 ноября, просрочка 6 дней. "
+        "⚠️ Срок возврата книги «Недоросль» прошёл 10 ноября, просрочка 6 дней. "
         "Верните её, пожалуйста, в библиотеку (Школа №1)."
     ]
     parent = await notices_for(demo_db, "parent")
     assert sorted(text.split(":")[0] for text in parent) == ["Илья", "Мария"]
+    # The parent is asked to remind their child, who is a girl or a boy.
+    [maria] = [text for text in parent if text.startswith("Мария:")]
+    assert maria == (
+        "Мария: книга «Недоросль» просрочена на 6 дней (срок был 10 ноября). "
+        "Напомните ей вернуть книгу в библиотеку (Школа №1)."
+    )
+    [ilya] = [text for text in parent if text.startswith("Илья:")]
+    assert ilya.endswith("Напомните ему вернуть книгу в библиотеку (Гимназия №2).")
     again = await due_date_round(demo_db, clock)
     assert again.notices == 0
 
@@ -26,9 +34,9 @@ async def test_overdue_and_due_soon_reminders_are_queued_once_each(
     later = await due_date_round(demo_db, clock)
     student = await notices_for(demo_db, "student")
     assert sorted(student[1:]) == [
-        "⏰ «Бедная Лиза» нужно вернуть до 25 ноября. Не успеваете дочитать — продлите: "
+        "⏰ Книгу «Бедная Лиза» нужно вернуть до 25 ноября. Не успеваете дочитать — продлите: "
         "«мои книги» → 🔄.",
-        "⚠️ «Недоросль»: срок возврата прошёл 10 ноября, просрочка 13 дней. "
+        "⚠️ Срок возврата книги «Недоросль» прошёл 10 ноября, просрочка 13 дней. "
         "Верните её, пожалуйста, в библиотеку (Школа №1).",
     ]
     # Due on the 23rd, 24th and 25th at school-1 and Илья's «Басни» on the 25th; still late.

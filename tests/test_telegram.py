@@ -132,7 +132,7 @@ async def test_a_school_day_in_telegram(
     await student.send("хочу взять пиковую даму")
     await expect(tg, student, "Нажмите 📌", since=before)
     await student.press("📌 1")
-    await expect(tg, student, "Заявка на «Пиковая дама» отправлена библиотекарю")
+    await expect(tg, student, "Заявка на книгу «Пиковая дама» отправлена библиотекарю")
 
     # The librarian approves with one tap (the list is edited in place) and issues.
     await librarian.send("/holds")
@@ -145,9 +145,9 @@ async def test_a_school_day_in_telegram(
 
     # The parent links with their own code and sees the loan.
     await librarian.send("/code 1062 родитель")
-    parent_code = await expect(tg, librarian, "Код привязки для родителя ученика")
+    parent_code = await expect(tg, librarian, "Код привязки для родителя ученицы Орловой Анны")
     await parent.send((parent_code.text or "").split(": ")[1].split("\n")[0])
-    await expect(tg, parent, "Вы привязаны как родитель читателя")
+    await expect(tg, parent, "Вы привязаны как родитель Анны (Школа №1)")
     await parent.send("мои книги")
     await expect(tg, parent, "Пиковая дама (Пушкин А. С.) — вернуть до 30 ноября")
 
@@ -416,7 +416,7 @@ async def test_a_notice_from_the_outbox_reaches_the_reader_in_telegram(
     await student.send("хочу взять пиковую даму")
     await expect(tg, student, "Нажмите 📌")
     await student.press("📌 1")
-    await expect(tg, student, "Заявка на «Пиковая дама» отправлена")
+    await expect(tg, student, "Заявка на книгу «Пиковая дама» отправлена")
 
     librarian = chat("librarian")  # at the desk, in the console
     await librarian.send("/holds")
