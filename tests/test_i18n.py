@@ -237,3 +237,20 @@ def test_no_capital_letter_after_a_colon() -> None:
     assert [n for n, t in _templates() if capital.search(unquoted.sub("«»", t))] == []
     # Reasons are typed by people or picked from buttons, with a capital: {reason:lower}.
     assert [n for n, t in _templates() if re.search(r":\s*\{reason\}", t)] == []
+
+
+def test_a_place_in_the_queue_does_not_guess_the_readers_gender() -> None:
+    """«вы в очереди 3-й» is wrong for a girl: «под номером 3» fits everyone."""
+    assert [n for n, t in _templates() if re.search(r"\{position\}-й", t)] == []
+
+
+def test_a_verb_before_a_number_agrees_with_it() -> None:
+    """«Нашлась 1 запись», «Выдан 21 экземпляр» — not «нашлось 1 запись»."""
+    assert say(texts.SEARCH_HEADER, total=1, query="x").startswith("Нашлась 1 запись ")
+    assert say(texts.SEARCH_HEADER, total=21, query="x").startswith("Нашлась 21 запись ")
+    assert say(texts.SEARCH_HEADER, total=3, query="x").startswith("Нашлось 3 записи ")
+    assert say(texts.SEARCH_HEADER, total=7, query="x").startswith("Нашлось 7 записей ")
+    assert say(texts.SET_DONE, issued=1, class_name="7Б") == "Выдан 1 экземпляр ученикам 7Б."
+    assert say(texts.SET_DONE, issued=23, class_name="7Б") == "Выдано 23 экземпляра ученикам 7Б."
+    assert "просрочена 1 книга" in say(texts.DESK_APPROVED_OVERDUE, n=1)
+    assert "просрочено 5 книг" in say(texts.DESK_APPROVED_OVERDUE, n=5)
