@@ -41,7 +41,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from nlu.morph import CASES, decline_given_name, decline_name, given_name, guess_gender, lower_first
+from nlu.morph import (
+    CASES,
+    Gender,
+    decline_given_name,
+    decline_name,
+    given_name,
+    guess_gender,
+    lower_first,
+)
 
 MONTHS_GENITIVE = (
     "января",
@@ -97,9 +105,11 @@ def _as_person(value: Any) -> PersonName:
     return value if isinstance(value, PersonName) else PersonName(str(value))
 
 
-def _gender(who: PersonName) -> str | None:
-    if who.gender in ("m", "f"):
-        return who.gender
+def _gender(who: PersonName) -> Gender | None:
+    if who.gender == "m":
+        return "m"
+    if who.gender == "f":
+        return "f"
     return guess_gender(who.full_name)
 
 
@@ -123,12 +133,12 @@ def _name(who: PersonName, spec: str) -> str:
     if spec == "":
         return who.full_name
     if spec in CASES:
-        return decline_name(who.full_name, spec, gender)  # type: ignore[arg-type]
+        return decline_name(who.full_name, spec, gender)
     if spec == "given":
         return given_name(who.full_name)
     part, _, case = spec.partition(" ")
     if part == "given" and case:
-        return decline_given_name(who.full_name, case, gender)  # type: ignore[arg-type]
+        return decline_given_name(who.full_name, case, gender)
     raise ValueError(f"unknown spec for a person: {spec!r}")
 
 
