@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.enums import AuditOutcome, HoldStatus, ItemStatus
-from db.models import AuditEntry, Hold, Loan, Reader
+from db.models import AuditEntry, Hold, Loan, Reader, Record
 from handlers import texts
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
@@ -23,6 +23,13 @@ from tests.support.library import (
 )
 
 BOOK = "Пиковая дама"
+
+
+async def record_id(db: Database, title: str) -> int:
+    async with db.reading() as session:
+        found = await session.scalar(select(Record.id).where(Record.title == title))
+        assert found is not None
+        return found
 
 
 async def _refused_audits(db: Database, action: str) -> list[AuditEntry]:
@@ -225,7 +232,12 @@ async def test_a_reader_can_reserve_only_at_a_school_that_has_the_book(
     await set_status(demo_db, inventory, ItemStatus.WRITTEN_OFF)
     student = chat("student")
     await student.send("хочу взять пиковую даму")
-    await student.press("📌 1")
+    assert "📌 1" not in [b.label for r in student.replies for row in r.buttons for b in row]
+    await student.press("📖 1")  # no 📌 where the school has no copy: the card says where it is
+    assert "В вашей школе (Школа №1) этой книги нет" in student.text
+    # A forged 📌 is still refused by the rule itself.
+    record = await record_id(demo_db, BOOK)
+    await student.press_token(await forge(demo_db, "student", "hold.place", r=record))
     assert student.text.startswith("В вашей школе (Школа №1) этой книги нет")
     await student.send("хочу взять капитанскую дочку")
     await student.press("📌 1")
