@@ -3,7 +3,9 @@ gaps during the year and taken back at its end."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -132,12 +134,16 @@ async def _issue_one(c: Circulation, library_id: int, record_id: int, reader_id:
     return "short"
 
 
-async def textbook_loans(
-    c: Circulation, library_id: int, readers: list[Reader]
-) -> list[tuple[int, int]]:
-    """(item id, reader id) of every textbook these readers have on loan from the library."""
+class OnLoan(NamedTuple):
+    item_id: int
+    reader_id: int
+    title: str
+
+
+async def textbook_loans(c: Circulation, library_id: int, readers: list[Reader]) -> list[OnLoan]:
+    """Every textbook these readers have on loan from the library (by title within a reader)."""
     rows = await c.session.execute(
-        select(Loan.item_id, Loan.reader_id)
+        select(Loan.item_id, Loan.reader_id, Record.title)
         .join(Item, Item.id == Loan.item_id)
         .join(Record, Record.id == Item.record_id)
         .where(
@@ -146,21 +152,40 @@ async def textbook_loans(
             Record.kind == RecordKind.TEXTBOOK,
             Loan.library_id == library_id,
         )
+        .order_by(Loan.reader_id, Record.title, Loan.item_id)
     )
-    return [(item_id, reader_id) for item_id, reader_id in rows]
+    return [OnLoan(item_id, reader_id, title) for item_id, reader_id, title in rows]
 
 
-async def return_class_set(c: Circulation, library_id: int, class_name: str) -> int:
-    """End of year: take back every textbook the class has on loan. Returns the count."""
+@dataclass(slots=True)
+class Collected:
+    returned: int = 0
+    kept: list[tuple[Reader, int]] = field(default_factory=list)  # who did not hand theirs in
+
+
+async def return_class_set(
+    c: Circulation, library_id: int, class_name: str, keep: Collection[int] = ()
+) -> Collected:
+    """End of year: take back every textbook the class has on loan, except from the students
+    in `keep` (they did not hand theirs in and keep their loans). Ids in `keep` that are not
+    students of this class change nothing."""
     readers = await class_readers(c, library_id, class_name)
-    for reader in sorted(readers, key=lambda r: r.id):  # the lock order of issue_class_set
+    handing_in = [r for r in readers if r.id not in keep]
+    for reader in sorted(handing_in, key=lambda r: r.id):  # the lock order of issue_class_set
         await locked_reader(c.session, reader.id)
-    rows = await textbook_loans(c, library_id, readers)
-    for item_id, _ in rows:
-        await return_copy(c, item_id, tell=False)
-    for reader_id in sorted({reader_id for _, reader_id in rows}):
-        count = sum(1 for _, r in rows if r == reader_id)
+    rows = await textbook_loans(c, library_id, handing_in)
+    for row in rows:
+        await return_copy(c, row.item_id, tell=False)
+    for reader_id in sorted({row.reader_id for row in rows}):
+        count = sum(1 for row in rows if row.reader_id == reader_id)
         c.tell("set.returned", reader_id, library_id, f"{class_name}:{c.now.date()}", count=count)
+    kept_readers = [r for r in readers if r.id in keep]
+    still = await textbook_loans(c, library_id, kept_readers) if kept_readers else []
+    outcome = Collected(returned=len(rows))
+    for reader in kept_readers:
+        count = sum(1 for row in still if row.reader_id == reader.id)
+        if count:
+            outcome.kept.append((reader, count))
     c.audit(
         "class_set.return",
         library_id,
@@ -168,5 +193,6 @@ async def return_class_set(c: Circulation, library_id: int, class_name: str) -> 
         0,
         class_name=normalise_class(class_name),
         returned=len(rows),
+        kept=[reader.id for reader, _ in outcome.kept],
     )
-    return len(rows)
+    return outcome

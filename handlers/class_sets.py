@@ -20,12 +20,15 @@ from db.models import Item, Record
 from db.people import looks_like_class, normalise_class
 from handlers import texts
 from handlers.context import Context
-from handlers.core import Reply
+from handlers.core import Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
 from handlers.staff import desk_library
 
 router = Router("class_sets")
+
+COLLECT_PAGE = 6  # students a page, two to a row: with ◀ ▶ and 📥, nine buttons in five rows
+LINE = 200  # a student's line of titles, at most
 
 SET_PHRASE = re.compile(
     r"^\s*(?:/classset\s+|выда(?:ть|й|ём)\s+)?(?P<class>\d{1,2}\s*[-–]?\s*[А-Яа-яЁё])\s+"
@@ -151,23 +154,101 @@ async def no_copy(ctx: Context) -> Reply:
 
 @router.command("collect")
 async def collect(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "class_set.return")
+    """/collect 7Б: who holds which textbooks; 📥 takes all back, or ✋ marks who did not hand
+    theirs in and 📥 takes the rest."""
+    desk_library(ctx, "class_set.return")
     if not looks_like_class(ctx.text):
         return Reply(texts.SET_COLLECT_USAGE)
-    class_name = normalise_class(ctx.text)
-    readers = await class_readers(ctx.circulation, library_id, class_name)
-    on_hand = len(await textbook_loans(ctx.circulation, library_id, readers))
-    if not on_hand:
-        return Reply(say(texts.SET_COLLECT_NONE, class_name=class_name))
-    confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", c=class_name)
-    return Reply(
-        say(texts.SET_COLLECT_PREVIEW, class_name=class_name, n=on_hand), buttons=[[confirm]]
+    return await _collect_preview(ctx, normalise_class(ctx.text), kept=set(), page=1)
+
+
+@router.action("set.collect_page")
+async def collect_page(ctx: Context) -> Reply:
+    """A student marked or unmarked, or another page: the arguments are re-checked against the
+    librarian's own class."""
+    kept = {int(i) for i in ctx.args.get("x", [])}
+    return await _collect_preview(
+        ctx, str(ctx.args["c"]), kept=kept, page=int(ctx.args.get("p", 1)), edit=True
     )
+
+
+async def _collect_preview(
+    ctx: Context, class_name: str, kept: set[int], page: int, edit: bool = False
+) -> Reply:
+    library_id = desk_library(ctx, "class_set.return")
+    readers = await class_readers(ctx.circulation, library_id, class_name)
+    on_loan = await textbook_loans(ctx.circulation, library_id, readers)
+    if not on_loan:
+        return Reply(say(texts.SET_COLLECT_NONE, class_name=class_name), edit=edit)
+    titles: dict[int, list[str]] = {}
+    for row in on_loan:
+        titles.setdefault(row.reader_id, []).append(row.title)
+    holding = [r for r in readers if r.id in titles]  # in the class's order, by name
+    kept = kept & set(titles)  # only students of this class who hold textbooks can keep them
+    pages = max(1, -(-len(holding) // COLLECT_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * COLLECT_PAGE
+    shown = holding[first : first + COLLECT_PAGE]
+
+    if kept:
+        rest = sum(len(titles[r.id]) for r in holding if r.id not in kept)
+        head = say(texts.SET_COLLECT_REST, class_name=class_name, n=len(on_loan), rest=rest)
+        names = ", ".join(r.full_name for r in holding if r.id in kept)
+        lines = [head, say(texts.SET_COLLECT_KEPT_LIST, names=names)]
+    else:
+        lines = [say(texts.SET_COLLECT_PREVIEW, class_name=class_name, n=len(on_loan))]
+    lines.append(texts.SET_COLLECT_HINT)
+    for n, reader in enumerate(shown, start=first + 1):
+        template = (
+            texts.SET_COLLECT_STUDENT_KEPT if reader.id in kept else texts.SET_COLLECT_STUDENT
+        )
+        line = say(template, n=n, name=reader.full_name, titles=", ".join(titles[reader.id]))
+        lines.append(line if len(line) <= LINE else line[: LINE - 1] + "…")
+    if pages > 1:
+        lines.append(say(texts.SEARCH_PAGE, page=page, pages=pages))
+
+    marks = sorted(kept)
+    students = [
+        ctx.button(
+            say(
+                texts.BUTTON_COLLECT_KEPT if r.id in kept else texts.BUTTON_COLLECT_STUDENT,
+                name=r.full_name,
+            ),
+            "set.collect_page",
+            c=class_name,
+            x=sorted(kept ^ {r.id}),
+            p=page,
+        )
+        for r in shown
+    ]
+    buttons = in_rows(students, per_row=2)
+    nav = [
+        ctx.button(label, "set.collect_page", c=class_name, x=marks, p=to)
+        for label, to in ((texts.BUTTON_PREV, page - 1), (texts.BUTTON_NEXT, page + 1))
+        if 1 <= to <= pages
+    ]
+    if nav:
+        buttons.append(nav)
+    if kept:
+        confirm = ctx.button(texts.BUTTON_COLLECT_REST, "set.collect", c=class_name, x=marks)
+    else:
+        confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", c=class_name)
+    buttons.append([confirm])
+    return Reply("\n".join(lines), buttons=buttons, edit=edit)
 
 
 @router.action("set.collect")
 async def collect_confirmed(ctx: Context) -> Reply:
+    """📥: this librarian's class, at this moment; the marked students keep their textbooks."""
     library_id = desk_library(ctx, "class_set.return")
     class_name = str(ctx.args["c"])
-    count = await return_class_set(ctx.circulation, library_id, class_name)
-    return Reply(say(texts.SET_COLLECTED, class_name=class_name, n=count), edit=True)
+    kept = {int(i) for i in ctx.args.get("x", [])}
+    outcome = await return_class_set(ctx.circulation, library_id, class_name, keep=kept)
+    text = say(texts.SET_COLLECTED, class_name=class_name, n=outcome.returned)
+    if outcome.kept:
+        names = ", ".join(
+            say(texts.SET_COLLECTED_KEPT_ONE, name=reader.full_name, n=n)
+            for reader, n in outcome.kept
+        )
+        text += say(texts.SET_COLLECTED_KEPT, names=names)
+    return Reply(text, edit=True)

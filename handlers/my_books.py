@@ -10,7 +10,7 @@ from db.access import AccessDenied
 from db.circulation import HoldView, LoanView, holds_where, loans_of
 from db.enums import ACTIVE_HOLD_STATUSES
 from db.holds import cancel_hold
-from db.loans import renew
+from db.loans import renew, renewals_offered
 from db.models import GuardianLink, Hold, Item, Reader, Record
 from handlers import texts
 from handlers.context import Context
@@ -43,6 +43,7 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
     )
     blocks = [prefix] if prefix else []
     renew_buttons: list[Button] = []
+    renewable = await renewals_offered(ctx.circulation, [loan.loan_id for loan in loans])
     cancel_buttons: list[Button] = []
     n = k = 0
     for card in cards:
@@ -56,9 +57,10 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
         for loan in mine:
             n += 1
             lines.append(f"{n}. " + _loan_line(ctx, loan))
-            renew_buttons.append(
-                ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id)
-            )
+            if loan.loan_id in renewable:  # 🔄 only where renewing can succeed now
+                renew_buttons.append(
+                    ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id)
+                )
         waiting = [h for h in holds if h.reader_id == card.reader_id]
         if waiting:
             lines.append(texts.MY_HOLDS_HEADER)

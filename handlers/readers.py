@@ -10,7 +10,7 @@ from db.access import require_librarian
 from db.circulation import loans_of
 from db.enums import RoleName
 from db.errors import Refused
-from db.loans import overdue_loans, set_blocked
+from db.loans import overdue_loans, renewals_offered, set_blocked
 from db.models import Library, Reader
 from db.people import (
     card_is_linked,
@@ -91,6 +91,7 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
         lines.append(say(texts.DESK_READER_BLOCKED, reason=reader.blocked_reason or "—"))
     loans = await loans_of(ctx.session, [reader.id])
     renew: list[Button] = []
+    renewable = await renewals_offered(ctx.circulation, [loan.loan_id for loan in loans])
     lines.append(
         say(texts.DESK_READER_LOANS, n=len(loans)) if loans else texts.DESK_READER_NO_LOANS
     )
@@ -107,7 +108,8 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
                 late=late,
             )
         )
-        renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
+        if loan.loan_id in renewable:  # 🔄 only where renewing can succeed now
+            renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
     buttons = in_rows(renew[:RENEW_BUTTONS])
     buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
     buttons.append(
