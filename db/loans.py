@@ -243,9 +243,13 @@ async def renewal_refusals(c: Circulation, loan_ids: Sequence[int]) -> dict[int,
         )
     }
     refusals: dict[int, Refused | None] = dict.fromkeys(loan_ids, Refused("loan_closed"))
+    rules: dict[tuple[int, str], LoanRule] = {}
     for loan, record, reader in rows:
         home = await library(c.session, loan.library_id)
-        rule = await rule_for(c.session, home.id, record.kind)
+        key = (home.id, str(record.kind))
+        if key not in rules:  # a parent's list: a rule looked up once per library and kind
+            rules[key] = await rule_for(c.session, home.id, record.kind)
+        rule = rules[key]
         waiting = any(
             r == record.id and lib == home.id and who != reader.id for r, lib, who in wanted
         )
