@@ -14,6 +14,7 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
+from db.calendar import library_calendar
 from db.circulation import (
     Circulation,
     claim_item,
@@ -25,7 +26,7 @@ from db.circulation import (
 from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.models import Hold, Item, Loan, Reader, Record
-from db.rules import hold_shelf_until, rule_for
+from db.rules import hold_shelf_until, local_today, rule_for
 from db.standing import (
     AgeCheck,
     above_age,
@@ -313,7 +314,12 @@ async def _put_on_shelf(
             .values(
                 status=HoldStatus.READY,
                 item_id=item_id,
-                ready_until=hold_shelf_until(rule, home, c.now),
+                ready_until=hold_shelf_until(
+                    rule,
+                    home,
+                    c.now,
+                    await library_calendar(c.session, home, local_today(home, c.now)),
+                ),
             )
         )
         if claimed.rowcount != 1:  # the hold changed under us: give the copy back

@@ -164,3 +164,16 @@ async def test_a_hold_shelf_deadline_on_a_sunday_moves_to_monday(
     await librarian.send("/holds")
     await librarian.press("✅ 1")
     assert "на полку заказов до 23 ноября" in librarian.text
+
+
+async def test_a_hold_shelf_deadline_skips_the_librarys_own_closed_day(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    await keep_one_copy(demo_db, BOOK)
+    student, librarian = chat("student"), chat("librarian")
+    await librarian.send("/closed 19.11 учёт фонда")  # Monday 16th + 3 days: Thursday the 19th
+    await student.send("хочу взять пиковую даму")
+    await student.press("📌 1")
+    await librarian.send("/holds")
+    await librarian.press("✅ 1")
+    assert "на полку заказов до 20 ноября" in librarian.text
