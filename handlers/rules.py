@@ -34,6 +34,16 @@ YEAR_WORDS = frozenset(
 )
 DAY = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./](?P<year>\d{4}|\d{2}))?$")
 CLOSED_SHOWN = 20
+# Each weekday: its two-letter short form, then the starts of its full name.
+WEEKDAY_PREFIXES = (
+    ("пн", "пон"),
+    ("вт", "втор"),
+    ("ср", "сред", "среду"),
+    ("чт", "чет"),
+    ("пт", "пят"),
+    ("сб", "суб"),
+    ("вс", "воск"),
+)
 
 
 @router.command("rules")
@@ -144,6 +154,9 @@ async def closed(ctx: Context) -> Reply:
     assert library is not None
     if not words:
         return Reply(await _closed_list(ctx, library))
+    weekday = parse_weekday(words[0])
+    if weekday is not None:
+        return await _set_weekday(ctx, library, weekday, open_=False)
     today = local_today(library, ctx.now)
     day = parse_day(words[0], today)
     if day is None:
@@ -166,6 +179,9 @@ async def reopen(ctx: Context) -> Reply:
     words = ctx.text.split()
     if not words:
         return Reply(texts.CLOSED_USAGE)
+    weekday = parse_weekday(words[0])
+    if weekday is not None:
+        return await _set_weekday(ctx, library, weekday, open_=True)
     day = parse_day(words[0], local_today(library, ctx.now))
     if day is None:
         return Reply(say(texts.CLOSED_BAD_DATE, text=words[0][:20]) + "\n" + texts.CLOSED_USAGE)
@@ -173,6 +189,36 @@ async def reopen(ctx: Context) -> Reply:
         return Reply(say(texts.CLOSED_NOT_MARKED, day=day))
     ctx.audit("calendar.open", library_id=library_id, day=day.isoformat())
     return Reply(say(texts.CLOSED_REMOVED, day=day) + "\n\n" + await _closed_list(ctx, library))
+
+
+async def _set_weekday(ctx: Context, library: Library, weekday: int, *, open_: bool) -> Reply:
+    """/closed сб, /open сб: the library's working week (a six-day school opens on Saturdays)."""
+    days = set(parse_weekdays(library.open_weekdays))
+    if open_:
+        days.add(weekday)
+    else:
+        days.discard(weekday)
+    if not days:
+        return Reply(texts.WEEKDAY_LAST_OPEN)
+    library.open_weekdays = "".join(str(d) for d in sorted(days))
+    ctx.audit("calendar.weekdays", library_id=library.id, open_weekdays=library.open_weekdays)
+    template = texts.WEEKDAY_OPENED if open_ else texts.WEEKDAY_CLOSED
+    return Reply(
+        say(
+            template,
+            weekday=texts.WEEKDAYS_DATIVE[weekday - 1],
+            weekdays=weekdays_text(library.open_weekdays),
+        )
+    )
+
+
+def parse_weekday(word: str) -> int | None:
+    """«сб», «суббота», «субботам», «Сб.» → 6 (ISO weekday); None if it is not a weekday."""
+    word = word.lower().replace("ё", "е").rstrip(".")
+    for number, prefixes in enumerate(WEEKDAY_PREFIXES, start=1):
+        if word in prefixes[:1] or (len(word) >= 3 and word.startswith(prefixes[1:])):
+            return number
+    return None
 
 
 async def _closed_list(ctx: Context, library: Library) -> str:

@@ -177,3 +177,26 @@ async def test_a_hold_shelf_deadline_skips_the_librarys_own_closed_day(
     await librarian.send("/holds")
     await librarian.press("✅ 1")
     assert "на полку заказов до 20 ноября" in librarian.text
+
+
+async def test_the_working_week_is_set_from_the_chat(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    librarian = chat("librarian")
+    await librarian.send("/open сб")
+    assert librarian.text == "Готово: по субботам библиотека работает. Рабочие дни: пн–сб."
+    inventory = await keep_one_copy(demo_db, BOOK)
+    clock.now = datetime(2026, 11, 7, 9, 30, tzinfo=UTC)  # a Saturday + 14 days: a Saturday
+    await librarian.send(f"/issue {inventory} 1001")
+    assert "до 21 ноября." in librarian.text
+    await librarian.send("/closed субботам")
+    assert librarian.text.startswith("Готово: по субботам библиотека закрыта")
+    for day in ("пн", "вт", "среду", "четверг"):
+        await librarian.send(f"/closed {day}")
+    await librarian.send("/closed пятница")
+    assert librarian.text == texts.WEEKDAY_LAST_OPEN  # a library open no day at all is refused
+    async with demo_db.reading() as session:
+        weekdays = await session.scalar(
+            select(Library.open_weekdays).where(Library.code == "school-1")
+        )
+    assert weekdays == "5"
