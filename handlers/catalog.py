@@ -18,7 +18,7 @@ from handlers.core import Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
 from handlers.staff import class_label
-from handlers.welcome import given_name
+from nlu.morph import given_name
 from nlu.normalize import normalize
 
 router = Router("catalog")

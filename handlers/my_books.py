@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.core import MAX_BUTTONS, MAX_PER_ROW, Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
-from handlers.welcome import given_name
+from nlu.morph import given_name
 from nlu.normalize import normalize
 from nlu.search.ranking import stem
 

@@ -13,6 +13,7 @@ from handlers.context import Context
 from handlers.core import Reply
 from handlers.i18n import person, say
 from handlers.router import Router
+from nlu.morph import given_name
 
 router = Router("welcome")
 
@@ -105,9 +106,3 @@ async def welcome_text(ctx: Context, actor: Actor) -> str:
     if actor.admin_of:
         return texts.WELCOME_ADMIN
     return texts.WELCOME_GUEST
-
-
-def given_name(full_name: str) -> str:
-    """«Иванова Мария» → «Мария»: a child is greeted by name, not by surname."""
-    parts = full_name.split()
-    return parts[1] if len(parts) > 1 else full_name

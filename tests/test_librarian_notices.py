@@ -14,25 +14,10 @@ from handlers.dispatcher import Dispatcher
 from jobs.outbox import deliver_due
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
-from tests.support.library import keep_one_copy, notices_for
+from tests.support.library import also_on_telegram, keep_one_copy, notices_for
 from tests.test_outbox import FakeSender
 
 LIBRARIAN_TG = "5550001"
-
-
-async def _librarian_on_telegram(db: Database) -> None:
-    async with db.transaction() as session:
-        person_id = await session.scalar(
-            select(Account.person_id).where(Account.external_id == "librarian")
-        )
-        session.add(
-            Account(
-                messenger=Messenger.TELEGRAM,
-                external_id=LIBRARIAN_TG,
-                chat_id=LIBRARIAN_TG,
-                person_id=person_id,
-            )
-        )
 
 
 async def _librarian_notices(db: Database) -> list[OutboxMessage]:
@@ -58,7 +43,7 @@ async def _request(chat: ChatFactory, title: str = "ревизор") -> None:
 async def test_a_new_request_reaches_the_librarian_with_buttons_that_work(
     chat: ChatFactory, demo_db: Database, dispatcher: Dispatcher, clock: Clock
 ) -> None:
-    await _librarian_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "librarian", LIBRARIAN_TG)
     await _request(chat)
     [notice] = await _librarian_notices(demo_db)
     assert notice.text == "🆕 Новая заявка: «Ревизор» — Смирнова Мария, 7Б (формуляр № 1001)."

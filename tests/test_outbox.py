@@ -16,6 +16,7 @@ from jobs.outbox import MAX_ATTEMPTS, deliver_due
 from jobs.scheduler import build_scheduler
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
+from tests.support.library import also_on_telegram
 
 TELEGRAM_CHAT = "555000"
 
@@ -37,22 +38,6 @@ class FakeSender:
         self.buttons.append(buttons or [])
 
 
-async def _student_on_telegram(db: Database) -> None:
-    """The demo student also uses Telegram: a second account of the same person."""
-    async with db.transaction() as session:
-        person_id = await session.scalar(
-            select(Account.person_id).where(Account.external_id == "student")
-        )
-        session.add(
-            Account(
-                messenger=Messenger.TELEGRAM,
-                external_id=TELEGRAM_CHAT,
-                chat_id=TELEGRAM_CHAT,
-                person_id=person_id,
-            )
-        )
-
-
 async def _return_marias_book(chat: ChatFactory) -> None:
     librarian = chat("librarian")
     await librarian.send("/reader 1001")
@@ -69,7 +54,7 @@ async def _statuses(db: Database) -> list[OutboxStatus]:
 async def test_notices_go_to_reachable_accounts_and_are_marked(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _student_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
     sender = FakeSender()
     done = await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
@@ -84,7 +69,7 @@ async def test_notices_go_to_reachable_accounts_and_are_marked(
 async def test_a_notice_waits_out_the_night(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _student_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     clock.now = datetime(2026, 11, 16, 19, 30, tzinfo=UTC)  # 22:30 at the school
     await _return_marias_book(chat)
     sender = FakeSender()
@@ -98,7 +83,7 @@ async def test_a_notice_waits_out_the_night(
 async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_given_up(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _student_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
     blocked = FakeSender(fail=RecipientUnreachable)
     await deliver_due(demo_db, {Messenger.TELEGRAM: blocked}, clock, pause=0)
@@ -135,7 +120,7 @@ async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_giv
 async def test_two_dispatchers_send_each_notice_once(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _student_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     librarian = chat("librarian")
     await librarian.send("/reader 1001")
     await librarian.press("🔄 2")
@@ -152,7 +137,7 @@ async def test_two_dispatchers_send_each_notice_once(
 async def test_the_scheduler_delivers_the_outbox(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _student_on_telegram(demo_db)
+    await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
     sender = FakeSender()
     scheduler = build_scheduler(demo_db, {Messenger.TELEGRAM: sender}, clock)

@@ -83,6 +83,25 @@ async def forge(db: Database, persona: str, action: str, **args: object) -> str:
     return token
 
 
+async def also_on_telegram(db: Database, persona: str, chat_id: str) -> None:
+    """The persona's person also uses Telegram: a second account, with that chat id."""
+    async with db.transaction() as session:
+        person_id = await session.scalar(
+            select(Account.person_id).where(
+                Account.messenger == Messenger.CONSOLE, Account.external_id == persona
+            )
+        )
+        assert person_id is not None, persona
+        session.add(
+            Account(
+                messenger=Messenger.TELEGRAM,
+                external_id=chat_id,
+                chat_id=chat_id,
+                person_id=person_id,
+            )
+        )
+
+
 async def notices_for(db: Database, persona: str) -> list[str]:
     async with db.reading() as session:
         person_id = await session.scalar(
