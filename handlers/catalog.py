@@ -8,16 +8,13 @@ from sqlalchemy import select
 
 from db.access import Actor
 from db.catalog import Holding, find_copies, holdings
-from db.circulation import holds_where
-from db.enums import HoldStatus, ItemStatus
-from db.loans import open_loan_of
-from db.models import Hold, Item, Reader, Record, RecordIsbn
+from db.models import Record, RecordIsbn
 from handlers import texts
 from handlers.context import Context
+from handlers.copies import copy_code, copy_reply
 from handlers.core import Button, Reply, in_rows
 from handlers.i18n import say
 from handlers.router import Router
-from handlers.staff import class_label
 from nlu.morph import given_name
 from nlu.normalize import normalize
 
@@ -190,58 +187,6 @@ def _only_older(ctx: Context, max_age: int) -> str:
     return texts.SEARCH_ONLY_ADULT_NO_AGE if ctx.actor.cards else texts.SEARCH_ONLY_ADULT
 
 
-def copy_code(query: str) -> str | None:
-    """An inventory number or a scanned barcode: one token with a digit in it; a number typed
-    in groups as printed under a barcode («4 600000 000017») is one number."""
-    token = query.strip()
-    compact = "".join(token.split())
-    if compact.isdigit():
-        token = compact
-    if 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token):
-        return token
-    return None
-
-
-async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
-    """A copy as the librarian needs it at the desk: where it is, who has it until when, and
-    the button for the next step (take it back, issue it)."""
-    lines = [copy_line(item, record)]
-    buttons: list[list[Button]] = []
-    loan = await open_loan_of(ctx.circulation, item.id)
-    if loan is not None:
-        reader = await ctx.session.get(Reader, loan.reader_id)
-        assert reader is not None
-        due = ctx.local(loan.due_at)
-        overdue = due.date() < ctx.local_now.date()
-        lines.append(
-            say(
-                texts.COPY_ON_LOAN_OVERDUE if overdue else texts.COPY_ON_LOAN,
-                reader=reader.full_name,
-                class_name=class_label(reader),
-                card=reader.card_number,
-                due=due,
-            )
-        )
-        buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)])
-    elif item.status == ItemStatus.ON_HOLD_SHELF:
-        for hold in await holds_where(
-            ctx.session, Hold.item_id == item.id, Hold.status == HoldStatus.READY
-        ):
-            lines.append(
-                say(
-                    texts.COPY_ON_HOLD_SHELF,
-                    reader=hold.reader_name,
-                    class_name=hold.class_name or "—",
-                    card=hold.card_number,
-                    until=ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now,
-                )
-            )
-            buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", h=hold.hold_id)])
-    elif item.status == ItemStatus.AVAILABLE:
-        buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)])
-    return Reply("\n".join(lines), buttons=buttons)
-
-
 async def _is_a_title(ctx: Context, query: str) -> bool:
     """Whether the catalog has a record titled just so (a number like «1984» can be both)."""
     hits = await ctx.services.search.search(ctx.session, query, limit=1)
@@ -249,19 +194,6 @@ async def _is_a_title(ctx: Context, query: str) -> bool:
         return False
     title = await ctx.session.scalar(select(Record.title).where(Record.id == hits[0].record_id))
     return title is not None and normalize(title) == normalize(query)
-
-
-def copy_line(item: Item, record: Record) -> str:
-    return say(
-        texts.COPY_FOUND,
-        inventory=item.inventory_number,
-        barcode=say(texts.COPY_BARCODE, barcode=item.barcode) if item.barcode else "",
-        title=record.title,
-        authors=say(texts.SEARCH_AUTHORS, authors=", ".join(record.author_list))
-        if record.authors
-        else "",
-        status=texts.ITEM_STATUS[item.status],
-    )
 
 
 def record_line(n: int, record: Record) -> str:

@@ -10,8 +10,8 @@ from db.loans import ensure_issuable, find_copy, issue, return_copy
 from db.models import Item, Reader, Record
 from db.standing import AgeCheck
 from handlers import texts
-from handlers.catalog import copy_reply
 from handlers.context import Context
+from handlers.copies import copy_reply
 from handlers.core import Reply
 from handlers.i18n import person, say
 from handlers.readers import own_reader, reader_named

@@ -1,0 +1,79 @@
+"""A copy as the librarian sees it at the desk: found by its inventory number or barcode (typed,
+scanned, or read from a photo), with where it is, who has it until when, and the next step."""
+
+from __future__ import annotations
+
+from db.circulation import holds_where
+from db.enums import HoldStatus, ItemStatus
+from db.loans import open_loan_of
+from db.models import Hold, Item, Reader, Record
+from handlers import texts
+from handlers.context import Context
+from handlers.core import Button, Reply
+from handlers.i18n import say
+from handlers.staff import class_label
+
+
+def copy_code(query: str) -> str | None:
+    """An inventory number or a scanned barcode: one token with a digit in it; a number typed
+    in groups as printed under a barcode («4 600000 000017») is one number."""
+    token = query.strip()
+    compact = "".join(token.split())
+    if compact.isdigit():
+        token = compact
+    if 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token):
+        return token
+    return None
+
+
+async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
+    """A copy as the librarian needs it at the desk: where it is, who has it until when, and
+    the button for the next step (take it back, issue it)."""
+    lines = [copy_line(item, record)]
+    buttons: list[list[Button]] = []
+    loan = await open_loan_of(ctx.circulation, item.id)
+    if loan is not None:
+        reader = await ctx.session.get(Reader, loan.reader_id)
+        assert reader is not None
+        due = ctx.local(loan.due_at)
+        overdue = due.date() < ctx.local_now.date()
+        lines.append(
+            say(
+                texts.COPY_ON_LOAN_OVERDUE if overdue else texts.COPY_ON_LOAN,
+                reader=reader.full_name,
+                class_name=class_label(reader),
+                card=reader.card_number,
+                due=due,
+            )
+        )
+        buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)])
+    elif item.status == ItemStatus.ON_HOLD_SHELF:
+        for hold in await holds_where(
+            ctx.session, Hold.item_id == item.id, Hold.status == HoldStatus.READY
+        ):
+            lines.append(
+                say(
+                    texts.COPY_ON_HOLD_SHELF,
+                    reader=hold.reader_name,
+                    class_name=hold.class_name or "—",
+                    card=hold.card_number,
+                    until=ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now,
+                )
+            )
+            buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", h=hold.hold_id)])
+    elif item.status == ItemStatus.AVAILABLE:
+        buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)])
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def copy_line(item: Item, record: Record) -> str:
+    return say(
+        texts.COPY_FOUND,
+        inventory=item.inventory_number,
+        barcode=say(texts.COPY_BARCODE, barcode=item.barcode) if item.barcode else "",
+        title=record.title,
+        authors=say(texts.SEARCH_AUTHORS, authors=", ".join(record.author_list))
+        if record.authors
+        else "",
+        status=texts.ITEM_STATUS[item.status],
+    )
