@@ -10,7 +10,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from db.clock import utcnow
+from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
 from handlers.safe_log import redacted_traceback
@@ -27,6 +27,8 @@ HOLD_SHELF_EVERY_MINUTES = 60
 def build_scheduler(
     db: Database, senders: Mapping[Messenger, Sender], clock: Callable[[], datetime]
 ) -> AsyncIOScheduler:
+    # APScheduler keeps its own timeline on the real clock (the `clock` passed in is what the
+    # rounds read): a first run "now" on a pinned clock would be a past run it must catch up.
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def outbox() -> None:
@@ -47,7 +49,7 @@ def build_scheduler(
         "interval",
         seconds=OUTBOX_EVERY_SECONDS,
         id="outbox",
-        next_run_time=utcnow(),
+        next_run_time=wall_clock(),
         max_instances=1,
         coalesce=True,
     )
@@ -58,6 +60,6 @@ def build_scheduler(
         id="hold_shelf",
         max_instances=1,
         coalesce=True,
-        next_run_time=utcnow(),
+        next_run_time=wall_clock(),
     )
     return scheduler

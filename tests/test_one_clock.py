@@ -56,6 +56,20 @@ def test_nothing_reads_the_wall_clock_but_db_clock() -> None:
     assert reads == [], "read the time through db.clock.utcnow instead:\n" + "\n".join(reads)
 
 
+# db.clock.wall_clock is the real time on purpose: only APScheduler's own timeline may use it.
+WALL_CLOCK_USERS = {ROOT / "db" / "clock.py", ROOT / "jobs" / "scheduler.py", Path(__file__)}
+
+
+def test_only_the_scheduler_timeline_asks_for_the_real_time() -> None:
+    users = [
+        str(path.relative_to(ROOT))
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path not in WALL_CLOCK_USERS and "wall_clock" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []
+
+
 def test_the_guard_sees_a_wall_clock_read(tmp_path: Path) -> None:
     sneaky = tmp_path / "sneaky.py"
     sneaky.write_text("import datetime as d\nfrom datetime import datetime\nx = datetime.now()\n")
