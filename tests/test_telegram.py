@@ -426,3 +426,21 @@ async def test_a_notice_from_the_outbox_reaches_the_reader_in_telegram(
     await expect(
         tg, student, "📌 Книга «Пиковая дама» ждёт вас в библиотеке (Школа №1) до 19 ноября."
     )
+
+
+async def test_a_librarian_approves_a_new_request_from_the_notice_in_telegram(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock, chat: Any
+) -> None:
+    librarian = tg.user(LIBRARIAN, "Ольга")
+    await librarian.send(await link_code(demo_db, clock, RoleName.LIBRARIAN))
+    await expect(tg, librarian, "Вы — библиотекарь")
+    student = chat("student")  # the request comes from the console: any messenger will do
+    await student.send("хочу взять ревизор")
+    await student.press("📌 1")
+
+    before = len(librarian.messages)
+    await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock, pause=0)
+    notice = await expect(tg, librarian, "🆕 Новая заявка: «Ревизор»", since=before)
+    assert notice.reply_markup is not None  # the buttons came with it, checked against the spec
+    await librarian.press("✅ Одобрить")
+    await expect(tg, librarian, "Одобрено: «Ревизор» для Смирновой Марии")
