@@ -230,6 +230,8 @@ class Reader(Base):
     history_since: Mapped[datetime | None]
     # «m», «f» or None (unknown): texts agree with it, or take a form that fits both.
     gender: Mapped[str | None] = mapped_column(String(1))
+    # Removed from the library: name and birth year erased, loans kept for the counts.
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     library: Mapped[Library] = relationship(lazy="raise")
@@ -353,6 +355,9 @@ class Hold(Base):
     ready_until: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(300))
+    # The place in the record's queue at the school, taken under the record's lock when the
+    # hold joins the queue (per record and library, increasing, never reused).
+    queue_number: Mapped[int | None] = mapped_column(Integer)
     placed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
@@ -482,6 +487,9 @@ class AuditEntry(Base):
         str_enum(AuditOutcome, "audit_outcome"), default=AuditOutcome.OK
     )
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The same refusal from one account again: counted on one row, with the last time.
+    repeats: Mapped[int] = mapped_column(Integer, default=1)
+    last_at: Mapped[datetime | None]
 
 
 class ProcessedUpdate(Base):
