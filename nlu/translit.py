@@ -475,14 +475,25 @@ def _ranked(word: str, limit: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text for _, text in finished))[:limit]
 
 
+MAX_WORD = 40
+"""The longest Latin word read back. The longest Russian words run to about 35 letters
+(«превысокомногорассмотрительствующий», 39 letters in BGN/PCGN); anything longer is not a
+word, and reading it would cost memory and time for nothing (the beam search keeps whole
+partial readings, so its memory grows with the square of the word's length)."""
+
+
 def to_cyrillic_variants(word: str, limit: int = 8) -> list[str]:
     """The plausible Cyrillic spellings of one Latin word, most plausible first.
 
     Any scheme above is understood, and looser spellings besides («x» as х or кс, «c» as ц or
     к, «i» as и or й, a dropped ь restored). At most `limit` spellings, no duplicates. Results
-    are memoised, so repeated query words cost a dictionary look-up.
+    are memoised, so repeated query words cost a dictionary look-up. A word longer than
+    `MAX_WORD` letters has no readings.
     """
-    word = word.strip().lower()
+    word = word.strip()
+    if len(word) > MAX_WORD:  # before lower(): a huge word is not even copied
+        return []
+    word = word.lower()
     if not word or limit <= 0:
         return []
     return list(_ranked(word, limit))
