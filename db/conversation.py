@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.clock import utcnow
 from db.models import ButtonToken, ConversationState
 
 TOKEN_BYTES = 9  # 12 url-safe characters: short enough for any messenger's payload limit
+# A button older than this is stale: it says so when pressed, and the daily round deletes it.
+BUTTON_TTL = timedelta(days=30)
 
 
 async def get_state(session: AsyncSession, account_id: int) -> ConversationState | None:
@@ -46,10 +50,13 @@ def new_button_token(
 async def resolve_button_token(
     session: AsyncSession, account_id: int, token: str
 ) -> ButtonToken | None:
-    """The button behind a token, only if it was given to this very account."""
+    """The button behind a token, only if it was given to this very account within
+    `BUTTON_TTL`."""
     if not token or len(token) > 16:
         return None
     found = await session.get(ButtonToken, token)
     if found is None or found.account_id != account_id:
+        return None
+    if found.created_at <= utcnow() - BUTTON_TTL:
         return None
     return found

@@ -1,6 +1,6 @@
 """The scheduler (APScheduler): delivering the outbox every few seconds; every hour, the hold
-shelf's round and the due-date reminders. One per installation; outbox delivery alone is safe
-to run in several processes."""
+shelf's round and the due-date reminders; once a day, the retention round. One per
+installation; outbox delivery alone is safe to run in several processes."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from handlers.safe_log import redacted_traceback
 from jobs.holds import hold_shelf_round
 from jobs.outbox import Sender, deliver_due
 from jobs.reminders import due_date_round
+from jobs.retention import retention_round
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 5
 HOLD_SHELF_EVERY_MINUTES = 60
+RETENTION_EVERY_HOURS = 24
 
 
 def build_scheduler(
@@ -44,6 +46,13 @@ def build_scheduler(
         except Exception as error:
             log.error("hourly round failed\n%s", redacted_traceback(error))
 
+    async def retention() -> None:
+        try:
+            pruned = await retention_round(db, clock)
+            log.info("retention round: %s", pruned)
+        except Exception as error:
+            log.error("retention round failed\n%s", redacted_traceback(error))
+
     scheduler.add_job(
         outbox,
         "interval",
@@ -58,6 +67,15 @@ def build_scheduler(
         "interval",
         minutes=HOLD_SHELF_EVERY_MINUTES,
         id="hold_shelf",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=wall_clock(),
+    )
+    scheduler.add_job(
+        retention,
+        "interval",
+        hours=RETENTION_EVERY_HOURS,
+        id="retention",
         max_instances=1,
         coalesce=True,
         next_run_time=wall_clock(),
