@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--child", help="номер формуляра ребёнка (для роли parent)")
 
     sub.add_parser("demo-data", help="заполнить пустую базу демонстрационной сетью")
+
+    backup = sub.add_parser("backup", help="резервная копия встроенной базы SQLite (на ходу)")
+    backup.add_argument("file", type=Path)
+    restore = sub.add_parser(
+        "restore", help="восстановить базу SQLite из копии (прежняя сохраняется рядом)"
+    )
+    restore.add_argument("file", type=Path)
     return parser
 
 
@@ -118,6 +125,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from db.migrate import upgrade
 
     command = args.command or "run"
+    if command in ("backup", "restore"):  # on the file itself: no migration, no app
+        from bot.backup import run_backup, run_restore
+
+        return (run_backup if command == "backup" else run_restore)(settings, args.file)
     if command == "db":
         async with open_app(settings, migrate=False) as app:
             await upgrade(app.db)

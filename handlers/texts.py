@@ -720,3 +720,44 @@ STAFF_REFUSALS = frozenset(
 REFUSED_NEUTRAL = (
     "Сейчас это сделать нельзя. Если что-то непонятно, спросите школьного библиотекаря."
 )
+
+
+# Хранение данных и удаление читателя
+CLI_BACKUP_DONE = "Резервная копия базы сохранена: {path}"
+CLI_BACKUP_NO_DATABASE = "Базы данных {path} нет — копировать нечего."
+CLI_BACKUP_FAILED = "Не получилось: {reason}"
+CLI_BACKUP_POSTGRES = (
+    "База данных — PostgreSQL: резервные копии делает её собственный инструмент.\n"
+    '  копия:          pg_dump --format=custom --file=formulyar.dump "$DATABASE_URL"\n'
+    '  восстановление: pg_restore --clean --if-exists --dbname="$DATABASE_URL" formulyar.dump\n'
+    "(в адресе для pg_dump и pg_restore — postgresql://, без +asyncpg)."
+)
+CLI_RESTORE_NOT_A_BACKUP = (
+    "{path} — не резервная копия Формуляра (не база SQLite, повреждена или без наших таблиц). "
+    "Текущая база не тронута."
+)
+CLI_RESTORE_DONE = (
+    "База {path} восстановлена из копии. Запустите бота заново; поисковый индекс перестроится сам."
+)
+CLI_RESTORE_SAFETY = "Прежняя база сохранена рядом: {path}"
+READER_ERASED_NAME = "Выбывший читатель № {card}"
+DESK_REMOVE_USAGE = (
+    "Удалить читателя, который выбыл из школы: /remove НОМЕР_ФОРМУЛЯРА, например /remove 1034."
+)
+DESK_REMOVE_ASK = (
+    "Удалить читателя {name} ({class_name}, формуляр № {card})?\n"
+    "Имя, год рождения и класс будут стёрты, аккаунты и родители отвязаны, брони отменены. "
+    "Выдачи останутся в отчётах — без имени. Вернуть данные будет нельзя."
+)
+DESK_REMOVE_HAS_LOANS = (
+    "У {name:gent} на руках {n} {n:книга|книги|книг}. Сначала примите их или спишите — "
+    "потом читателя можно удалить."
+)
+DESK_REMOVE_ALREADY = "Формуляр № {card} уже удалён ({when:date})."
+DESK_REMOVED = (
+    "Читатель удалён: формуляр № {card} теперь «{name}». Личные данные стёрты; "
+    "отменено броней: {holds}, отвязано аккаунтов: {accounts}, родителей: {parents}."
+)
+DESK_REMOVE_KEPT = "Хорошо, читатель остаётся."
+BUTTON_REMOVE_CONFIRM = "🗑 Да, удалить"
+BUTTON_REMOVE_KEEP = "Нет, оставить"
