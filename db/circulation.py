@@ -218,6 +218,8 @@ class HoldView:
 
 
 async def holds_where(session: AsyncSession, *conditions: Any) -> list[HoldView]:
+    """Holds in the order they were made, except that the queued holds of one queue come in
+    their queue's order (in the slots they take among the rest)."""
     rows = (
         await session.execute(
             select(Hold, Record.title, Record.authors, Reader)
@@ -229,6 +231,7 @@ async def holds_where(session: AsyncSession, *conditions: Any) -> list[HoldView]
     ).all()
     queued = [hold for hold, *_ in rows if hold.status == HoldStatus.QUEUED]
     positions = await queue_positions(session, queued)
+    rows = _queues_in_order(rows, positions)
     return [
         HoldView(
             hold_id=hold.id,
@@ -249,9 +252,37 @@ async def holds_where(session: AsyncSession, *conditions: Any) -> list[HoldView]
     ]
 
 
+def _queues_in_order(rows: Sequence[Any], positions: dict[int, int]) -> list[Any]:
+    """The rows with each queue's queued holds re-seated, in their places, where that
+    queue's queued holds stood."""
+    seats: dict[tuple[int, int], list[int]] = {}
+    for index, (hold, *_) in enumerate(rows):
+        if hold.id in positions:
+            seats.setdefault((hold.record_id, hold.library_id), []).append(index)
+    ordered = list(rows)
+    for indexes in seats.values():
+        standing = sorted((rows[i] for i in indexes), key=lambda row: positions[row[0].id])
+        for index, row in zip(indexes, standing, strict=True):
+            ordered[index] = row
+    return ordered
+
+
+def queue_order() -> tuple[Any, ...]:
+    """The order of a record's queue at a school: by the number a hold took when it joined
+    (under the record's lock; see db.holds), holds queued before numbers existed (none) first,
+    in the order they were made."""
+    return (Hold.queue_number.asc().nulls_first(), Hold.created_at, Hold.id)
+
+
+def queue_key(hold: Hold) -> tuple[bool, int, datetime, int]:
+    """`queue_order` for one hold, to compare in Python."""
+    return (hold.queue_number is not None, hold.queue_number or 0, hold.created_at, hold.id)
+
+
 async def queue_positions(session: AsyncSession, holds: Sequence[Hold]) -> dict[int, int]:
-    """Each queued hold's place in its record's queue at its library (1 = next): one query
-    for all the queues the holds stand in."""
+    """Each queued hold's place in its record's queue at its library (1 = next): how many
+    queued holds of that queue come before it in `queue_order`, plus one. One query for all
+    the queues the holds stand in."""
     queues = {(hold.record_id, hold.library_id) for hold in holds}
     if not queues:
         return {}
@@ -261,7 +292,7 @@ async def queue_positions(session: AsyncSession, holds: Sequence[Hold]) -> dict[
             tuple_(Hold.record_id, Hold.library_id).in_(list(queues)),
             Hold.status == HoldStatus.QUEUED,
         )
-        .order_by(Hold.created_at, Hold.id)
+        .order_by(*queue_order())
     )
     placed: dict[tuple[int, int], int] = {}
     everyone: dict[int, int] = {}

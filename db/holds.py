@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.access import AccessDenied, require_librarian
@@ -21,6 +21,8 @@ from db.circulation import (
     holders,
     library,
     lock_circulation,
+    queue_key,
+    queue_order,
     queue_positions,
 )
 from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
@@ -214,18 +216,9 @@ async def warn_expiring_holds(c: Circulation, within: timedelta = timedelta(days
 
 async def serve_queue(c: Circulation, item: Item, seen: ItemStatus) -> Hold | None:
     """A copy has come free (`seen` is its status until now): the first in its record's queue
-    gets it on the hold shelf, else it goes back on the open shelf."""
-    queued = list(
-        await c.session.scalars(
-            select(Hold)
-            .where(
-                Hold.record_id == item.record_id,
-                Hold.library_id == item.library_id,
-                Hold.status == HoldStatus.QUEUED,
-            )
-            .order_by(Hold.created_at, Hold.id)
-        )
-    )
+    (by `queue_order`) gets it on the hold shelf, else it goes back on the open shelf. The
+    caller holds the record's lock (lock_circulation)."""
+    queued = await _queue(c, item.record_id, item.library_id)
     for hold in queued:
         if await _put_on_shelf(c, hold, [item.id], seen=seen):
             await _queue_moved(c, hold)
@@ -341,8 +334,21 @@ async def _put_on_shelf(
 
 async def _stay_queued(c: Circulation, hold: Hold, *, approved: bool = True) -> None:
     """Into the record's queue: after an approval («одобрена, но…»), or straight away when
-    there is no free copy (nobody approved anything, and the notice must not say so)."""
+    there is no free copy (nobody approved anything, and the notice must not say so).
+
+    The hold takes its place here, under the record's lock (every caller took it with
+    lock_circulation; SQLite runs one writer at a time anyway): the highest number the queue
+    has ever given plus one, so a place once told stays until somebody ahead leaves, and a
+    number is never given twice. The event's clock plays no part: events get the lock in an
+    order of their own."""
     hold.status = HoldStatus.QUEUED
+    if hold.queue_number is None:
+        highest = await c.session.scalar(
+            select(func.max(Hold.queue_number)).where(
+                Hold.record_id == hold.record_id, Hold.library_id == hold.library_id
+            )
+        )
+        hold.queue_number = (highest or 0) + 1
     await c.session.flush()
     position = (await queue_positions(c.session, [hold]))[hold.id]
     c.tell(
@@ -376,16 +382,12 @@ async def _close(c: Circulation, hold: Hold, status: HoldStatus, reason: str | N
 
 async def _queue_moved(c: Circulation, departed: Hold) -> None:
     """A hold left the queue: everyone who stood behind it hears their new place."""
-    behind = list(
-        await c.session.scalars(
-            select(Hold).where(
-                Hold.record_id == departed.record_id,
-                Hold.library_id == departed.library_id,
-                Hold.status == HoldStatus.QUEUED,
-                tuple_(Hold.created_at, Hold.id) > tuple_(departed.created_at, departed.id),
-            )
-        )
-    )
+    ahead_of_them = queue_key(departed)
+    behind = [
+        hold
+        for hold in await _queue(c, departed.record_id, departed.library_id)
+        if queue_key(hold) > ahead_of_them
+    ]
     if not behind:
         return
     title = await _title(c, departed)
@@ -399,6 +401,21 @@ async def _queue_moved(c: Circulation, departed: Hold) -> None:
             title=title,
             position=positions[hold.id],
         )
+
+
+async def _queue(c: Circulation, record_id: int, library_id: int) -> list[Hold]:
+    """The record's queued holds at the school, first in line first."""
+    return list(
+        await c.session.scalars(
+            select(Hold)
+            .where(
+                Hold.record_id == record_id,
+                Hold.library_id == library_id,
+                Hold.status == HoldStatus.QUEUED,
+            )
+            .order_by(*queue_order())
+        )
+    )
 
 
 async def _title(c: Circulation, hold: Hold) -> str:

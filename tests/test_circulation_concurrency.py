@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
+import re
 from collections.abc import Awaitable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -30,11 +33,12 @@ from db.class_sets import return_class_set
 from db.conversation import new_button_token
 from db.engine import Database
 from db.enums import ApprovalMode, AuditOutcome, HoldStatus, ItemStatus, Messenger, RoleName
-from db.models import Account, AuditEntry, Hold, Item, Loan, Reader, Record
+from db.models import Account, AuditEntry, Hold, Item, Loan, OutboxMessage, Reader, Record
 from db.people import create_link_code, library_by_code, reader_by_card
-from handlers import texts
+from handlers import build_registry, texts
 from handlers.core import Incoming
 from handlers.dispatcher import Dispatcher
+from handlers.services import Services
 from tests.support.clock import Clock
 
 ROUNDS = 5
@@ -898,3 +902,115 @@ async def test_forced_a_cancel_while_the_issue_holds_the_copy(
         press(dispatcher, "reader-0", cancel_token),
     )
     await _check_issue_vs_cancel(desk, book, issued, cancelled)
+
+
+# 6. A queue joined by many at once ----------------------------------------------------------
+
+QUEUERS = 12
+TOLD_PLACE = re.compile(r"Вы в очереди под номером (\d+)\.")
+MOVED_PLACE = re.compile(r"теперь вы под номером (\d+)\.")
+ARRIVED: ContextVar[datetime | None] = ContextVar("arrived", default=None)
+
+
+async def arriving(at: datetime, event: Awaitable[str]) -> str:
+    """The event reads `at` off its clock as it comes in, before it takes any lock."""
+    ARRIVED.set(at)
+    return await event
+
+
+async def moved_notices(db: Database, after: int) -> dict[int, list[int]]:
+    """Reader id → the places «очередь сдвинулась» told them in outbox rows after id `after`."""
+    async with db.reading() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "hold.queue_moved", OutboxMessage.id > after)
+                .order_by(OutboxMessage.id)
+            )
+        )
+    told: dict[int, list[int]] = {}
+    for row in rows:
+        match = MOVED_PLACE.search(row.text)
+        assert match, row.text
+        told.setdefault(row.payload["reader_id"], []).append(int(match.group(1)))
+    return told
+
+
+async def last_outbox_id(db: Database) -> int:
+    async with db.reading() as session:
+        return await session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+
+async def test_readers_queueing_at_once_are_told_their_true_places(
+    demo_db: Database, services: Services, clock: Clock
+) -> None:
+    """Twelve readers ask for a book whose only copy is out, all at once. Each event reads its
+    clock as it comes in, and those readings need not follow the order in which the events
+    get the record's lock (here they are shuffled): the place a reader is told is the one they
+    keep until somebody leaves; the copy that comes back goes to number 1."""
+    arrival_clock = replace(services, clock=lambda: ARRIVED.get() or clock())
+    dispatcher = Dispatcher(build_registry(), arrival_clock)
+    desk = await open_desk(demo_db, dispatcher, clock, readers=QUEUERS)
+    personas = list(desk.readers)
+    books = await fresh_records(demo_db, desk.library_id, ROUNDS, copies=1)
+    for n, book in enumerate(books):
+        [item_id], [inventory] = book.item_ids, book.inventory
+        reply = await send(dispatcher, "librarian", f"/issue {inventory} {CARDS[QUEUERS + n]}")
+        assert reply.startswith(ISSUED), reply
+        tokens = await buttons(
+            demo_db, *((p, "hold.place", {"r": book.record_id}) for p in personas)
+        )
+        arrivals = list(range(1, QUEUERS + 1))
+        random.Random(n).shuffle(arrivals)
+        replies = await race(
+            n,
+            *(
+                arriving(clock() + timedelta(milliseconds=ms), press(dispatcher, persona, token))
+                for persona, token, ms in zip(personas, tokens, arrivals, strict=True)
+            ),
+        )
+
+        told: dict[int, int] = {}
+        for persona, reply in zip(personas, replies, strict=True):
+            match = TOLD_PLACE.search(reply)
+            assert match, reply
+            told[desk.readers[persona]] = int(match.group(1))
+        final = await queue(demo_db, book.record_id)
+        changed = sum(told[reader] != final.get(reader) for reader in told)
+        firsts = sum(place == 1 for place in told.values())
+        figures = f"{changed} of {QUEUERS} told a place that changed, {firsts} told «1»"
+        assert sorted(told.values()) == list(range(1, QUEUERS + 1)), figures
+        assert told == final, figures
+
+        # The fifth leaves: the seven behind move up one and hear it; the four ahead hear nothing.
+        by_place = {place: reader for reader, place in told.items()}
+        leaver = next(p for p, r in desk.readers.items() if r == by_place[5])
+        holds = await holds_for(demo_db, book.record_id)
+        [cancel] = await buttons(demo_db, (leaver, "hold.cancel", {"h": holds[by_place[5]].id}))
+        before = await last_outbox_id(demo_db)
+        reply = await press(dispatcher, leaver, cancel)
+        assert reply.startswith("Бронь на книгу «"), reply
+        moved = await moved_notices(demo_db, before)
+        assert moved == {by_place[p]: [p - 1] for p in range(6, QUEUERS + 1)}
+        final = await queue(demo_db, book.record_id)
+        assert final == {by_place[p]: p - (p > 5) for p in range(1, QUEUERS + 1) if p != 5}
+
+        # The copy comes back: number 1 gets it, and everyone behind hears their new place.
+        before = await last_outbox_id(demo_db)
+        reply = await send(dispatcher, "librarian", f"/return {inventory}")
+        assert reply.startswith(RETURNED), reply
+        holds = await holds_for(demo_db, book.record_id)
+        first = holds[by_place[1]]
+        assert (first.status, first.item_id) == (HoldStatus.READY, item_id)
+        moved = await moved_notices(demo_db, before)
+        assert moved == {by_place[p]: [p - 1 - (p > 5)] for p in range(2, QUEUERS + 1) if p != 5}
+        await check_invariants(demo_db)
+
+        # Everybody lets the book go, so that limits do not carry over into the next round.
+        for hold in holds.values():
+            if hold.status in (HoldStatus.QUEUED, HoldStatus.READY):
+                owner = next(p for p, r in desk.readers.items() if r == hold.reader_id)
+                [token] = await buttons(demo_db, (owner, "hold.cancel", {"h": hold.id}))
+                assert (await press(dispatcher, owner, token)).startswith("Бронь на книгу «")
+        assert await status_of(demo_db, item_id) == ItemStatus.AVAILABLE
+        await check_invariants(demo_db)
