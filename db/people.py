@@ -12,8 +12,22 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Messenger, ReaderCategory, RoleName
-from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role
+from db.access import require_librarian
+from db.circulation import Circulation, locked_reader
+from db.enums import ACTIVE_HOLD_STATUSES, Messenger, ReaderCategory, RoleName
+from db.holds import cancel_hold
+from db.models import (
+    Account,
+    GuardianLink,
+    Hold,
+    Library,
+    LinkCode,
+    Loan,
+    OutboxMessage,
+    Person,
+    Reader,
+    Role,
+)
 from nlu.morph import guess_gender
 from nlu.normalize import normalize
 
@@ -388,4 +402,134 @@ async def mark_unreachable(session: AsyncSession, messenger: Messenger, external
         update(Account)
         .where(Account.messenger == messenger, Account.external_id == external_id)
         .values(unreachable=True)
+    )
+
+
+# A reader who left the school --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What removing a reader did; `loans_out` > 0: books still on loan, nothing was changed."""
+
+    loans_out: int = 0
+    holds_cancelled: int = 0
+    accounts_unlinked: int = 0
+    parents_unlinked: int = 0
+    notices_dropped: int = 0
+
+
+async def open_loans_count(session: AsyncSession, reader_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Loan)
+            .where(Loan.reader_id == reader_id, Loan.returned_at.is_(None))
+        )
+        or 0
+    )
+
+
+async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Erasure:
+    """Remove a reader who left the school (152-FZ: personal data is not kept past its purpose).
+
+    Refused while books are on loan. Otherwise the card keeps its number and its loans (with
+    its id, for the counts and reports) and loses everything personal: the name becomes
+    `placeholder`, birth year, gender, class, block reason and reading history go; open holds
+    are cancelled, the card's messenger accounts and parents are unlinked, unused link codes
+    deleted, and notices about the reader dropped from the outbox. The card stays blocked, so
+    nothing is issued to it again. Audited by ids only."""
+    reader = await locked_reader(c.session, reader_id)
+    require_librarian(c.actor, reader.library_id, "reader.erase")
+    loans_out = await open_loans_count(c.session, reader.id)
+    if loans_out:
+        return Erasure(loans_out=loans_out)
+    session = c.session
+
+    active = list(
+        await session.scalars(
+            select(Hold.id).where(
+                Hold.reader_id == reader.id, Hold.status.in_(ACTIVE_HOLD_STATUSES)
+            )
+        )
+    )
+    for hold_id in active:
+        await cancel_hold(c, hold_id)
+    hold_ids = list(await session.scalars(select(Hold.id).where(Hold.reader_id == reader.id)))
+
+    about_reader = OutboxMessage.payload["reader_id"].as_integer() == reader.id
+    dropped = (await session.execute(delete(OutboxMessage).where(about_reader))).rowcount or 0
+    for hold_id in hold_ids:  # librarians' notices of the reader's requests carry the name
+        result = await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.kind.like("hold.%"),
+                OutboxMessage.dedupe_key.like(f"hold.%:{hold_id}:p%"),
+            )
+        )
+        dropped += result.rowcount or 0
+
+    own = set(
+        await session.scalars(
+            select(Role.person_id).where(Role.role == RoleName.READER, Role.reader_id == reader.id)
+        )
+    )
+    accounts = 0
+    if own:
+        accounts = (
+            await session.scalar(
+                select(func.count()).select_from(Account).where(Account.person_id.in_(own))
+            )
+            or 0
+        )
+    await unlink_card(session, reader.id)
+
+    parents = set(
+        await session.scalars(
+            select(GuardianLink.parent_person_id).where(GuardianLink.reader_id == reader.id)
+        )
+    )
+    await session.execute(delete(GuardianLink).where(GuardianLink.reader_id == reader.id))
+    for parent_id in parents:  # a parent of no child any more is a parent no more
+        other_child = await session.scalar(
+            select(GuardianLink.id).where(GuardianLink.parent_person_id == parent_id).limit(1)
+        )
+        if other_child is None:
+            await session.execute(
+                delete(Role).where(Role.person_id == parent_id, Role.role == RoleName.PARENT)
+            )
+    for person_id in own | parents:  # nothing left to call them by
+        if await session.scalar(select(Role.id).where(Role.person_id == person_id).limit(1)):
+            continue
+        await session.execute(
+            update(Person).where(Person.id == person_id).values(display_name=None)
+        )
+
+    await session.execute(
+        delete(LinkCode).where(LinkCode.reader_id == reader.id, LinkCode.used_at.is_(None))
+    )
+
+    reader.full_name = placeholder
+    reader.birth_year = None
+    reader.gender = None
+    reader.class_name = None
+    reader.blocked = True
+    reader.blocked_reason = None
+    reader.history_opt_in = False
+    reader.history_since = None
+    reader.erased_at = c.now
+    c.audit(
+        "reader.erase",
+        reader.library_id,
+        "reader",
+        reader.id,
+        holds=len(active),
+        accounts=accounts,
+        parents=len(parents),
+        notices=dropped,
+    )
+    return Erasure(
+        holds_cancelled=len(active),
+        accounts_unlinked=accounts,
+        parents_unlinked=len(parents),
+        notices_dropped=dropped,
     )

@@ -15,9 +15,12 @@ from db.models import Library, Reader
 from db.people import (
     card_is_linked,
     create_link_code,
+    erase_reader,
     find_readers,
     looks_like_class,
+    open_loans_count,
     proper_name,
+    reader_by_card,
     register_reader,
     similar_readers,
     unlink_card,
@@ -312,6 +315,75 @@ async def overdue(ctx: Context) -> Reply:
             )
         )
     return Reply("\n".join(lines))
+
+
+# A reader who left the school ---------------------------------------------------------------
+
+
+@router.command("remove")
+async def remove_command(ctx: Context) -> Reply:
+    """/remove 1034: erase a card's personal data, after a confirmation."""
+    library_id = desk_library(ctx, "reader.erase")
+    card = ctx.text.strip()
+    if not (card.isascii() and card.isdigit()):
+        return Reply(texts.DESK_REMOVE_USAGE)
+    reader = await reader_by_card(ctx.session, library_id, card)
+    if reader is None:
+        return Reply(say(texts.DESK_CARD_NONE, card=card))
+    refusal = await _cannot_remove(ctx, reader)
+    if refusal is not None:
+        return refusal
+    text = say(
+        texts.DESK_REMOVE_ASK,
+        name=reader.full_name,
+        class_name=class_label(reader),
+        card=reader.card_number,
+    )
+    buttons = [
+        [
+            ctx.button(texts.BUTTON_REMOVE_CONFIRM, "desk.erase", r=reader.id),
+            ctx.button(texts.BUTTON_REMOVE_KEEP, "desk.erase_keep", r=reader.id),
+        ]
+    ]
+    return Reply(text, buttons=buttons)
+
+
+@router.action("desk.erase")
+async def erase_pressed(ctx: Context) -> Reply:
+    reader = await own_reader(ctx, int(ctx.args["r"]), "reader.erase")
+    refusal = await _cannot_remove(ctx, reader)
+    if refusal is not None:
+        return refusal
+    card = reader.card_number
+    done = await erase_reader(ctx.circulation, reader.id, say(texts.READER_ERASED_NAME, card=card))
+    if done.loans_out:  # a book went out between the question and the answer
+        return Reply(say(texts.DESK_REMOVE_HAS_LOANS, name=person(reader), n=done.loans_out))
+    return Reply(
+        say(
+            texts.DESK_REMOVED,
+            card=card,
+            name=reader.full_name,
+            holds=done.holds_cancelled,
+            accounts=done.accounts_unlinked,
+            parents=done.parents_unlinked,
+        )
+    )
+
+
+@router.action("desk.erase_keep")
+async def erase_declined(ctx: Context) -> Reply:
+    await own_reader(ctx, int(ctx.args["r"]), "reader.erase")
+    return Reply(texts.DESK_REMOVE_KEPT)
+
+
+async def _cannot_remove(ctx: Context, reader: Reader) -> Reply | None:
+    if reader.erased_at is not None:
+        when = ctx.local(reader.erased_at)
+        return Reply(say(texts.DESK_REMOVE_ALREADY, card=reader.card_number, when=when))
+    loans = await open_loans_count(ctx.session, reader.id)
+    if loans:
+        return Reply(say(texts.DESK_REMOVE_HAS_LOANS, name=person(reader), n=loans))
+    return None
 
 
 # Choosing among several readers -----------------------------------------------------------
