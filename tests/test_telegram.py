@@ -444,3 +444,180 @@ async def test_a_librarian_approves_a_new_request_from_the_notice_in_telegram(
     assert notice.reply_markup is not None  # the buttons came with it, checked against the spec
     await librarian.press("✅ Одобрить")
     await expect(tg, librarian, "Одобрено: «Ревизор» для Смирновой Марии")
+
+
+# Restarts and the webhook's edges (hardening: nothing acknowledged before it is handled) -----
+
+
+async def _webhook_server(
+    tg: FakeTelegram, services: Services, port: int
+) -> tuple[TelegramTransport, web.AppRunner]:
+    transport = _transport(tg, services)
+    runner = web.AppRunner(
+        transport.webhook_app(f"http://127.0.0.1:{port}/telegram/webhook", "s3cret-Token_1")
+    )
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return transport, runner
+
+
+async def test_the_webhook_answers_200_only_once_the_update_is_handled(
+    tg: FakeTelegram, services: Services, demo_db: Database, unused_tcp_port: int
+) -> None:
+    transport, runner = await _webhook_server(tg, services, unused_tcp_port)
+    try:
+        student = tg.user(STUDENT)
+        tg.hold("sendMessage")  # Telegram is slow to take the reply
+        delivery = asyncio.create_task(student.send("/help"))
+        await tg.wait_until(lambda: tg.held("sendMessage") == [STUDENT])
+        assert not delivery.done() and tg.unacknowledged == [1]  # not yet answered
+        tg.release("sendMessage")
+        update_id = await asyncio.wait_for(delivery, 10)
+        assert update_id in tg.acknowledged and tg.unacknowledged == []
+        assert "Что я умею" in (student.messages[-1].text or "")
+
+        transport.stop_taking_work()  # SIGTERM: new requests are refused, Telegram retries
+        await student.send("/help")
+        assert tg.webhook_deliveries[-1].status == 503 and tg.unacknowledged == [2]
+        assert await transport.drained(1)
+    finally:
+        tg.release("sendMessage")
+        await runner.cleanup()
+        await transport.close()
+
+
+async def test_polling_confirms_a_batch_only_once_it_is_handled(
+    tg: FakeTelegram, services: Services, demo_db: Database
+) -> None:
+    student, other = tg.user(STUDENT), tg.user(PARENT)
+    first = await student.send("/help")
+    second = await other.send("/help")
+    tg.hold("sendMessage", after=1)
+    transport = _transport(tg, services)
+    await transport.prepare()
+    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
+    try:
+        await tg.wait_until(lambda: len(tg.held("sendMessage")) == 1)
+        await asyncio.sleep(0.3)  # the bot could ask for more now; it must not
+        assert not {first, second} & tg.acknowledged
+        assert len(tg.calls_to("getUpdates")) == 1  # no getUpdates while the batch is served
+        tg.release("sendMessage")
+        await tg.wait_until(lambda: {first, second} <= tg.acknowledged)
+    finally:
+        tg.release("sendMessage")
+        await transport.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await transport.close()
+    assert all("Что я умею" in (u.messages[-1].text or "") for u in (student, other))
+
+
+async def test_a_webhook_body_that_is_no_update_gets_400_and_leaves_no_content_in_the_log(
+    tg: FakeTelegram,
+    services: Services,
+    demo_db: Database,
+    unused_tcp_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from aiohttp import ClientSession
+
+    transport, runner = await _webhook_server(tg, services, unused_tcp_port)
+    url = f"http://127.0.0.1:{unused_tcp_port}/telegram/webhook"
+    headers = {
+        "X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1",
+        "Content-Type": "application/json",
+    }
+    bodies = [
+        b'{"update_id": 5, "message": {"text": "\xd0\xa1\xd0\xbc\xd0\xb8\xd1\x80\xd0\xbd\xd0',
+        "не JSON: Смирнова Мария".encode(),
+        b"\xff\xfe not UTF-8",
+        '["Смирнова Мария"]'.encode(),
+        '{"update_id": "Смирнова", "message": {"text": "Смирнова Мария"}}'.encode(),
+        json_bytes(
+            {
+                "update_id": 7,
+                "message": {
+                    "message_id": 1,
+                    "date": "вчера",
+                    "text": "выдай Смирновой Марии 7Б",
+                    "chat": {"id": STUDENT, "type": "private", "first_name": "Маша"},
+                    "from": {"id": STUDENT, "is_bot": False, "first_name": "Маша"},
+                },
+            }
+        ),
+    ]
+    try:
+        async with ClientSession() as client:
+            for body in bodies:
+                async with client.post(url, data=body, headers=headers) as response:
+                    assert response.status == 400, body
+                    assert "Traceback" not in await response.text()
+    finally:
+        await runner.cleanup()
+        await transport.close()
+    logged = "\n".join(
+        r.getMessage() + (r.exc_text or "") + str(r.exc_info or "") for r in caplog.records
+    )
+    assert "400" in logged
+    for private in ("Смирнов", "Мари", "Маша", "7Б", "вчера", "Traceback"):
+        assert private not in logged, private
+
+
+def json_bytes(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+async def test_per_chat_memory_stays_bounded(
+    tg: FakeTelegram, services: Services, demo_db: Database
+) -> None:
+    from bot.lifecycle import LruDict
+
+    transport = _transport(tg, services)
+    transport.menus = LruDict(3)
+    await transport.prepare()
+    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
+    try:
+        users = [tg.user(5000 + n) for n in range(6)]
+        sent = {await user.send("/help") for user in users}
+        for user in users:
+            await expect(tg, user, "Что я умею")
+        await tg.wait_until(lambda: sent <= tg.acknowledged)  # handled to the end, menus too
+        assert len(transport.chat_locks) == 0  # nobody holds a lock: none is kept
+        assert len(transport.menus) == 3  # six chats served, three remembered
+    finally:
+        await transport.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await transport.close()
+
+
+async def test_chat_locks_keep_order_and_vanish_when_free() -> None:
+    from bot.lifecycle import KeyedLocks
+
+    locks: KeyedLocks[int] = KeyedLocks()
+    order: list[int] = []
+    gate = asyncio.Event()
+
+    async def serve(chat: int, n: int) -> None:
+        async with locks.hold(chat):
+            if n == 0:
+                await gate.wait()
+            order.append(n)
+
+    tasks = [asyncio.create_task(serve(1, n)) for n in range(5)]
+    tasks.append(asyncio.create_task(serve(2, 9)))
+    await asyncio.wait_for(tasks[-1], 5)
+    assert order == [9] and len(locks) == 1  # chat 1 waits on its first; chat 2 went on
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert order == [9, 0, 1, 2, 3, 4] and len(locks) == 0
+
+
+def test_the_menu_memory_drops_the_least_recently_used_chat() -> None:
+    from bot.lifecycle import LruDict
+
+    menus: LruDict[int, str] = LruDict(2)
+    menus[1], menus[2] = "reader", "parent"
+    assert menus.get(1) == "reader"  # chat 1 used again: chat 2 is now the oldest
+    menus[3] = "librarian"
+    assert (1 in menus, 2 in menus, 3 in menus, len(menus)) == (True, False, True, 2)

@@ -1,17 +1,26 @@
 """The Telegram transport: aiogram's polling or webhook in, the core's replies out.
 
 Updates are handed to the core with their `update_id` (the core stores it, so a redelivered
-update changes nothing). Sending waits out 429 (`retry_after`) and, on 403 (the person blocked
-the bot), marks the account unreachable. A failure here is logged without personal data and
-never stops the next update from being served.
+update changes nothing). An update is acknowledged to Telegram only once it is handled: the
+webhook answers 200 after the core has committed and the replies went out (in the request, not
+in the background), and long polling asks for the next offset only after the whole batch is
+served — so a process killed mid-update gets that update again after its restart. One chat's
+updates are served in the order they came; different chats at once.
+
+Sending waits out 429 (`retry_after`) and, on 403 (the person blocked the bot), marks the
+account unreachable. A failure here is logged without personal data and never stops the next
+update from being served. A webhook body that is not a JSON update is answered 400 and logged
+without its content.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from functools import partial
 from io import BytesIO
 from typing import Any, TypeVar
@@ -32,8 +41,10 @@ from aiogram.types import (
     Update,
 )
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.lifecycle import Closed, InFlight, KeyedLocks, LruDict
 from bot.telegram.menu import commands, menu_for
 from bot.telegram.render import CAPTION_LIMIT, escape, keyboard, split_text
 from db.access import load_actor
@@ -50,6 +61,9 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_RETRIES = 3
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MENU_MEMORY = 10_000  # chats whose command menu this process remembers
+MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
 T = TypeVar("T")
 
 
@@ -70,9 +84,12 @@ class TelegramTransport:
         router.message()(self.on_message)
         router.callback_query()(self.on_callback)
         self.dispatcher.include_router(router)
-        self.menus: dict[int, str] = {}  # chat → the menu it has, since this process started
-        # Updates run as concurrent tasks; one chat's are served in the order they came.
-        self.chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # chat → the menu it has (a cache: a forgotten chat is looked up again)
+        self.menus: LruDict[int, str] = LruDict(MENU_MEMORY)
+        # Updates are served concurrently; one chat's in the order they came.
+        self.chat_locks: KeyedLocks[int] = KeyedLocks()
+        self.inflight = InFlight()  # webhook requests and polled batches being served
+        self._stopping = asyncio.Event()
         self.username: str | None = None
 
     # Lifecycle ------------------------------------------------------------------------------
@@ -89,37 +106,159 @@ class TelegramTransport:
         )
 
     async def run_polling(self, polling_timeout: int = 25) -> None:
-        """Long polling until stopped; call `prepare` first."""
+        """Long polling until `stop_polling`; call `prepare` first.
+
+        Each batch is served to the end before the next getUpdates, whose offset confirms it:
+        an update Telegram forgets has been handled. Stopped, the batch in hand is finished and
+        confirmed; a batch cut short (the process killed) comes again at the next start.
+        """
         await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dispatcher.start_polling(
-            self.bot,
-            handle_signals=False,
-            close_bot_session=False,
-            allowed_updates=ALLOWED_UPDATES,
-            polling_timeout=polling_timeout,
-        )
+        offset: int | None = None
+        unconfirmed = False
+        failures = 0
+        while not self._stopping.is_set():
+            unconfirmed = False  # this request carries the offset
+            fetch = asyncio.ensure_future(
+                self.bot.get_updates(
+                    offset=offset,
+                    timeout=polling_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    request_timeout=polling_timeout + 30,
+                )
+            )
+            stop = asyncio.ensure_future(self._stopping.wait())
+            done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            if fetch not in done:
+                fetch.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await fetch
+                break
+            try:
+                updates = fetch.result()
+            except Exception as error:
+                failures += 1
+                log.error("telegram getUpdates failed: %s", type(error).__name__)
+                with suppress(TimeoutError):
+                    pause = min(2.0**failures, MAX_POLL_PAUSE)
+                    await asyncio.wait_for(self._stopping.wait(), pause)
+                continue
+            failures = 0
+            if not updates:
+                continue
+            try:
+                async with self.inflight.track():
+                    await self.handle_batch(updates)
+            except Closed:  # stopped as the batch came: unconfirmed, it comes again
+                break
+            offset = updates[-1].update_id + 1
+            unconfirmed = True
+        if unconfirmed:
+            await self._confirm(offset)
+
+    async def _confirm(self, offset: int | None) -> None:
+        """Tell Telegram the last batch is done (getUpdates with its offset, taking nothing)."""
+        with suppress(Exception):
+            await self.bot.get_updates(offset=offset, limit=1, timeout=0)
+
+    async def handle_batch(self, updates: Sequence[Update]) -> None:
+        """Serve a batch: chats at once, each chat's updates one after another, in order."""
+        by_chat: dict[int | None, list[Update]] = {}
+        for update in updates:
+            by_chat.setdefault(_chat_of(update), []).append(update)
+
+        async def serve_chat(queue: list[Update]) -> None:
+            for update in queue:
+                try:
+                    await self.handle_update(update)
+                except Exception as error:
+                    log.error(
+                        "telegram update failed: update=%s\n%s",
+                        update.update_id,
+                        redacted_traceback(error),
+                    )
+
+        await asyncio.gather(*(serve_chat(queue) for queue in by_chat.values()))
+
+    async def handle_update(self, update: Update) -> None:
+        """One update through aiogram's routing into the core; returns once it is handled."""
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def stop_polling(self) -> None:
-        await self.dispatcher.stop_polling()
+        self.stop_taking_work()
 
-    def webhook_app(self, url: str, secret: str) -> web.Application:
-        """An aiohttp app serving Telegram's POSTs at the webhook URL's path; a request without
-        the right X-Telegram-Bot-Api-Secret-Token is refused by aiogram's handler (401)."""
-        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    def stop_taking_work(self) -> None:
+        """No new getUpdates, and new webhook requests are answered 503 (Telegram retries
+        them later); what is in hand goes on. `drained` waits for it."""
+        self._stopping.set()
+        self.inflight.close()
 
+    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
+        return await self.inflight.drained(timeout)
+
+    def webhook_app(self, url: str, secret: str, *, register: bool = True) -> web.Application:
+        """An aiohttp app serving Telegram's POSTs at the webhook URL's path.
+
+        A request without the right X-Telegram-Bot-Api-Secret-Token is refused (401), a body
+        that is not a JSON update answered 400, and an update answered 200 once handled. With
+        `register`, the app calls getMe and setWebhook on start-up; otherwise call
+        `register_webhook` once the server listens.
+        """
         app = web.Application()
-        handler = SimpleRequestHandler(
-            dispatcher=self.dispatcher, bot=self.bot, secret_token=secret
-        )
-        handler.register(app, path=urlsplit(url).path or "/")
-        setup_application(app, self.dispatcher, bot=self.bot)
+        expected = secret.encode()
 
-        async def on_startup(_: web.Application) -> None:
-            await self.prepare()
-            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        async def on_update(request: web.Request) -> web.Response:
+            if self.inflight.closed:
+                return web.Response(status=503, text="stopping")
+            given = request.headers.get(SECRET_HEADER, "").encode()
+            if not hmac.compare_digest(given, expected):
+                return web.Response(status=401, text="Unauthorized")
+            update = await self._read_update(request)
+            if update is None:
+                return web.Response(status=400, text="not a Telegram update")
+            try:
+                async with self.inflight.track():
+                    await self.handle_update(update)
+            except Closed:
+                return web.Response(status=503, text="stopping")
+            except Exception as error:  # Telegram delivers it again; the core dedupes
+                log.error(
+                    "telegram update failed: update=%s\n%s",
+                    update.update_id,
+                    redacted_traceback(error),
+                )
+                return web.Response(status=500, text="failed")
+            return web.json_response({})
 
-        app.on_startup.append(on_startup)
+        app.router.add_post(urlsplit(url).path or "/", on_update)
+        if register:
+
+            async def on_startup(_: web.Application) -> None:
+                await self.register_webhook(url, secret)
+
+            app.on_startup.append(on_startup)
         return app
+
+    async def register_webhook(self, url: str, secret: str) -> None:
+        await self.prepare()
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def _read_update(self, request: web.Request) -> Update | None:
+        """The update in the body, or None (logged without what the body held)."""
+        try:
+            data = json.loads(await request.read())
+        except ValueError:  # not JSON, or not UTF-8
+            log.warning("telegram webhook: the body is not JSON; answered 400")
+            return None
+        try:
+            return Update.model_validate(data, context={"bot": self.bot})
+        except ValidationError as error:
+            where = sorted({".".join(map(str, e["loc"]))[:60] for e in error.errors()})[:5]
+            log.warning(
+                "telegram webhook: the body is not an update (%s); answered 400",
+                ", ".join(where) or type(data).__name__,
+            )
+            return None
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -167,7 +306,7 @@ class TelegramTransport:
         query: CallbackQuery | None = None,
     ) -> None:
         try:
-            async with self.chat_locks[chat_id]:
+            async with self.chat_locks.hold(chat_id):
                 await self._serve_in_order(incoming, chat_id, source, query)
         except Unreachable:
             await self._mark_unreachable(incoming.user_id)
@@ -302,3 +441,12 @@ class TelegramTransport:
             await self._send(partial(self.bot.set_my_commands, commands(menu), scope=scope))
         except Unreachable:
             return
+
+
+def _chat_of(update: Update) -> int | None:
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None:
+        message = update.callback_query.message
+        return message.chat.id if message is not None else update.callback_query.from_user.id
+    return None

@@ -23,6 +23,12 @@ getUpdates while a webhook is set — is answered the same way but is not a viol
 People are simulated with `tg.user(id)`: they send text and photos and press buttons; what they
 see is `tg.messages(chat_id)` (edits applied). Updates go to getUpdates, or to the webhook if one
 is set.
+
+What Telegram considers done is kept in `acknowledged`: an update the webhook answered 2xx, or
+one a later getUpdates offset confirmed. Webhook deliveries not answered 2xx stay
+`unacknowledged` and `retry_unacknowledged()` delivers them again, as Telegram retries (the
+update_id unchanged). `hold("sendMessage", after=n)` stalls a slow Telegram: later calls wait
+until `release`, and a held call whose client has died meanwhile does nothing.
 """
 
 from __future__ import annotations
@@ -894,6 +900,15 @@ class _Poll:
 
 
 @dataclass
+class _Hold:
+    """Calls of a method that wait until released (a slow or stalled Telegram)."""
+
+    passes: int
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: list[int | None] = field(default_factory=list)  # chat ids of the held calls
+
+
+@dataclass
 class _Callback:
     user_id: int
     answered: bool = False
@@ -1064,6 +1079,12 @@ class FakeTelegram:
         self._wakeup = asyncio.Event()
         self._poll: _Poll | None = None
         self._last_webhook_error: tuple[int, str] | None = None
+        # Acknowledged updates: a webhook delivery answered 2xx, or confirmed by a getUpdates
+        # offset past them. Webhook deliveries not yet acknowledged wait for a retry.
+        self.acknowledged: set[int] = set()
+        self._unacknowledged: dict[int, dict[str, Any]] = {}
+        self._posting: set[int] = set()
+        self._holds: dict[str, _Hold] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self._client: ClientSession | None = None
@@ -1197,6 +1218,48 @@ class FakeTelegram:
         for _ in range(times):
             queue.append((status, description, parameters))
 
+    def hold(self, method: str, *, after: int = 0) -> None:
+        """Let `after` calls of `method` through, then keep each later one waiting (not yet
+        executed) until `release`; a held call whose client has gone meanwhile does nothing."""
+        canonical = self.validator.method_name(method)
+        if canonical is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._holds[canonical] = _Hold(after)
+
+    def held(self, method: str) -> list[int | None]:
+        """Chat ids of the calls of `method` waiting now."""
+        hold = self._holds.get(self.validator.method_name(method) or method)
+        return list(hold.waiting) if hold else []
+
+    def release(self, method: str) -> None:
+        hold = self._holds.pop(self.validator.method_name(method) or method, None)
+        if hold is not None:
+            hold.released.set()
+
+    @property
+    def unacknowledged(self) -> list[int]:
+        """Update ids delivered to the webhook and not yet answered 2xx."""
+        return sorted(self._unacknowledged)
+
+    async def retry_unacknowledged(self) -> int:
+        """Deliver the unacknowledged webhook updates once more, as Telegram retries them: one
+        chat's in order (a chat stops at its first failure), chats at once. Updates whose
+        delivery is in progress are left alone. The number still unacknowledged."""
+        by_chat: dict[Any, list[dict[str, Any]]] = {}
+        for update_id in sorted(self._unacknowledged):
+            if update_id not in self._posting:
+                update = self._unacknowledged[update_id]
+                by_chat.setdefault(_update_chat(update), []).append(update)
+
+        async def chat(updates: list[dict[str, Any]]) -> None:
+            for update in updates:
+                if not 200 <= await self._post_update(update, self.webhook_secret) < 300:
+                    return
+
+        if self.webhook_url:
+            await asyncio.gather(*(chat(updates) for updates in by_chat.values()))
+        return len(self._unacknowledged)
+
     def block(self, chat_id: int) -> None:
         """The person blocked the bot: sends to the chat answer 403."""
         self._chat_state(chat_id).blocked = True
@@ -1248,7 +1311,7 @@ class FakeTelegram:
         the HTTP status the bot answered (0 if it could not be reached)."""
         if not self.webhook_url:
             raise AssertionError("no webhook is set (the bot has not called setWebhook)")
-        return await self._post_update(self._numbered(update), secret)
+        return await self._post_update(self._numbered(update), secret, track=False)
 
     async def redeliver(self, update_id: int) -> None:
         """The same update once more, as Telegram does when a webhook answer was lost."""
@@ -1368,6 +1431,12 @@ class FakeTelegram:
                 raise _ApiError(status, description, parameters=parameters)
             if ctx["chat"] is not None and ctx["chat"].blocked and self._is_send(method):
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            hold = self._holds.get(method)
+            if hold is not None:
+                if hold.passes > 0:
+                    hold.passes -= 1
+                else:
+                    await self._wait_released(hold, params, request)
             handler = self._handlers.get(method, self._generic)
             result = await handler(params, ctx)
         except _ApiError as error:
@@ -1516,11 +1585,13 @@ class FakeTelegram:
             if offset < 0:
                 self._pending = self._pending[offset:]
             else:
-                self._pending = [
-                    entry
-                    for entry in self._pending
-                    if not (entry.sent and entry.update["update_id"] < offset)
-                ]
+                kept = []
+                for entry in self._pending:
+                    if entry.sent and entry.update["update_id"] < offset:
+                        self.acknowledged.add(entry.update["update_id"])
+                    else:
+                        kept.append(entry)
+                self._pending = kept
         limit = max(1, min(int(params.get("limit") or 100), 100))
         timeout = max(0, int(params.get("timeout") or 0))
         request = ctx.get("request")
@@ -2079,8 +2150,38 @@ class FakeTelegram:
         for update in updates:
             await self._post_update(update, self.webhook_secret)
 
-    async def _post_update(self, update: dict[str, Any], secret: str | None) -> int:
+    async def _wait_released(
+        self, hold: _Hold, params: dict[str, Any], request: web.BaseRequest | None
+    ) -> None:
+        chat_id = params.get("chat_id")
+        hold.waiting.append(chat_id if isinstance(chat_id, int) else None)
+        try:
+            await hold.released.wait()
+        finally:
+            hold.waiting.remove(chat_id if isinstance(chat_id, int) else None)
+        if request is not None and not _alive(request):
+            raise _ApiError(499, "the client went away while the call was held")
+
+    async def _post_update(
+        self, update: dict[str, Any], secret: str | None, *, track: bool = True
+    ) -> int:
         assert self._client is not None and self.webhook_url, "start() the fake and set a webhook"
+        update_id = update["update_id"]
+        if track:
+            self._posting.add(update_id)
+            if update_id not in self.acknowledged:
+                self._unacknowledged[update_id] = copy.deepcopy(update)
+        try:
+            status = await self._post_update_once(update, secret)
+        finally:
+            if track:
+                self._posting.discard(update_id)
+        if track and 200 <= status < 300:
+            self.acknowledged.add(update_id)
+            self._unacknowledged.pop(update_id, None)
+        return status
+
+    async def _post_update_once(self, update: dict[str, Any], secret: str | None) -> int:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -2134,6 +2235,14 @@ def _payload(
     if parameters:
         payload["parameters"] = parameters
     return payload
+
+
+def _update_chat(update: dict[str, Any]) -> Any:
+    if "message" in update:
+        return update["message"].get("chat", {}).get("id")
+    if "callback_query" in update:
+        return update["callback_query"].get("from", {}).get("id")
+    return None
 
 
 def _error(status: int, description: str) -> web.Response:
