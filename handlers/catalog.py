@@ -17,6 +17,7 @@ from handlers.i18n import say
 from handlers.router import Router
 from nlu.morph import given_name
 from nlu.normalize import normalize
+from nlu.search import MAX_QUERY
 
 router = Router("catalog")
 
@@ -103,7 +104,10 @@ async def results_page(
     ctx: Context, query: str, *, page: int, edit: bool, reserve: bool = False
 ) -> Reply:
     """One page of results: a line per record with where it can be had, 📖 buttons (📌 to
-    reserve when the reader asked to take a book), paging."""
+    reserve when the reader asked to take a book), paging. A query longer than `MAX_QUERY`
+    is not searched (nor kept in a paging button)."""
+    if len(query) > MAX_QUERY:
+        return Reply(say(texts.TOO_LONG_QUERY, limit=MAX_QUERY), edit=edit)
     max_age = ctx.actor.reader_age(ctx.today)
     result = await ctx.services.search.search(
         ctx.session, query, max_age=max_age, limit=MAX_RESULTS

@@ -19,7 +19,7 @@ def copy_code(query: str) -> str | None:
     in groups as printed under a barcode («4 600000 000017») is one number."""
     token = query.strip()
     compact = "".join(token.split())
-    if compact.isdigit():
+    if compact.isascii() and compact.isdigit():
         token = compact
     if 0 < len(token) <= 40 and " " not in token and any(ch.isdigit() for ch in token):
         return token

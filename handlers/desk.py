@@ -34,7 +34,8 @@ async def issue_command(ctx: Context) -> Reply | list[Reply]:
     if not parts:
         await ctx.expect("desk.issue_copy")
         return Reply(texts.DESK_ASK_COPY)
-    if len(parts) > 1 and "".join(parts).isdigit():  # a barcode typed in groups, or copy + card
+    digits = "".join(parts)  # a barcode typed in groups, or copy + card
+    if len(parts) > 1 and digits.isascii() and digits.isdigit():
         try:
             item, record = await find_copy(ctx.circulation, library_id, ctx.text)
         except Refused:

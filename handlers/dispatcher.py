@@ -9,6 +9,7 @@ and is audited; any other failure leaves the person a short apology and the log 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,10 +32,12 @@ from handlers.router import Handler, Registry
 from handlers.safe_log import redacted_traceback
 from handlers.services import Services
 from nlu.intents import classify
+from nlu.normalize import clean_text
 
 log = logging.getLogger(__name__)
 
 CANCEL_WORDS = frozenset({"/cancel", "отмена", "отменить", "стоп"})
+MAX_MESSAGE = 1000  # characters: a reason to block a reader fits in 300, a query in 200
 
 
 class Dispatcher:
@@ -43,6 +46,7 @@ class Dispatcher:
         self.services = services
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = _cleaned(incoming)
         db = self.services.db
         tz = DEFAULT_TIMEZONE
         staff = False
@@ -145,6 +149,8 @@ class Dispatcher:
             return await self._press(ctx, incoming.button)
 
         text = (incoming.text or "").strip()
+        if len(text) > MAX_MESSAGE:  # nothing else happens: no state is touched
+            return Reply(say(texts.TOO_LONG_MESSAGE, limit=MAX_MESSAGE))
         if text.lower() in CANCEL_WORDS:
             return await self._stop(ctx)
         if text.startswith("/"):
@@ -192,6 +198,18 @@ class Dispatcher:
             return Reply(texts.BUTTON_STALE, notice=texts.BUTTON_STALE)
         ctx.args = dict(button.args)
         return await handler(ctx)
+
+
+def _cleaned(incoming: Incoming) -> Incoming:
+    """The event as the core may keep it: text without NUL, control characters or lone
+    surrogates, in NFC (see `clean_text`); a button token with anything but printable ASCII
+    in it is none of ours, and reads as a stale button."""
+    text, button = incoming.text, incoming.button
+    if text is not None:
+        text = clean_text(text)
+    if button is not None and not (button.isascii() and button.isprintable()):
+        button = ""
+    return replace(incoming, text=text, button=button)
 
 
 def _as_list(result: Reply | list[Reply] | None) -> list[Reply]:

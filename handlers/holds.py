@@ -18,6 +18,7 @@ from handlers.core import Button, Reply
 from handlers.i18n import person, say
 from handlers.router import Router
 from handlers.staff import age_question, class_label, desk_library
+from nlu.normalize import ascii_int
 
 router = Router("holds")
 
@@ -78,7 +79,7 @@ async def notify_settings(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "notify.set")
     words = ctx.text.lower().split()
     if words and words[0] == "тихо":
-        hours = [int(w) for w in words[1:] if w.isdigit() and int(w) <= 23]
+        hours = [h for h in map(ascii_int, words[1:]) if h is not None and h <= 23]
         if len(hours) != 2 or len(words) != 3:
             return Reply(texts.NOTIFY_QUIET_USAGE)
         person = await ctx.session.get(Person, ctx.actor.person_id)

@@ -16,6 +16,7 @@ from handlers.core import Reply
 from handlers.i18n import format_date, say
 from handlers.router import Router
 from handlers.staff import desk_library
+from nlu.normalize import ascii_int
 
 router = Router("rules")
 
@@ -32,7 +33,9 @@ MODE_WORDS = {"авто": ApprovalMode.AUTO, "вручную": ApprovalMode.MANU
 YEAR_WORDS = frozenset(
     {"год", "конец года", "до конца года", "конец учебного года", "до конца учебного года"}
 )
-DAY = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./](?P<year>\d{4}|\d{2}))?$")
+DAY = re.compile(
+    r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./](?P<year>\d{4}|\d{2}))?$", re.ASCII
+)
 CLOSED_SHOWN = 20
 # Each weekday: its two-letter short form, then the starts of its full name.
 WEEKDAY_PREFIXES = (
@@ -97,7 +100,8 @@ async def change_rule(ctx: Context) -> Reply:
         low, high = EDITABLE[field]
         if len(words) != 3:
             return Reply(texts.RULES_USAGE)
-        if not value.isdigit() or not low <= int(value) <= high:
+        number = ascii_int(value)
+        if number is None or not low <= number <= high:
             return Reply(say(texts.RULES_BAD_VALUE, field=words[1], low=low, high=high))
     rule = await rule_for(ctx.session, library_id, kind)
     if rule.kind != kind or rule.id is None:  # the library had no rule of its own for this kind
@@ -117,10 +121,10 @@ async def change_rule(ctx: Context) -> Reply:
         ctx.audit("rules.edit", library_id=library_id, kind=kind, field="until_school_year_end")
         shown = texts.RULES_YEAR_END
     else:
-        setattr(rule, field, int(value))
+        setattr(rule, field, number)
         if field == "loan_days":  # a number of days replaces «до конца учебного года»
             rule.until_school_year_end = False
-        ctx.audit("rules.edit", library_id=library_id, kind=kind, field=field, value=int(value))
+        ctx.audit("rules.edit", library_id=library_id, kind=kind, field=field, value=number)
         shown = value
     return await show_rules(
         ctx, prefix=say(texts.RULES_CHANGED, kind=words[0], field=words[1], value=shown)

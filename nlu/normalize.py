@@ -9,6 +9,40 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+# C0 control characters but tab and line feed (carriage returns become line feeds first), and
+# DEL: NUL in particular, which PostgreSQL refuses in any text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text from the outside world made safe to keep: control characters dropped (tab and line
+    feed stay, a carriage return becomes a line feed), a surrogate pair split in two joined
+    again and a lone surrogate replaced by «\ufffd», the result in Unicode NFC.
+
+    PostgreSQL refuses NUL and lone surrogates in a query; nothing else changes meaning.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub("", text)
+    if not text.isascii():
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+MAX_DIGITS = 18
+
+
+def ascii_int(text: str, max_digits: int = MAX_DIGITS) -> int | None:
+    """The number written in `text` with ASCII digits only (no sign, no spaces), else None.
+
+    `str.isdigit` accepts «²», «٣» and «３», which `int` then reads or refuses; here they are
+    not numbers. More than `max_digits` digits are not a number a person means either.
+    """
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def normalize(text: str) -> str:
     """Lower-case, ё→е, punctuation and quotes to spaces, single spaces.
 

@@ -1,5 +1,5 @@
 """Catalog search: query readings, a trigram index and fuzzy re-ranking."""
 
-from nlu.search.index import Document, Hit, SearchIndex, SearchResult
+from nlu.search.index import MAX_QUERY, Document, Hit, SearchIndex, SearchResult
 
-__all__ = ["Document", "Hit", "SearchIndex", "SearchResult"]
+__all__ = ["MAX_QUERY", "Document", "Hit", "SearchIndex", "SearchResult"]

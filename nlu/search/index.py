@@ -43,6 +43,7 @@ MIN_SCORE = 55.0  # below this (about half the query's words unmatched) a record
 RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
 GOOD_SCORE = 95.0  # below this, a «did you mean» with the catalog's spelling is considered
 NO_AGE = -1
+MAX_QUERY = 200  # characters of a query read at all: a title and an author fit in far fewer
 SEP = "\x1f"
 
 
@@ -307,6 +308,7 @@ class SearchIndex:
     # Searching ----------------------------------------------------------------------------
 
     def search(self, query: str, *, max_age: int | None = None, limit: int = 50) -> SearchResult:
+        query = query[:MAX_QUERY]  # callers refuse longer queries; this is the last guard
         isbn = find_isbn(query)
         if isbn is not None:
             return SearchResult(self._by_isbn(isbn, max_age))
