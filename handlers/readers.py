@@ -208,7 +208,7 @@ async def _register(ctx: Context, library_id: int, name: str, class_name: str | 
 async def code_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "link.create")
     words = ctx.text.split()
-    if not words or not words[0].isdigit():
+    if not words or not (words[0].isascii() and words[0].isdigit()):
         return Reply(texts.DESK_CODE_USAGE)
     readers = await find_readers(ctx.session, library_id, words[0])
     if not readers:
@@ -280,7 +280,7 @@ async def block_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "reader.block")
     blocking = (ctx.incoming.text or "").lstrip("/").lower().startswith("block")
     card, _, reason = ctx.text.partition(" ")
-    if not card.isdigit() or (blocking and not reason.strip()):
+    if not (card.isascii() and card.isdigit()) or (blocking and not reason.strip()):
         return Reply(texts.DESK_BLOCK_USAGE)
     readers = await find_readers(ctx.session, library_id, card)
     if not readers:
