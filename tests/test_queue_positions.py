@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from db.access import Actor, Card, load_actor
 from db.circulation import Circulation, Event, holds_where, queue_positions
 from db.engine import Database
-from db.enums import HoldStatus, ItemStatus, Messenger
-from db.holds import cancel_hold, place_hold
+from db.enums import ApprovalMode, HoldStatus, ItemStatus, Messenger
+from db.holds import approve_hold, cancel_hold, place_hold
 from db.loans import issue, return_copy
 from db.models import Account, Hold, Item, Library, Reader, Record
 from tests.conftest import FIXED_NOW
@@ -63,6 +63,15 @@ class Scene:
         _, events = await self.run(await self.reader(n), seconds, cancel_hold, hold.id)
         return moved(events)
 
+    async def lend(self, seconds: int) -> None:
+        async with self.db.reading() as session:
+            holder = await session.scalar(
+                select(Reader.id).where(
+                    Reader.library_id == self.library_id, Reader.card_number == HOLDER
+                )
+            )
+        await self.run(self.librarian, seconds, issue, self.item_id, holder)
+
     async def reader(self, n: int) -> Actor:
         async with self.db.reading() as session:
             reader = await session.get(Reader, self.readers[n])
@@ -91,8 +100,9 @@ def moved(events: list[Event]) -> dict[int, int]:
     return {e.reader_id: e.values["position"] for e in events if e.kind == "hold.queue_moved"}
 
 
-async def scene(db: Database) -> Scene:
-    """A 12+ book of school-1 with one copy, out on loan: whoever asks for it queues."""
+async def scene(db: Database, *, lent: bool = True) -> Scene:
+    """A 12+ book of school-1 with one copy, out on loan (unless not `lent`): whoever asks for
+    it queues."""
     async with db.transaction() as session:
         school = await session.scalar(select(Library.id).where(Library.code == "school-1"))
         assert school is not None
@@ -118,11 +128,12 @@ async def scene(db: Database) -> Scene:
         readers = {
             r.card_number: r.id
             for r in await session.scalars(
-                select(Reader).where(
-                    Reader.library_id == school, Reader.card_number.in_((*CARDS, HOLDER))
-                )
+                select(Reader).where(Reader.library_id == school, Reader.card_number.in_(CARDS))
             )
         }
+        await session.execute(
+            update(Library).where(Library.id == school).values(approval_mode=ApprovalMode.MANUAL)
+        )
         account = await session.scalar(
             select(Account).where(
                 Account.messenger == Messenger.CONSOLE, Account.external_id == "librarian"
@@ -131,7 +142,8 @@ async def scene(db: Database) -> Scene:
         assert account is not None
         librarian = await load_actor(session, account.id, account.person_id)
     found = Scene(db, school, record_id, item_id, [readers[c] for c in CARDS], librarian)
-    await found.run(librarian, 0, issue, item_id, readers[HOLDER])
+    if lent:
+        await found.lend(0)
     return found
 
 
@@ -210,3 +222,30 @@ async def test_a_list_of_a_queue_comes_in_queue_order(demo_db: Database) -> None
     for n, seconds in ((0, 40), (1, 30), (2, 20), (3, 10)):
         await s.place(n, seconds)
     assert await s.queue() == [(s.readers[n], n + 1) for n in range(4)]
+
+
+async def test_requests_approved_with_no_copy_free_queue_in_the_order_of_approval(
+    demo_db: Database,
+) -> None:
+    """Two requests wait for approval; the copy goes out meanwhile. The librarian approves the
+    later request first: it joins the queue first, is told 1 and stays 1."""
+    s = await scene(demo_db, lent=False)
+    async with demo_db.transaction() as session:
+        pending = []
+        for n, seconds in ((0, 10), (1, 20)):
+            hold = await place_hold(
+                Circulation(session, await s.reader(n), FIXED_NOW + timedelta(seconds=seconds)),
+                s.readers[n],
+                s.record_id,
+            )
+            assert hold.status == HoldStatus.PENDING
+            pending.append(hold.id)
+    await s.lend(30)
+    told = []
+    for hold_id, seconds in ((pending[1], 40), (pending[0], 50)):
+        hold, events = await s.run(s.librarian, seconds, approve_hold, hold_id)
+        assert hold.status == HoldStatus.QUEUED
+        [position] = [e.values["position"] for e in events if e.kind == "hold.queued"]
+        told.append((hold.reader_id, position))
+    assert told == [(s.readers[1], 1), (s.readers[0], 2)]
+    assert await s.queue() == told
