@@ -133,7 +133,7 @@ async def _listening(tg: FakeTelegram, port: int) -> None:
 
 
 async def restart_scenario(
-    tg: FakeTelegram, db: Database, mode: str, how: int, port: int, search_dir: Path
+    tg: FakeTelegram, db: Database, mode: str, how: int, port: int
 ) -> Outcome:
     outcome = Outcome(mode, signal.Signals(how).name)
     env = {
@@ -254,9 +254,8 @@ async def test_a_restart_loses_no_acknowledged_update_and_handles_each_once(
     mode: str,
     how: int,
     unused_tcp_port: int,
-    tmp_path: Path,
 ) -> None:
-    outcome = await restart_scenario(tg, demo_db, mode, how, unused_tcp_port, tmp_path)
+    outcome = await restart_scenario(tg, demo_db, mode, how, unused_tcp_port)
     print(outcome.figures())
     assert outcome.sent == PEOPLE * (1 + len(MESSAGES))
     assert outcome.lost == [], outcome.figures()
