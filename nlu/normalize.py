@@ -12,6 +12,10 @@ _SPACES = re.compile(r"\s+")
 # C0 control characters but tab and line feed (carriage returns become line feeds first), and
 # DEL: NUL in particular, which PostgreSQL refuses in any text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(
+    "[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+)
 
 
 def clean_text(text: str) -> str:
@@ -24,7 +28,9 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
     if not text.isascii():
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        if _SURROGATE.search(text):  # lone ones replaced, then pairs joined (all in C)
+            text = _LONE_SURROGATE.sub("\ufffd", text)
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
         text = unicodedata.normalize("NFC", text)
     return text
 
