@@ -39,6 +39,7 @@ router = Router("readers")
 RENEW_BUTTONS = 5  # with issue, two codes, block and unlink: ten, the strictest keyboard
 READERS_PAGE = 8  # two to a row, and a row to page
 NAMESAKES_SHOWN = 4
+NAME_LENGTH = Reader.__table__.c.full_name.type.length  # what the card's column holds
 
 
 # Finding a reader and their card ---------------------------------------------------------
@@ -155,6 +156,8 @@ async def register(ctx: Context) -> Reply:
         words = words[:-2]
     if len(words) < 2 or not all(w.replace("-", "").isalpha() for w in words):
         return Reply(texts.DESK_REGISTER_USAGE)
+    if len(" ".join(words)) > NAME_LENGTH:
+        return Reply(say(texts.DESK_NAME_TOO_LONG, limit=NAME_LENGTH))
     name = proper_name(" ".join(words))
     namesakes = [
         r

@@ -210,3 +210,41 @@ async def test_one_long_word_costs_little_memory(
         tracemalloc.stop()
     assert texts.SORRY not in person.text
     assert peak < 20 * 1024 * 1024, f"{peak / 2**20:.1f} MB for {length} characters of {script}"
+
+
+async def test_a_name_longer_than_the_card_holds_is_refused(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    librarian = chat("librarian")
+    async with demo_db.reading() as session:
+        before = len(list(await session.scalars(select(Reader.id))))
+    await librarian.send("/register " + "Иванова-Петрова Анна " * 20 + "7Б")
+    assert librarian.text == say(texts.DESK_NAME_TOO_LONG, limit=200)
+    async with demo_db.reading() as session:
+        assert len(list(await session.scalars(select(Reader.id)))) == before
+
+
+LONG_ARGS = [
+    "/reader " + "Иванов " * 120,
+    "/closed 30.12 " + "санитарный день " * 50,
+    "/classset 7Б " + "Алгебра 7, " * 80,
+    "/nocopy " + "Алгебра " * 100,
+    "/collect " + "7Б " * 200,
+    "/code " + "1" * 900,
+    "/block 1062 " + "причина " * 100,
+    "/issue " + "1" * 900,
+    "/return " + "1" * 900,
+    "/rule книги максимум " + "1" * 900,
+    "/notify тихо " + "1 " * 400,
+    "хочу взять " + "книгу " * 150,
+]
+
+
+@pytest.mark.parametrize("text", LONG_ARGS, ids=lambda t: t.split()[0])
+async def test_long_arguments_within_the_message_limit_never_crash(
+    chat: ChatFactory, text: str
+) -> None:
+    assert len(text) <= MAX_MESSAGE
+    librarian = chat("librarian")
+    await librarian.send(text)
+    assert texts.SORRY not in librarian.text
