@@ -221,7 +221,7 @@ async def serve_queue(c: Circulation, item: Item, seen: ItemStatus) -> Hold | No
     queued = await _queue(c, item.record_id, item.library_id)
     for hold in queued:
         if await _put_on_shelf(c, hold, [item.id], seen=seen):
-            await _queue_moved(c, hold)
+            await queue_moved(c, hold)
             return hold
     await claim_item(c.session, item.id, seen, ItemStatus.AVAILABLE)
     return None
@@ -377,10 +377,10 @@ async def _close(c: Circulation, hold: Hold, status: HoldStatus, reason: str | N
         assert item is not None
         await serve_queue(c, item, ItemStatus.ON_HOLD_SHELF)
     elif was == HoldStatus.QUEUED:
-        await _queue_moved(c, hold)
+        await queue_moved(c, hold)
 
 
-async def _queue_moved(c: Circulation, departed: Hold) -> None:
+async def queue_moved(c: Circulation, departed: Hold) -> None:
     """A hold left the queue: everyone who stood behind it hears their new place."""
     ahead_of_them = queue_key(departed)
     behind = [

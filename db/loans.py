@@ -22,7 +22,7 @@ from db.circulation import (
 )
 from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus
 from db.errors import Refused
-from db.holds import serve_queue
+from db.holds import queue_moved, serve_queue
 from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
 from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
 from db.standing import AgeCheck, above_age, loans_under_rule, reader_age_now
@@ -381,6 +381,7 @@ async def _hold_to_fulfil(c: Circulation, item: Item, reader: Reader) -> Hold | 
 async def _fulfil(c: Circulation, hold: Hold, issued: Item) -> None:
     """Close the hold the loan served; a different copy it kept on the shelf is freed."""
     kept = hold.item_id if hold.status == HoldStatus.READY else None
+    was_queued = hold.status == HoldStatus.QUEUED
     fulfilled = await c.session.execute(
         update(Hold)
         .where(Hold.id == hold.id, Hold.status == hold.status)
@@ -392,3 +393,6 @@ async def _fulfil(c: Circulation, hold: Hold, issued: Item) -> None:
         other = await c.session.get(Item, kept)
         assert other is not None
         await serve_queue(c, other, ItemStatus.ON_HOLD_SHELF)
+    if was_queued:  # served out of turn: everyone behind moves up, and hears so
+        await c.session.refresh(hold)
+        await queue_moved(c, hold)

@@ -25,6 +25,8 @@ from db.holds import approve_hold, cancel_hold, place_hold
 from db.loans import issue, return_copy
 from db.models import Account, Hold, Item, Library, Reader, Record
 from tests.conftest import FIXED_NOW
+from tests.support.chat import ChatFactory
+from tests.support.library import copies, keep_one_copy, linked_reader, notices_for, set_status
 
 # Readers of school-1 old enough for any 12+ book (9А, 10А of the demo network).
 CARDS = ("1074", "1075", "1076", "1077", "1078", "1079")
@@ -249,3 +251,32 @@ async def test_requests_approved_with_no_copy_free_queue_in_the_order_of_approva
         told.append((hold.reader_id, position))
     assert told == [(s.readers[1], 1), (s.readers[0], 2)]
     assert await s.queue() == told
+
+
+async def test_a_queued_reader_served_out_of_turn_moves_the_queue_up(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    kept = await keep_one_copy(demo_db, "Ревизор")
+    librarian = chat("librarian")
+    await librarian.send(f"/issue {kept} 1004")  # the only copy goes out
+    if "Всё равно" in librarian.text:
+        await librarian.press("Выдать всё равно")
+    student = chat("student")  # Мария, card 1001: first in the queue
+    await student.send("хочу взять ревизор")
+    await student.press("📌 1")
+    async with demo_db.reading() as session:  # a classmate: old enough for «Ревизор» (12+)
+        classmate = await session.scalar(
+            select(Reader.card_number)
+            .where(Reader.class_name == "7Б", Reader.card_number != "1001", Reader.library_id == 1)
+            .limit(1)
+        )
+    second = await linked_reader(chat, librarian, classmate, "pupil-1003")
+    await second.send("хочу взять ревизор")
+    await second.press("📌 1")
+    assert "под номером 2" in second.text
+
+    spare = next(i for i in await copies(demo_db, "Ревизор") if i.inventory_number != kept)
+    await set_status(demo_db, spare.inventory_number, ItemStatus.AVAILABLE)  # found again
+    await librarian.send(f"/issue {spare.inventory_number} 1001")  # straight to Мария
+    assert "Выдано" in librarian.text
+    assert "под номером 1" in (await notices_for(demo_db, "pupil-1003"))[-1]
