@@ -228,6 +228,12 @@ async def code_pressed(ctx: Context) -> Reply:
 
 async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
     require_librarian(ctx.actor, reader.library_id, "link.create")
+    if reader.erased_at is not None:  # a removed reader is nobody to link to
+        return Reply(
+            say(
+                texts.DESK_REMOVE_ALREADY, card=reader.card_number, when=ctx.local(reader.erased_at)
+            )
+        )
     role = RoleName.PARENT if for_parent else RoleName.READER
     link = await create_link_code(
         ctx.session,
@@ -338,7 +344,7 @@ async def remove_command(ctx: Context) -> Reply:
         return refusal
     text = say(
         texts.DESK_REMOVE_ASK,
-        name=reader.full_name,
+        name=person(reader),
         class_name=class_label(reader),
         card=reader.card_number,
     )

@@ -82,7 +82,7 @@ async def test_a_removed_reader_leaves_the_counts_but_no_name(
     readers_loans = await _count(demo_db, Loan, Loan.reader_id == reader.id)
 
     await librarian.send("/remove 1001")
-    assert "Удалить читателя Смирнова Мария (7Б, формуляр № 1001)?" in librarian.text
+    assert "Удалить из библиотеки Смирнову Марию (7Б, формуляр № 1001)?" in librarian.text
     clock.advance(minutes=1)
     await librarian.press("Да, удалить")
     placeholder = say(texts.READER_ERASED_NAME, card="1001")
@@ -135,6 +135,8 @@ async def test_a_removed_reader_leaves_the_counts_but_no_name(
     await librarian.send("/reader 1001")
     assert placeholder in librarian.text and "Смирнова" not in librarian.text
     await librarian.send("/remove 1001")
+    assert librarian.text == say(texts.DESK_REMOVE_ALREADY, card="1001", when=clock())
+    await librarian.send("/code 1001")  # nobody to link to any more
     assert librarian.text == say(texts.DESK_REMOVE_ALREADY, card="1001", when=clock())
 
     # Her account and her parent no longer reach the card.

@@ -13,7 +13,7 @@ MENUS: dict[str, tuple[str, ...]] = {
     "parent": ("start", "mybooks", "reminders", "help", "cancel"),
     "librarian": (
         "holds", "issue", "return", "reader", "register", "code", "overdue", "nocopy",
-        "collect", "rules", "closed", "notify", "mybooks", "help", "cancel",
+        "collect", "rules", "closed", "notify", "remove", "mybooks", "help", "cancel",
     ),
 }  # fmt: skip
 
