@@ -72,6 +72,13 @@ def latin_word(length: int, letters: str = "abcdefghijklmnopqrstuvwxyz") -> str:
     return "".join(rng.choice(letters) for _ in range(length))
 
 
+def _short_words(seed: int, length: int) -> str:
+    """Different four-letter Latin words up to `length` characters: every word a new lookup."""
+    rng = random.Random(seed)
+    words = ("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4)) for _ in range(60))
+    return " ".join(words)[:length]
+
+
 def translit_figures() -> None:
     print("Latin word → Cyrillic readings (CPU s, peak MB)")
     for length in (40, 4_096, 12_000):
@@ -99,6 +106,7 @@ MESSAGES: dict[str, Callable[[int], str]] = {
     "cyrillic word 200": _varied(("абвгдежзиклмнопрстуфхцчшщыэюя" * 7)[:200]),
     "surrogate pairs 20,000": _varied("\ud83d\ude00" * 10_000),
     "words 1,000": _varied(("война и мир " * 100)[:1000]),
+    "40 short latin words, 200": lambda n: _short_words(40 + n, 200),
     "emoji 4,096": _varied("😀📚" * 2048),
     "NUL 20,000": _varied("\x00" * 20_000),
     "surrogates 20,000": _varied("\ud800" * 20_000),

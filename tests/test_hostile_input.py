@@ -20,6 +20,7 @@ from handlers.dispatcher import MAX_MESSAGE
 from handlers.i18n import say
 from nlu.normalize import ascii_int, clean_text
 from nlu.search import MAX_QUERY
+from nlu.search.index import MAX_WORDS, first_words
 from tests.support.chat import ChatFactory
 from tests.support.library import circulation_counts
 
@@ -248,3 +249,10 @@ async def test_long_arguments_within_the_message_limit_never_crash(
     librarian = chat("librarian")
     await librarian.send(text)
     assert texts.SORRY not in librarian.text
+
+
+def test_a_query_is_read_up_to_its_first_twelve_words() -> None:
+    many = " ".join(f"w{n}" for n in range(40))
+    assert first_words(many, MAX_WORDS).split() == [f"w{n}" for n in range(MAX_WORDS)]
+    assert first_words(many, MAX_WORDS).endswith(" ")  # the last word read counts as finished
+    assert first_words("гарри потт", MAX_WORDS) == "гарри потт"  # a short query is untouched

@@ -44,6 +44,9 @@ RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
 GOOD_SCORE = 95.0  # below this, a «did you mean» with the catalog's spelling is considered
 NO_AGE = -1
 MAX_QUERY = 200  # characters of a query read at all: a title and an author fit in far fewer
+# Words of a query read at all: each costs a look-up in the vocabulary, and a title with its
+# author fits in far fewer («Гарри Поттер и Дары Смерти Роулинг Дж. К.» is eight).
+MAX_WORDS = 12
 SEP = "\x1f"
 
 
@@ -308,7 +311,7 @@ class SearchIndex:
     # Searching ----------------------------------------------------------------------------
 
     def search(self, query: str, *, max_age: int | None = None, limit: int = 50) -> SearchResult:
-        query = query[:MAX_QUERY]  # callers refuse longer queries; this is the last guard
+        query = first_words(query[:MAX_QUERY], MAX_WORDS)  # callers refuse longer ones too
         isbn = find_isbn(query)
         if isbn is not None:
             return SearchResult(self._by_isbn(isbn, max_age))
@@ -421,3 +424,10 @@ class SearchIndex:
             and (max_age is None or (age := self.delta[r].age) == NO_AGE or age <= max_age)
         ]
         return sorted(allowed, key=lambda r: -totals[r])[:MAX_CANDIDATES]
+
+
+def first_words(query: str, most: int) -> str:
+    """The query cut to its first `most` words; a shorter one as it is (its trailing space
+    still tells that the last word was finished)."""
+    words = query.split()
+    return query if len(words) <= most else " ".join(words[:most]) + " "
