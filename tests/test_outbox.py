@@ -141,7 +141,7 @@ async def test_the_scheduler_delivers_the_outbox(
     await _return_marias_book(chat)
     sender = FakeSender()
     scheduler = build_scheduler(demo_db, {Messenger.TELEGRAM: sender}, clock)
-    assert {job.id for job in scheduler.get_jobs()} == {"outbox", "hold_shelf"}
+    assert {job.id for job in scheduler.get_jobs()} == {"outbox", "hold_shelf", "retention"}
     scheduler.start()
     try:
         for _ in range(100):
