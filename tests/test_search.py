@@ -13,11 +13,11 @@ from sqlalchemy import delete, select
 
 from db.catalog import edit_record, log_change
 from db.catalog_import import import_catalog
-from db.clock import utcnow
 from db.engine import Database
 from db.models import Item, Library, Record, RecordIsbn
 from db.search import CatalogSearch
 from handlers.services import Services
+from tests.conftest import FIXED_NOW
 from tests.support.chat import ChatFactory
 from tests.support.shared import shared_path
 
@@ -310,7 +310,7 @@ async def test_another_processs_changes_arrive_within_the_check_interval(demo_db
             update(Record).where(Record.id == record_id).values(title="Белолобый")
         )
         await connection.execute(
-            insert(CatalogChange).values(record_id=record_id, changed_at=utcnow())
+            insert(CatalogChange).values(record_id=record_id, changed_at=FIXED_NOW)
         )
     await asyncio.sleep(0.3)
     async with demo_db.reading() as session:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from db.clock import utcnow
 from db.engine import Database
 from db.enums import HoldStatus, ItemStatus
 from db.models import Hold, Item, Library, Loan, Reader, Record
+from tests.conftest import FIXED_NOW
 from tests.support.chat import ChatFactory
 from tests.support.library import keep_one_copy
 
@@ -80,8 +80,8 @@ async def test_a_copy_on_the_hold_shelf_says_for_whom_and_until_when(
         item.status = ItemStatus.ON_HOLD_SHELF
         session.add(
             Hold(record_id=item.record_id, reader_id=maria, library_id=1, item_id=item.id,
-                 status=HoldStatus.READY, created_at=utcnow(),
-                 ready_until=utcnow() + timedelta(days=3))
+                 status=HoldStatus.READY, created_at=FIXED_NOW,
+                 ready_until=FIXED_NOW + timedelta(days=3))
         )  # fmt: skip
     librarian = chat("librarian")
 
