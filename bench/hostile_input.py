@@ -121,9 +121,9 @@ async def dispatcher_figures() -> None:
     from db.enums import Messenger
     from db.migrate import upgrade
     from handlers import build_registry
-    from handlers.core import Incoming
     from handlers.dispatcher import Dispatcher
     from handlers.services import Services
+    from messages.types import Incoming
 
     print("One message through the dispatcher, demo network on SQLite (CPU s, peak MB)")
     with tempfile.TemporaryDirectory() as folder, use_clock(lambda: NOW):

@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from db.clock import utcnow
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, normalise_url
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 
 # Tables every Формуляр database has: a file without them is not one of our backups.
 REQUIRED_TABLES = frozenset({"alembic_version", "records", "readers", "loans"})

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from db.enums import RoleName
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from db.enums import Messenger
-from handlers import texts
-from handlers.core import Button, Incoming, Reply
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
+from messages.types import Button, Incoming, Reply
 
 QUIT = ("/quit", "/exit", "выход")  # end the chat, typed or in a script
 PRESS_BY_LABEL = re.compile(r"^\[(.+)\]$")

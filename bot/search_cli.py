@@ -18,8 +18,8 @@ from db.catalog import Holding, holdings
 from db.clock import utcnow
 from db.models import Record
 from db.people import library_by_code, reader_by_card
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 from nlu.search import SearchResult
 
 

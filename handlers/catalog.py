@@ -9,12 +9,12 @@ from sqlalchemy import select
 from db.access import Actor
 from db.catalog import Holding, find_copies, holdings
 from db.models import Record, RecordIsbn
-from handlers import texts
 from handlers.context import Context
 from handlers.copies import copy_code, copy_reply
-from handlers.core import Button, Reply, in_rows
-from handlers.i18n import say
 from handlers.router import Router
+from messages import texts
+from messages.i18n import say
+from messages.types import Button, Reply, in_rows
 from nlu.morph import given_name
 from nlu.normalize import normalize
 from nlu.search import MAX_QUERY

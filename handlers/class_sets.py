@@ -18,12 +18,12 @@ from db.class_sets import (
 from db.enums import ItemStatus, RecordKind
 from db.models import Item, Record
 from db.people import looks_like_class, normalise_class
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Reply, in_rows
-from handlers.i18n import say
-from handlers.router import Router
+from handlers.router import LIBRARIAN, Router
 from handlers.staff import desk_library
+from messages import texts
+from messages.i18n import say
+from messages.types import Reply, in_rows
 
 router = Router("class_sets")
 
@@ -134,7 +134,7 @@ async def class_set_confirmed(ctx: Context) -> Reply:
     return Reply(text, edit=True)
 
 
-@router.command("nocopy")
+@router.command("nocopy", menus=(LIBRARIAN,))
 async def no_copy(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "class.view")
     words = ctx.text.split()
@@ -152,7 +152,7 @@ async def no_copy(ctx: Context) -> Reply:
     return Reply("\n".join(lines))
 
 
-@router.command("collect")
+@router.command("collect", menus=(LIBRARIAN,))
 async def collect(ctx: Context) -> Reply:
     """/collect 7Б: who holds which textbooks; 📥 takes all back, or ✋ marks who did not hand
     theirs in and 📥 takes the rest."""

@@ -15,7 +15,7 @@ from db.circulation import Circulation, Event
 from db.conversation import clear_state, new_button_token, set_state
 from db.enums import AuditOutcome
 from db.models import Account, AuditEntry
-from handlers.core import Button, Incoming, fit_label
+from messages.types import Button, Incoming, fit_label
 
 if TYPE_CHECKING:
     from handlers.services import Services
@@ -38,6 +38,7 @@ class Context:
     state_data: dict[str, Any] = field(default_factory=dict)  # what an awaited input carries
     timezone: ZoneInfo = DEFAULT_TIMEZONE
     events: list[Event] = field(default_factory=list)  # published as notices before commit
+    roles_changed: bool = False  # a code was redeemed: the person's menu is read again
 
     @property
     def circulation(self) -> Circulation:

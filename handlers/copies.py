@@ -7,11 +7,10 @@ from db.circulation import holds_where
 from db.enums import HoldStatus, ItemStatus
 from db.loans import open_loan_of
 from db.models import Hold, Item, Reader, Record
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Button, Reply
-from handlers.i18n import say
-from handlers.staff import class_label
+from messages import texts
+from messages.i18n import class_label, say
+from messages.types import Button, Reply
 
 
 def copy_code(query: str) -> str | None:

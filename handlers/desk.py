@@ -9,14 +9,14 @@ from db.errors import Refused
 from db.loans import ensure_issuable, find_copy, issue, return_copy
 from db.models import Item, Reader, Record
 from db.standing import AgeCheck
-from handlers import texts
 from handlers.context import Context
 from handlers.copies import copy_reply
-from handlers.core import Reply
-from handlers.i18n import person, say
 from handlers.readers import own_reader, reader_named
-from handlers.router import Router
-from handlers.staff import age_question, class_label, desk_library
+from handlers.router import LIBRARIAN, Router
+from handlers.staff import age_question, desk_library
+from messages import texts
+from messages.i18n import class_label, person, say
+from messages.types import Reply
 from nlu.barcode import read_barcodes
 
 router = Router("desk")
@@ -27,7 +27,7 @@ SCAN_STATES = ("desk.return", "desk.issue_copy", "desk.issue_for")
 # Issue --------------------------------------------------------------------------------------
 
 
-@router.command("issue")
+@router.command("issue", menus=(LIBRARIAN,))
 async def issue_command(ctx: Context) -> Reply | list[Reply]:
     library_id = desk_library(ctx, "loan.issue")
     parts = ctx.text.split()
@@ -146,7 +146,7 @@ async def _issue(
 # Return -------------------------------------------------------------------------------------
 
 
-@router.command("return")
+@router.command("return", menus=(LIBRARIAN,))
 async def return_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "loan.return")
     if not ctx.text:
@@ -202,7 +202,7 @@ async def photo(ctx: Context) -> Reply | list[Reply]:
     library_id = desk_library(ctx, "copy.find")
     codes: list[str] = []
     for attachment in ctx.incoming.attachments:
-        codes += read_barcodes(await attachment.fetch())
+        codes += read_barcodes(attachment.data)
     if not codes:
         return Reply(texts.DESK_PHOTO_NO_CODE)
     ctx.text = codes[0]

@@ -19,18 +19,18 @@ from db.access import AccessDenied, Actor, load_actor
 from db.audit import audit
 from db.conversation import get_state, resolve_button_token
 from db.dialect import insert_ignore
-from db.enums import AuditOutcome
+from db.enums import AuditOutcome, Messenger
 from db.errors import Refused
 from db.models import Library, ProcessedUpdate
-from db.people import touch_account
-from handlers import texts
+from db.people import mark_unreachable, touch_account
 from handlers.context import DEFAULT_TIMEZONE, Context
-from handlers.core import Incoming, Reply
-from handlers.i18n import say
-from handlers.notices import publish
 from handlers.router import Handler, Registry
-from handlers.safe_log import redacted_traceback
 from handlers.services import Services
+from messages import texts
+from messages.i18n import say
+from messages.notices import publish
+from messages.safe_log import redacted_traceback
+from messages.types import Incoming, Outcome, Reply
 from nlu.intents import classify
 from nlu.normalize import clean_text
 
@@ -46,6 +46,11 @@ class Dispatcher:
         self.services = services
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to one event (what tests and the console read)."""
+        return (await self.serve(incoming)).replies
+
+    async def serve(self, incoming: Incoming) -> Outcome:
+        """One event: the replies, and the person's command menu as it is afterwards."""
         incoming = _cleaned(incoming)
         db = self.services.db
         tz = DEFAULT_TIMEZONE
@@ -55,7 +60,7 @@ class Dispatcher:
                 if incoming.update_id is not None and not await self._first_delivery(
                     session, incoming
                 ):
-                    return []
+                    return Outcome([])
                 now = self.services.clock()
                 account = await touch_account(
                     session, incoming.messenger, incoming.user_id, incoming.chat_id, now
@@ -72,12 +77,17 @@ class Dispatcher:
                 )
                 tz = ctx.timezone
                 staff = bool(actor.librarian_of)
+                menu = self.registry.menu_for(actor.roles)
                 replies = _as_list(await self._route(ctx))
                 await publish(session, ctx.events, now, actor.person_id)
-                return replies
+                if ctx.roles_changed:
+                    await session.refresh(account)
+                    changed = await load_actor(session, account.id, account.person_id)
+                    menu = self.registry.menu_for(changed.roles)
+                return Outcome(replies, menu)
         except AccessDenied as denied:
             await self._after_failure(incoming, denied)
-            return [Reply(texts.ACCESS_DENIED, notice=texts.ACCESS_DENIED_SHORT)]
+            return Outcome([Reply(texts.ACCESS_DENIED, notice=texts.ACCESS_DENIED_SHORT)])
         except Refused as refused:
             await self._after_failure(incoming, None)
             params = {
@@ -90,7 +100,7 @@ class Dispatcher:
                 message = texts.REFUSED_NEUTRAL
             else:
                 message = say(texts.REFUSALS[refused.key], **params)
-            return [Reply(message, notice=message if incoming.button else None)]
+            return Outcome([Reply(message, notice=message if incoming.button else None)])
         except Exception as error:
             log.error(
                 "handler failed: messenger=%s update=%s button=%s\n%s",
@@ -100,7 +110,13 @@ class Dispatcher:
                 redacted_traceback(error),
             )
             await self._after_failure(incoming, None)
-            return [Reply(texts.SORRY)]
+            return Outcome([Reply(texts.SORRY)])
+
+    async def unreachable(self, messenger: Messenger, user_id: str) -> None:
+        """A transport found that this person cannot be written to (they blocked the bot):
+        nothing more is sent to the account until they write again."""
+        async with self.services.db.transaction() as session:
+            await mark_unreachable(session, messenger, user_id)
 
     async def _first_delivery(self, session, incoming: Incoming) -> bool:
         return await insert_ignore(

@@ -12,12 +12,12 @@ from db.holds import approve_hold, cancel_hold, estimated_wait, place_hold, reje
 from db.loans import issue_from_hold
 from db.models import Hold, Item, Library, Person, Reader, Record, Role
 from db.standing import AgeCheck, standing
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Button, Reply
-from handlers.i18n import person, say
-from handlers.router import Router
-from handlers.staff import age_question, class_label, desk_library
+from handlers.router import LIBRARIAN, Router
+from handlers.staff import age_question, desk_library
+from messages import texts
+from messages.i18n import class_label, person, say
+from messages.types import Button, Reply
 from nlu.normalize import ascii_int
 
 router = Router("holds")
@@ -62,7 +62,7 @@ async def cancel(ctx: Context) -> Reply:
 # Librarian ----------------------------------------------------------------------------------
 
 
-@router.command("holds", "requests")
+@router.command("holds", "requests", menus=(LIBRARIAN,))
 async def desk_holds(ctx: Context) -> Reply:
     return await holds_page(ctx, edit=False)
 
@@ -73,7 +73,7 @@ async def holds_list_pressed(ctx: Context) -> Reply:
     return await holds_page(ctx, edit=False)
 
 
-@router.command("notify")
+@router.command("notify", menus=(LIBRARIAN,))
 async def notify_settings(ctx: Context) -> Reply:
     """/notify: new-request notices on or off, and the librarian's own quiet hours."""
     library_id = desk_library(ctx, "notify.set")

@@ -12,11 +12,11 @@ from db.enums import ACTIVE_HOLD_STATUSES
 from db.holds import cancel_hold
 from db.loans import renew, renewals_offered
 from db.models import GuardianLink, Hold, Item, Reader, Record
-from handlers import texts
 from handlers.context import Context
-from handlers.core import MAX_BUTTONS, MAX_PER_ROW, Button, Reply, in_rows
-from handlers.i18n import say
-from handlers.router import Router
+from handlers.router import EVERYONE, PARENT, READER, Router
+from messages import texts
+from messages.i18n import say
+from messages.types import MAX_BUTTONS, MAX_PER_ROW, Button, Reply, in_rows
 from nlu.morph import given_name
 from nlu.normalize import normalize
 from nlu.search.ranking import stem
@@ -27,7 +27,7 @@ TITLE_MATCH = 70
 
 
 @router.intent("my_books", "due_dates")
-@router.command("mybooks", "books")
+@router.command("mybooks", "books", menus=EVERYONE)
 async def my_books(ctx: Context) -> Reply:
     return await _overview(ctx)
 
@@ -149,7 +149,7 @@ async def _renew(ctx: Context, loan_id: int) -> Reply:
 # Reading history: kept for the library anyway, shown only to a reader who opted in --------
 
 
-@router.command("history")
+@router.command("history", menus=(READER,))
 async def history(ctx: Context) -> Reply:
     if not ctx.actor.cards and not ctx.actor.children:
         return Reply(texts.MY_BOOKS_NOT_LINKED)
@@ -214,7 +214,7 @@ async def history_set(ctx: Context) -> Reply:
 # Copies of reminders for parents ------------------------------------------------------------
 
 
-@router.command("reminders")
+@router.command("reminders", menus=(PARENT,))
 async def reminders(ctx: Context) -> Reply:
     if not ctx.actor.children:
         return Reply(texts.REMINDERS_NOT_PARENT)

@@ -26,13 +26,13 @@ from db.people import (
     unlink_card,
 )
 from db.rules import overdue_days
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Button, OutFile, Reply, in_rows
-from handlers.i18n import person, say
 from handlers.qr import qr_png
-from handlers.router import Router
-from handlers.staff import class_label, desk_library
+from handlers.router import LIBRARIAN, Router
+from handlers.staff import desk_library
+from messages import texts
+from messages.i18n import class_label, person, say
+from messages.types import Button, OutFile, Reply, in_rows
 
 router = Router("readers")
 
@@ -45,7 +45,7 @@ NAME_LENGTH = Reader.__table__.c.full_name.type.length  # what the card's column
 # Finding a reader and their card ---------------------------------------------------------
 
 
-@router.command("reader")
+@router.command("reader", menus=(LIBRARIAN,))
 async def reader_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "reader.view")
     if not ctx.text.strip():
@@ -144,7 +144,7 @@ async def unlink_pressed(ctx: Context) -> Reply:
     return Reply(say(texts.DESK_UNLINKED, card=reader.card_number, n=count))
 
 
-@router.command("register")
+@router.command("register", menus=(LIBRARIAN,))
 async def register(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "reader.register")
     words = ctx.text.split()
@@ -207,7 +207,7 @@ async def _register(ctx: Context, library_id: int, name: str, class_name: str | 
     return await reader_card(ctx, reader, prefix=done)
 
 
-@router.command("code")
+@router.command("code", menus=(LIBRARIAN,))
 async def code_command(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "link.create")
     words = ctx.text.split()
@@ -256,7 +256,7 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
         class_name=class_label(reader),
     )
     text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
-    deep_link = ctx.services.deep_link(link.code)
+    deep_link = ctx.services.deep_link(ctx.incoming.messenger, link.code)
     if not deep_link:
         return Reply(text)
     text += say(texts.DESK_CODE_LINK, link=deep_link)
@@ -302,7 +302,7 @@ async def block_command(ctx: Context) -> Reply:
     return Reply(say(texts.DESK_UNBLOCKED, reader=person(reader)))
 
 
-@router.command("overdue")
+@router.command("overdue", menus=(LIBRARIAN,))
 async def overdue(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "loan.overdue_list")
     library = await ctx.session.get(Library, library_id)
@@ -329,7 +329,7 @@ async def overdue(ctx: Context) -> Reply:
 # A reader who left the school ---------------------------------------------------------------
 
 
-@router.command("remove")
+@router.command("remove", menus=(LIBRARIAN,))
 async def remove_command(ctx: Context) -> Reply:
     """/remove 1034: erase a card's personal data, after a confirmation."""
     library_id = desk_library(ctx, "reader.erase")

@@ -10,12 +10,12 @@ from db.calendar import close_day, closed_days, parse_weekdays, reopen_day
 from db.enums import ApprovalMode, RecordKind
 from db.models import Library, LoanRule
 from db.rules import DEFAULT_KIND, EDITABLE, library_rules, local_today, rule_for
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Reply
-from handlers.i18n import format_date, say
-from handlers.router import Router
+from handlers.router import LIBRARIAN, Router
 from handlers.staff import desk_library
+from messages import texts
+from messages.i18n import format_date, say
+from messages.types import Reply
 from nlu.normalize import ascii_int
 
 router = Router("rules")
@@ -49,7 +49,7 @@ WEEKDAY_PREFIXES = (
 )
 
 
-@router.command("rules")
+@router.command("rules", menus=(LIBRARIAN,))
 async def show_rules(ctx: Context, prefix: str = "") -> Reply:
     library_id = desk_library(ctx, "rules.view")
     library = await ctx.session.get(Library, library_id)
@@ -149,7 +149,7 @@ async def change_approval(ctx: Context) -> Reply:
 # The days a library is closed ----------------------------------------------------------------
 
 
-@router.command("closed")
+@router.command("closed", menus=(LIBRARIAN,))
 async def closed(ctx: Context) -> Reply:
     """/closed — the library's own closed days; /closed 30.12 [note] — mark one."""
     words = ctx.text.split(maxsplit=1)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from db.clock import utcnow
 from db.engine import Database
+from db.enums import Messenger
 from db.search import CatalogSearch
 
 
@@ -16,6 +17,11 @@ class Services:
     db: Database
     search: CatalogSearch = field(default_factory=CatalogSearch)
     clock: Callable[[], datetime] = utcnow
-    # A messenger link that redeems a link code in one tap (Telegram's t.me/<bot>?start=…);
-    # set by the transport that knows its bot's name, None where there is none (console).
-    deep_link: Callable[[str], str | None] = lambda _code: None
+    # Per messenger, a link that redeems a link code in one tap (Telegram's t.me/<bot>?start=…):
+    # the root puts each transport's outgoing port's `deep_link` here.
+    links: dict[Messenger, Callable[[str], str | None]] = field(default_factory=dict)
+
+    def deep_link(self, messenger: Messenger, code: str) -> str | None:
+        """The one-tap link for `code` in that messenger, or None where it has none (console)."""
+        link = self.links.get(messenger)
+        return link(code) if link is not None else None

@@ -1,12 +1,11 @@
-"""What librarians' handlers share: their desk's library and how readers are named to them."""
+"""What librarians' handlers share: their desk's library and the age question."""
 
 from __future__ import annotations
 
 from db.access import AccessDenied
-from db.models import Reader
 from db.standing import AgeCheck
 from handlers.context import Context
-from handlers.i18n import say
+from messages.i18n import say
 
 
 def desk_library(ctx: Context, action: str) -> int:
@@ -15,10 +14,6 @@ def desk_library(ctx: Context, action: str) -> int:
         raise AccessDenied(action)
     home = ctx.actor.home_library_id
     return home if home in ctx.actor.librarian_of else min(ctx.actor.librarian_of)
-
-
-def class_label(reader: Reader) -> str:
-    return reader.class_name or "—"
 
 
 def age_question(check: AgeCheck, title: str, known: str, unknown: str) -> str:

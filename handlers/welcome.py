@@ -8,17 +8,17 @@ from db.access import Actor
 from db.enums import RoleName
 from db.models import Library, Reader
 from db.people import LinkRefused, redeem_link_code
-from handlers import texts
 from handlers.context import Context
-from handlers.core import Reply
-from handlers.i18n import person, say
-from handlers.router import Router
+from handlers.router import EVERYONE, PARENT, READER, Router
+from messages import texts
+from messages.i18n import person, say
+from messages.types import Reply
 from nlu.morph import given_name
 
 router = Router("welcome")
 
 
-@router.command("start")
+@router.command("start", menus=(READER, PARENT))
 async def start(ctx: Context) -> Reply:
     if ctx.text:  # a deep link: /start CODE
         return await _link(ctx, ctx.text)
@@ -26,7 +26,7 @@ async def start(ctx: Context) -> Reply:
     return Reply(await welcome_text(ctx, ctx.actor))
 
 
-@router.command("help")
+@router.command("help", menus=EVERYONE)
 @router.intent("help")
 async def help_(ctx: Context) -> Reply:
     text = texts.HELP_COMMON
@@ -76,6 +76,7 @@ async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Repl
         ]
         return Reply(text, buttons=buttons)
     ctx.audit("link.redeem", library_id=linked.library_id, role=linked.role.value)
+    ctx.roles_changed = True
     library = await ctx.session.get(Library, linked.library_id) if linked.library_id else None
     reader = await ctx.session.get(Reader, linked.reader_id) if linked.reader_id else None
     if linked.role == RoleName.READER and reader is not None:

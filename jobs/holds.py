@@ -13,7 +13,7 @@ from db.access import Actor
 from db.circulation import Circulation
 from db.engine import Database
 from db.holds import expire_holds, warn_expiring_holds
-from handlers.notices import publish
+from messages.notices import publish
 
 SCHEDULER = Actor(account_id=None, person_id=None)
 

@@ -24,8 +24,8 @@ from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
 from db.people import mark_unreachable
-from handlers.core import Button, RecipientUnreachable, fit_label
-from handlers.safe_log import redacted_traceback
+from messages.safe_log import redacted_traceback
+from messages.types import Button, RecipientUnreachable, fit_label
 
 log = logging.getLogger(__name__)
 

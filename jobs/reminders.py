@@ -16,8 +16,8 @@ from sqlalchemy import select
 from db.circulation import Circulation
 from db.engine import Database
 from db.models import Item, Library, Loan, Record
-from handlers.notices import publish
 from jobs.holds import SCHEDULER
+from messages.notices import publish
 
 DUE_SOON_DAYS = 2
 OVERDUE_EVERY_DAYS = 7

@@ -13,11 +13,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
-from handlers.safe_log import redacted_traceback
 from jobs.holds import hold_shelf_round
 from jobs.outbox import Sender, deliver_due
 from jobs.reminders import due_date_round
 from jobs.retention import retention_round
+from messages.safe_log import redacted_traceback
 
 log = logging.getLogger(__name__)
 

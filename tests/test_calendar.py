@@ -11,8 +11,8 @@ from db.calendar import Calendar, is_public_holiday, parse_weekdays
 from db.engine import Database
 from db.enums import AuditOutcome
 from db.models import AuditEntry, Library, LibraryClosedDay
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import keep_one_copy

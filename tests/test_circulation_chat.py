@@ -8,7 +8,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import HoldStatus, ItemStatus
 from db.models import Hold, Loan
-from handlers import texts
+from messages import texts
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import (

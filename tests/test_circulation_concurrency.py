@@ -35,10 +35,11 @@ from db.engine import Database
 from db.enums import ApprovalMode, AuditOutcome, HoldStatus, ItemStatus, Messenger, RoleName
 from db.models import Account, AuditEntry, Hold, Item, Loan, OutboxMessage, Reader, Record
 from db.people import create_link_code, library_by_code, reader_by_card
-from handlers import build_registry, texts
-from handlers.core import Incoming
+from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
+from messages import texts
+from messages.types import Incoming
 from tests.support.clock import Clock
 
 ROUNDS = 5

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.enums import RecordKind
 from db.models import Item, Loan, Reader, Record
-from handlers import texts
+from messages import texts
 from tests.support.chat import Chat, ChatFactory
 from tests.support.library import forge, notices_for
 

@@ -10,11 +10,12 @@ from PIL import Image
 from sqlalchemy import select
 
 from db.engine import Database
-from db.enums import AuditOutcome, ItemStatus
+from db.enums import AuditOutcome, ItemStatus, Messenger
 from db.models import AuditEntry, Reader
-from handlers import build_registry, texts
+from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
+from messages import texts
 from nlu.barcode import barcode_image
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
@@ -82,7 +83,7 @@ async def test_a_photo_of_a_barcode_is_read_and_goes_to_the_return_flow(
 async def test_register_a_reader_and_hand_out_codes_with_a_deep_link(
     services: Services, demo_db: Database
 ) -> None:
-    services.deep_link = lambda code: f"https://t.me/formulyar_bot?start={code}"
+    services.links[Messenger.CONSOLE] = lambda code: f"https://t.me/formulyar_bot?start={code}"
     librarian = Chat(Dispatcher(build_registry(), services), "librarian")
     await librarian.send("/register Кузнецова  Алёна 6 а")
     assert librarian.text.startswith(

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import Item, Library, Loan, Reader
-from handlers import texts
+from messages import texts
 from tests.support.chat import ChatFactory
 from tests.support.library import circulation_counts, copies
 

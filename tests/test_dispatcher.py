@@ -11,12 +11,13 @@ from db.access import AccessDenied
 from db.engine import Database
 from db.enums import AuditOutcome, Messenger
 from db.models import AuditEntry, ProcessedUpdate
-from handlers import build_registry, texts
+from handlers import build_registry
 from handlers.context import Context
-from handlers.core import Incoming, Reply
 from handlers.dispatcher import Dispatcher
 from handlers.router import Registry, Router
 from handlers.services import Services
+from messages import texts
+from messages.types import Incoming, Reply
 from tests.support.chat import Chat, ChatFactory
 
 

@@ -19,8 +19,8 @@ from db.models import (
     Reader,
     Role,
 )
-from handlers import texts
-from handlers.i18n import person, say
+from messages import texts
+from messages.i18n import person, say
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import forge

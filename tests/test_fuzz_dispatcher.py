@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.engine import Database
-from handlers import build_registry, texts
+from handlers import build_registry
+from messages import texts
 from tests.support.chat import ChatFactory
 from tests.support.library import circulation_counts
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import HoldStatus, ItemStatus
 from db.models import Hold, Item, Library, OutboxMessage
-from handlers.notices import after_quiet_hours
 from jobs.holds import hold_shelf_round
+from messages.notices import after_quiet_hours
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import keep_one_copy, linked_reader, notices_for

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import ButtonToken, Reader
-from handlers import texts
 from handlers.dispatcher import MAX_MESSAGE
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 from nlu.normalize import ascii_int, clean_text
 from nlu.search import MAX_QUERY
 from nlu.search.index import MAX_WORDS, first_words

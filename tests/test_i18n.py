@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from handlers import texts
-from handlers.i18n import PersonName, Select, person, plural, say
+from messages import texts
+from messages.i18n import PersonName, Select, person, plural, say
 
 MARIA = PersonName("Смирнова Мария", "f")
 KIRILL = PersonName("Алексеев Кирилл", "m")

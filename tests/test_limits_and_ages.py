@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from db.engine import Database
 from db.enums import HoldStatus, ItemStatus
 from db.models import Hold, Record
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 from tests.support.chat import ChatFactory
 from tests.support.library import circulation_counts, copies
 

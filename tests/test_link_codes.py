@@ -19,8 +19,8 @@ from db.people import (
     redeem_link_code,
     touch_account,
 )
-from handlers import texts
 from handlers.dispatcher import Dispatcher
+from messages import texts
 from tests.conftest import FIXED_NOW
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock

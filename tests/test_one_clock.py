@@ -18,7 +18,7 @@ from tests.conftest import FIXED_NOW
 from tests.support.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "db", "handlers", "jobs", "nlu", "tests")
+PACKAGES = ("bot", "db", "handlers", "jobs", "messages", "nlu", "tests")
 # The one place allowed to read the wall clock (and the benchmarks, which print when they ran).
 ALLOWED = {ROOT / "db" / "clock.py"}
 WALL_CLOCK_READS = {

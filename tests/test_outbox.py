@@ -11,9 +11,9 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
-from handlers.core import Button, RecipientUnreachable
 from jobs.outbox import MAX_ATTEMPTS, deliver_due
 from jobs.scheduler import build_scheduler
+from messages.types import Button, RecipientUnreachable
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import also_on_telegram

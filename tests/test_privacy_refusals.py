@@ -3,7 +3,7 @@ librarian's wording, and never the private reason a librarian gave for a block."
 
 from __future__ import annotations
 
-from handlers import texts
+from messages import texts
 from tests.support.chat import ChatFactory
 
 REASON = "потеряла книгу"

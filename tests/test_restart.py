@@ -32,7 +32,7 @@ from db.engine import Database
 from db.enums import Messenger, RoleName
 from db.models import LinkCode, ProcessedUpdate, Reader
 from db.people import create_link_code, library_by_code
-from handlers import texts
+from messages import texts
 from tests.conftest import FIXED_NOW
 from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
 

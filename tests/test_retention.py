@@ -14,8 +14,8 @@ from db.enums import AuditOutcome, Messenger
 from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate, Record
 from db.retention import BUTTON_TTL, DEDUPE_KEEP, compact_change_log
 from db.search import CatalogSearch
-from handlers import texts
 from jobs.retention import retention_round
+from messages import texts
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import forge

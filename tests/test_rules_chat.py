@@ -11,8 +11,8 @@ from sqlalchemy import select
 from db.engine import Database
 from db.enums import RecordKind
 from db.models import LoanRule
-from handlers import texts
-from handlers.i18n import say
+from messages import texts
+from messages.i18n import say
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import linked_reader

@@ -22,10 +22,11 @@ from db.engine import Database
 from db.enums import Messenger, RoleName
 from db.models import Account, Library, ProcessedUpdate, Record
 from db.people import create_link_code
-from handlers import build_registry, texts
+from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from jobs.outbox import deliver_due
+from messages import texts
 from nlu.barcode import barcode_image
 from tests.support.clock import Clock
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser, running_fake_telegram
@@ -330,8 +331,8 @@ async def test_a_handler_error_gets_an_apology_and_the_next_update_is_served(
     tg: FakeTelegram, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     from handlers.context import Context
-    from handlers.core import Reply
     from handlers.router import Registry, Router
+    from messages.types import Reply
 
     failing = Router("failing")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.types import BotCommand
 
 from db.enums import RoleName
-from handlers import texts
+from messages import texts
 
 MENUS: dict[str, tuple[str, ...]] = {
     "reader": ("start", "mybooks", "history", "help", "cancel"),

@@ -7,7 +7,7 @@ import html
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.core import Button
+from messages.types import Button
 
 TEXT_LIMIT = 4096  # characters of a message, counted after entity parsing
 CAPTION_LIMIT = 1024

@@ -19,9 +19,9 @@ from bot.app import App
 from bot.lifecycle import Shutdown
 from bot.telegram.transport import TelegramTransport
 from db.enums import Messenger
-from handlers import texts
-from handlers.i18n import say
 from jobs.scheduler import build_scheduler
+from messages import texts
+from messages.i18n import say
 
 log = logging.getLogger(__name__)
 

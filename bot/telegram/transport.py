@@ -51,10 +51,10 @@ from db.access import load_actor
 from db.enums import Messenger
 from db.models import Account
 from db.people import mark_unreachable
-from handlers.core import Attachment, Button, Incoming, RecipientUnreachable, Reply
 from handlers.dispatcher import Dispatcher as Core
-from handlers.safe_log import redacted_traceback
 from handlers.services import Services
+from messages.safe_log import redacted_traceback
+from messages.types import Attachment, Button, Incoming, RecipientUnreachable, Reply
 from nlu.intents import link_code
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,9 @@ class TelegramTransport:
         self.username = me.username
         if self.username:
             username = self.username
-            self.services.deep_link = lambda code: f"https://t.me/{username}?start={code}"
+            self.services.links[Messenger.TELEGRAM] = lambda code: (
+                f"https://t.me/{username}?start={code}"
+            )
         await self._send(
             lambda: self.bot.set_my_commands(commands("reader"), scope=BotCommandScopeDefault())
         )
@@ -268,7 +270,7 @@ class TelegramTransport:
     async def on_message(self, message: Message, event_update: Update) -> None:
         if message.from_user is None:
             return
-        attachments = self._attachments(message)
+        attachments = await self._attachments(message)
         incoming = Incoming(
             messenger=Messenger.TELEGRAM,
             user_id=str(message.from_user.id),
@@ -330,7 +332,8 @@ class TelegramTransport:
             await self._send(partial(query.answer, text=notice[:200] if notice else None))
         await self._deliver(chat_id, replies, source)
 
-    def _attachments(self, message: Message) -> tuple[Attachment, ...]:
+    async def _attachments(self, message: Message) -> tuple[Attachment, ...]:
+        """The photo (or image document) downloaded before the core sees the message."""
         file_id = None
         kind = "photo"
         if message.photo:
@@ -340,11 +343,8 @@ class TelegramTransport:
         if file_id is None:
             return ()
 
-        async def fetch(file_id: str = file_id) -> bytes:
-            buffer = await self.bot.download(file_id, destination=BytesIO())
-            return buffer.getvalue() if buffer else b""
-
-        return (Attachment(kind, fetch),)  # type: ignore[arg-type]
+        buffer = await self.bot.download(file_id, destination=BytesIO())
+        return (Attachment(kind, buffer.getvalue() if buffer else b""),)  # type: ignore[arg-type]
 
     # Outgoing -------------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from db.enums import Messenger
-from handlers.core import Attachment, Button, Incoming, Reply, keyboard_problems
 from handlers.dispatcher import Dispatcher
+from messages.types import Attachment, Button, Incoming, Reply, keyboard_problems
 
 
 class Chat:
@@ -22,10 +22,7 @@ class Chat:
         return await self._deliver(Incoming(self.messenger, self.persona, self.persona, text=text))
 
     async def send_photo(self, data: bytes, caption: str = "") -> list[Reply]:
-        async def fetch() -> bytes:
-            return data
-
-        photo = Attachment("photo", fetch)
+        photo = Attachment("photo", data)
         return await self._deliver(
             Incoming(self.messenger, self.persona, self.persona, text=caption or None,
                      attachments=(photo,))

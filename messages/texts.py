@@ -1,12 +1,12 @@
-"""Every user-facing text, in Russian, in one place. Rendered with handlers.i18n.say.
+"""Every user-facing text, in Russian, in one place. Rendered with messages.i18n.say.
 
 Plural forms: ``{n:книга|книги|книг}``; dates: ``{due:date}`` (local time of the library);
 people's names declined and agreeing with their gender: ``{reader:gent}``,
-``{reader:m/f:заблокирован|заблокирована}``; all specs are described in handlers.i18n.
+``{reader:m/f:заблокирован|заблокирована}``; all specs are described in messages.i18n.
 A title after a preposition gets a noun before it: «заявка на книгу «{title}»».
 """
 
-from handlers.i18n import Select
+from messages.i18n import Select
 
 # Приветствие и помощь -----------------------------------------------------------------------
 
@@ -223,13 +223,9 @@ ROLE_NAMES = {
 
 # Меню команд мессенджера ------------------------------------------------------------------
 
+# The command menus show their commands in this order.
 COMMAND_DESCRIPTIONS = {
     "start": "Начать сначала",
-    "help": "Что я умею",
-    "cancel": "Отменить текущее действие",
-    "mybooks": "Мои книги и брони",
-    "history": "История чтения",
-    "reminders": "Копии напоминаний о книгах детей",
     "holds": "Заявки и полка заказов",
     "issue": "Выдать книгу",
     "return": "Принять книги",
@@ -240,9 +236,14 @@ COMMAND_DESCRIPTIONS = {
     "nocopy": "У кого в классе нет учебника",
     "collect": "Принять учебники у класса",
     "rules": "Правила выдачи",
-    "notify": "Уведомления о заявках и тихие часы",
     "closed": "Дни, когда библиотека закрыта",
+    "notify": "Уведомления о заявках и тихие часы",
     "remove": "Удалить выбывшего читателя",
+    "mybooks": "Мои книги и брони",
+    "history": "История чтения",
+    "reminders": "Копии напоминаний о книгах детей",
+    "help": "Что я умею",
+    "cancel": "Отменить текущее действие",
 }
 
 # Командная строка (python -m bot …) ------------------------------------------------------

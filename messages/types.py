@@ -1,26 +1,30 @@
 """What comes in from any messenger and what goes back out: the core's neutral types.
 
 Transports (bot/) turn a Telegram update, a VK event or a console line into an `Incoming`,
-hand it to the dispatcher, and render each `Reply` in their own messenger's terms.
+hand it to the dispatcher, and deliver each `Reply` through their outgoing port
+(messages/port.py) in their own messenger's terms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from db.enums import Messenger
+
+if TYPE_CHECKING:
+    from messages.port import Menu
 
 FileKind = Literal["photo", "document"]
 
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file the person sent; `fetch` downloads its bytes from the messenger on demand."""
+    """A file the person sent, already downloaded by the transport: the core's transaction
+    never waits on a messenger's network."""
 
     kind: FileKind
-    fetch: Callable[[], Awaitable[bytes]]
+    data: bytes
     name: str | None = None
 
 
@@ -110,3 +114,13 @@ class Reply:
     files: list[OutFile] = field(default_factory=list)
     edit: bool = False
     notice: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the core answers an event with: the replies, and the person's command menu as it
+    is after the event (None for an event dropped as a redelivery). A transport that already
+    shows this menu in the chat leaves it alone."""
+
+    replies: list[Reply]
+    menu: Menu | None = None

@@ -17,10 +17,10 @@ from db.circulation import Event
 from db.enums import RoleName
 from db.models import GuardianLink, Library, Reader, Role
 from db.outbox import notify
-from handlers import texts
-from handlers.i18n import person, say
-from handlers.quiet import quiet_until
-from handlers.staff_notices import tell_librarians
+from messages import texts
+from messages.i18n import person, say
+from messages.quiet import quiet_until
+from messages.staff_notices import tell_librarians
 
 
 async def publish(

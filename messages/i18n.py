@@ -219,3 +219,8 @@ def say(template: str | Select, /, **values: Any) -> str:
     if isinstance(template, Select):
         template = template.pick(values)
     return _formatter.format(template, **values)
+
+
+def class_label(reader: Any) -> str:
+    """A reader's class as librarians see it in lists, «—» where none is recorded."""
+    return reader.class_name or "—"

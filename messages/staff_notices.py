@@ -18,10 +18,9 @@ from db.circulation import Event
 from db.enums import RoleName
 from db.models import Hold, Item, Library, Person, Reader, Role
 from db.outbox import notify
-from handlers import texts
-from handlers.i18n import say
-from handlers.quiet import quiet_until
-from handlers.staff import class_label
+from messages import texts
+from messages.i18n import class_label, say
+from messages.quiet import quiet_until
 
 
 async def tell_librarians(
