@@ -43,9 +43,9 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 def _transport(tg: FakeTelegram, services: Services) -> TelegramTransport:
-    return TelegramTransport(
-        Dispatcher(build_registry(), services), services, tg.token, tg.base_url
-    )
+    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
+    services.links[Messenger.TELEGRAM] = transport.deep_link
+    return transport
 
 
 @pytest.fixture
@@ -344,7 +344,7 @@ async def test_a_handler_error_gets_an_apology_and_the_next_update_is_served(
     registry = Registry(failing)
     for table in ("commands", "actions", "intents", "states"):
         getattr(registry, table).update(getattr(base, table))
-    transport = TelegramTransport(Dispatcher(registry, services), services, tg.token, tg.base_url)
+    transport = TelegramTransport(Dispatcher(registry, services), tg.token, tg.base_url)
     await transport.prepare()
     task = asyncio.create_task(transport.run_polling(polling_timeout=1))
     try:

@@ -29,9 +29,11 @@ log = logging.getLogger(__name__)
 def transport_for(app: App) -> TelegramTransport:
     token = app.settings.telegram_bot_token
     assert token is not None
-    return TelegramTransport(
-        app.dispatcher, app.services, token.get_secret_value(), app.settings.telegram_api_base
+    telegram = TelegramTransport(
+        app.dispatcher, token.get_secret_value(), app.settings.telegram_api_base
     )
+    app.services.links[Messenger.TELEGRAM] = telegram.deep_link
+    return telegram
 
 
 async def run_telegram(app: App, shutdown: Shutdown | None = None) -> int:

@@ -7,10 +7,13 @@ in the background), and long polling asks for the next offset only after the who
 served — so a process killed mid-update gets that update again after its restart. One chat's
 updates are served in the order they came; different chats at once.
 
-Sending waits out 429 (`retry_after`) and, on 403 (the person blocked the bot), marks the
-account unreachable. A failure here is logged without personal data and never stops the next
-update from being served. A webhook body that is not a JSON update is answered 400 and logged
-without its content.
+The transport is also the Telegram outgoing port (messages/port.py): live replies and the
+outbox's notices leave through `deliver`, paced under Telegram's ≈30 messages a second. Sending
+waits out 429 (`retry_after`) and raises `RecipientUnreachable` on 403 (the person blocked the
+bot); the core marks the account. The transport never opens a database session: what it needs
+besides the replies (the person's command menu) comes with the core's outcome. A failure here is
+logged without personal data and never stops the next update from being served. A webhook body
+that is not a JSON update is answered 400 and logged without its content.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import (
+    BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     BufferedInputFile,
@@ -42,20 +46,15 @@ from aiogram.types import (
 )
 from aiohttp import web
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from bot.lifecycle import Closed, InFlight, KeyedLocks, LruDict
-from bot.telegram.menu import commands, menu_for
+from bot.pacing import Pace
 from bot.telegram.render import CAPTION_LIMIT, escape, keyboard, split_text
-from db.access import load_actor
 from db.enums import Messenger
-from db.models import Account
-from db.people import mark_unreachable
 from handlers.dispatcher import Dispatcher as Core
-from handlers.services import Services
+from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
-from messages.types import Attachment, Button, Incoming, RecipientUnreachable, Reply
-from nlu.intents import link_code
+from messages.types import Attachment, Incoming, RecipientUnreachable, Reply
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +63,16 @@ MAX_RETRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MENU_MEMORY = 10_000  # chats whose command menu this process remembers
 MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
+MESSAGES_PER_SECOND = 25  # under Telegram's ≈30 a second for one bot
 T = TypeVar("T")
 
 
-class Unreachable(RecipientUnreachable):
-    """The person blocked the bot: stop sending to this chat."""
-
-
 class TelegramTransport:
-    def __init__(self, core: Core, services: Services, token: str, api_base: str) -> None:
+    messenger = Messenger.TELEGRAM
+
+    def __init__(self, core: Core, token: str, api_base: str) -> None:
         self.core = core
-        self.services = services
+        self.pace = Pace(MESSAGES_PER_SECOND)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
         self.bot = Bot(
             token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
@@ -84,8 +82,8 @@ class TelegramTransport:
         router.message()(self.on_message)
         router.callback_query()(self.on_callback)
         self.dispatcher.include_router(router)
-        # chat → the menu it has (a cache: a forgotten chat is looked up again)
-        self.menus: LruDict[int, str] = LruDict(MENU_MEMORY)
+        # chat → the name of the menu it has (a chat forgotten here is given its menu again)
+        self.menus: LruDict[str, str] = LruDict(MENU_MEMORY)
         # Updates are served concurrently; one chat's in the order they came.
         self.chat_locks: KeyedLocks[int] = KeyedLocks()
         self.inflight = InFlight()  # webhook requests and polled batches being served
@@ -98,14 +96,8 @@ class TelegramTransport:
         """Who we are (for deep links) and the default command menu."""
         me = await self.bot.get_me()
         self.username = me.username
-        if self.username:
-            username = self.username
-            self.services.links[Messenger.TELEGRAM] = lambda code: (
-                f"https://t.me/{username}?start={code}"
-            )
-        await self._send(
-            lambda: self.bot.set_my_commands(commands("reader"), scope=BotCommandScopeDefault())
-        )
+        default = _commands(self.core.registry.menu_for(frozenset()))
+        await self._send(lambda: self.bot.set_my_commands(default, scope=BotCommandScopeDefault()))
 
     async def run_polling(self, polling_timeout: int = 25) -> None:
         """Long polling until `stop_polling`; call `prepare` first.
@@ -280,13 +272,6 @@ class TelegramTransport:
             update_id=str(event_update.update_id),
         )
         await self._serve(incoming, message.chat.id, None)
-        text = (message.text or "").strip()
-        if (
-            message.chat.id not in self.menus
-            or text.startswith("/start")
-            or link_code(text) is not None
-        ):
-            await self._update_menu(message.chat.id, str(message.from_user.id))
 
     async def on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         message = query.message if isinstance(query.message, Message) else None
@@ -310,8 +295,9 @@ class TelegramTransport:
         try:
             async with self.chat_locks.hold(chat_id):
                 await self._serve_in_order(incoming, chat_id, source, query)
-        except Unreachable:
-            await self._mark_unreachable(incoming.user_id)
+        except RecipientUnreachable:
+            await self.core.unreachable(Messenger.TELEGRAM, incoming.user_id)
+            log.info("telegram account blocked the bot; marked unreachable")
         except Exception as error:  # never let one update stop the bot
             log.error(
                 "telegram delivery failed: update=%s\n%s",
@@ -326,11 +312,17 @@ class TelegramTransport:
         source: Message | None,
         query: CallbackQuery | None,
     ) -> None:
-        replies = await self.core.handle(incoming)
+        outcome = await self.core.serve(incoming)
         if query is not None:  # always answered: the spinner on the button stops
-            notice = next((r.notice for r in replies if r.notice), None)
+            notice = next((r.notice for r in outcome.replies if r.notice), None)
             await self._send(partial(query.answer, text=notice[:200] if notice else None))
-        await self._deliver(chat_id, replies, source)
+        address = Address(Messenger.TELEGRAM, str(chat_id))
+        pressed = str(source.message_id) if source is not None else None
+        for n, reply in enumerate(outcome.replies):
+            key = f"update-{incoming.update_id}-{n}"
+            await self.deliver(address, reply, key=key, edit=pressed if reply.edit else None)
+        if outcome.menu is not None:
+            await self.set_menu(address, outcome.menu)
 
     async def _attachments(self, message: Message) -> tuple[Attachment, ...]:
         """The photo (or image document) downloaded before the core sees the message."""
@@ -346,55 +338,57 @@ class TelegramTransport:
         buffer = await self.bot.download(file_id, destination=BytesIO())
         return (Attachment(kind, buffer.getvalue() if buffer else b""),)  # type: ignore[arg-type]
 
-    # Outgoing -------------------------------------------------------------------------------
+    # Outgoing: the Telegram port ---------------------------------------------------------
 
-    async def _deliver(self, chat_id: int, replies: list[Reply], source: Message | None) -> None:
-        for reply in replies:
-            markup = keyboard(reply.buttons)
-            pieces = split_text(reply.text)
-            if reply.edit and source is not None and len(pieces) == 1:
-                if await self._edit(source, pieces[0], markup):
-                    continue
-            for n, piece in enumerate(pieces):
-                last = n == len(pieces) - 1
-                send = partial(
-                    self.bot.send_message,
-                    chat_id,
-                    escape(piece),
-                    reply_markup=markup if last else None,
-                )
-                await self._send(send)
-            for file in reply.files:
-                upload = BufferedInputFile(file.data, filename=file.name)
-                caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
-                method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
-                await self._send(partial(method, chat_id, upload, caption=caption))
-
-    async def send_notice(
-        self, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    async def deliver(
+        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
     ) -> None:
-        """A notice from the outbox (jobs/outbox.py), in pieces if long; its buttons go
-        under the last piece."""
-        pieces = split_text(text)
-        markup = keyboard(buttons or [])
+        """A reply or a notice: its text in pieces within Telegram's limit, the buttons under
+        the last piece, then its files. With `edit`, the message of that id is replaced where
+        Telegram can. Telegram has no idempotent send, so `key` is not used."""
+        chat_id = int(address.chat_id)
+        markup = keyboard(reply.buttons)
+        pieces = split_text(reply.text)
+        if edit is not None and len(pieces) == 1:
+            if await self._edit(chat_id, edit, pieces[0], markup):
+                pieces = []
         for n, piece in enumerate(pieces):
-            markup_here = markup if n == len(pieces) - 1 else None
-            await self._send(
-                partial(
-                    self.bot.send_message, int(chat_id), escape(piece), reply_markup=markup_here
-                )
+            last = n == len(pieces) - 1
+            send = partial(
+                self.bot.send_message, chat_id, escape(piece), reply_markup=markup if last else None
             )
+            await self._send(send)
+        for file in reply.files:
+            upload = BufferedInputFile(file.data, filename=file.name)
+            caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
+            method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
+            await self._send(partial(method, chat_id, upload, caption=caption))
 
-    async def _edit(self, source: Message, text: str, markup: Any) -> bool:
+    def deep_link(self, payload: str) -> str | None:
+        """t.me/<bot>?start=<payload>; None until `prepare` has learnt the bot's name."""
+        return f"https://t.me/{self.username}?start={payload}" if self.username else None
+
+    async def set_menu(self, address: Address, menu: Menu) -> None:
+        """The person's command menu in their own chat, unless the chat already has it (the
+        default menu, a reader's, is set for everyone by `prepare`)."""
+        previous = self.menus.get(address.chat_id)
+        self.menus[address.chat_id] = menu.name
+        default = self.core.registry.menu_for(frozenset()).name
+        if menu.name == previous or (previous is None and menu.name == default):
+            return
+        scope = BotCommandScopeChat(chat_id=int(address.chat_id))
+        try:
+            await self._send(partial(self.bot.set_my_commands, _commands(menu), scope=scope))
+        except RecipientUnreachable:
+            return
+
+    async def _edit(self, chat_id: int, message_id: str, text: str, markup: Any) -> bool:
         """Replace the message whose button was pressed; False where Telegram cannot (too old,
         not ours), so the reply goes out as a new message instead."""
         try:
             await self._send(
                 lambda: self.bot.edit_message_text(
-                    escape(text),
-                    chat_id=source.chat.id,
-                    message_id=source.message_id,
-                    reply_markup=markup,
+                    escape(text), chat_id=chat_id, message_id=int(message_id), reply_markup=markup
                 )
             )
         except TelegramBadRequest as error:
@@ -405,6 +399,7 @@ class TelegramTransport:
         """One Bot API call: a 429 is waited out (retry_after) up to MAX_RETRIES times; a 403
         means the person blocked the bot."""
         for attempt in range(MAX_RETRIES + 1):
+            await self.pace.wait()
             try:
                 return await call()
             except TelegramRetryAfter as flood:
@@ -412,35 +407,8 @@ class TelegramTransport:
                     raise
                 await asyncio.sleep(flood.retry_after)
             except TelegramForbiddenError as forbidden:
-                raise Unreachable() from forbidden
+                raise RecipientUnreachable() from forbidden
         raise AssertionError("unreachable")
-
-    async def _mark_unreachable(self, user_id: str) -> None:
-        async with self.services.db.transaction() as session:
-            await mark_unreachable(session, Messenger.TELEGRAM, user_id)
-        log.info("telegram account blocked the bot; marked unreachable")
-
-    async def _update_menu(self, chat_id: int, user_id: str) -> None:
-        """Librarians and parents get their own command menu in their own chat."""
-        async with self.services.db.reading() as session:
-            account = await session.scalar(
-                select(Account).where(
-                    Account.messenger == Messenger.TELEGRAM, Account.external_id == user_id
-                )
-            )
-            if account is None:
-                return
-            actor = await load_actor(session, account.id, account.person_id)
-        menu = menu_for(actor.roles)
-        previous = self.menus.get(chat_id)
-        self.menus[chat_id] = menu
-        if menu == previous or (previous is None and menu == "reader"):
-            return  # the default menu already is the reader's
-        scope = BotCommandScopeChat(chat_id=chat_id)
-        try:
-            await self._send(partial(self.bot.set_my_commands, commands(menu), scope=scope))
-        except Unreachable:
-            return
 
 
 def _chat_of(update: Update) -> int | None:
@@ -450,3 +418,7 @@ def _chat_of(update: Update) -> int | None:
         message = update.callback_query.message
         return message.chat.id if message is not None else update.callback_query.from_user.id
     return None
+
+
+def _commands(menu: Menu) -> list[BotCommand]:
+    return [BotCommand(command=name, description=about) for name, about in menu.commands]
