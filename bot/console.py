@@ -5,6 +5,9 @@ numbered; typing that number — or the label in square brackets, «[Одобр�
 «/as NAME» switches to another persona (each persona is its own console account); lines
 starting with «#» are comments in scripts; «/quit» (or «/exit») ends the chat, typed or in a
 script.
+
+`ConsolePort` is the console's outgoing port: the outbox delivers notices to console accounts
+through it, printed as notices (and, for the persona at the keyboard, with buttons to press).
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 from db.enums import Messenger
 from messages import texts
 from messages.i18n import say
-from messages.types import Button, Incoming, Reply
+from messages.port import Address, Menu
+from messages.types import Button, Incoming, RecipientUnreachable, Reply
 
 QUIT = ("/quit", "/exit", "выход")  # end the chat, typed or in a script
 PRESS_BY_LABEL = re.compile(r"^\[(.+)\]$")
@@ -84,29 +88,71 @@ class ConsoleChat:
                     return button
         return None
 
-    def show(self, reply: Reply) -> None:
+    def show(self, reply: Reply, prefix: str = "бот> ") -> None:
         if reply.notice and reply.notice != reply.text:
             self._print(f"({reply.notice})")
-        self._print(reply.text, prefix="бот> ")
+        self._print(reply.text, prefix=prefix)
         for file in reply.files:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / file.name
             path.write_bytes(file.data)
             self._print(f"📎 {file.name} ({len(file.data)} байт) → {path}")
         self.buttons = [b for row in reply.buttons for b in row]
-        number = 0
-        for row in reply.buttons:
-            cells = []
-            for button in row:
-                number += 1
-                cells.append(f"[{number}] {button.label}")
-            self._print("  ".join(cells), prefix="     ")
+        _print_buttons(self.out, reply.buttons)
 
     def _print(self, text: str, prefix: str = "") -> None:
-        pad = " " * len(prefix)
-        for i, line in enumerate(text.splitlines() or [""]):
-            print(f"{prefix if i == 0 else pad}{line}", file=self.out)
-        self.out.flush()
+        _print(self.out, text, prefix)
+
+
+@dataclass(slots=True)
+class ConsolePort:
+    """The console's outgoing port: a notice is printed for the persona it is for, and kept in
+    `delivered` (address, reply, key). When that persona is the one at the keyboard (`chat`),
+    its buttons become theirs to press. Personas in `unreachable` stand for people who blocked
+    the bot."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    chat: ConsoleChat | None = None
+    delivered: list[tuple[Address, Reply, str | None]] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)
+    messenger: Messenger = Messenger.CONSOLE
+
+    async def deliver(
+        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+    ) -> None:
+        if address.chat_id in self.unreachable:
+            raise RecipientUnreachable(address.chat_id)
+        self.delivered.append((address, reply, key))
+        notice = say(texts.CONSOLE_NOTICE, persona=address.chat_id, text=reply.text)
+        if self.chat is not None and self.chat.persona == address.chat_id:
+            self.chat.show(replace(reply, text=notice), prefix="")
+            return
+        _print(self.out, notice)
+        _print_buttons(self.out, reply.buttons, numbered=False)
+
+    def deep_link(self, payload: str) -> str | None:
+        return None
+
+    async def set_menu(self, address: Address, menu: Menu) -> None:
+        return None
+
+
+def _print(out: TextIO, text: str, prefix: str = "") -> None:
+    pad = " " * len(prefix)
+    for i, line in enumerate(text.splitlines() or [""]):
+        print(f"{prefix if i == 0 else pad}{line}", file=out)
+    out.flush()
+
+
+def _print_buttons(out: TextIO, rows: list[list[Button]], *, numbered: bool = True) -> None:
+    """Buttons under a message: numbered where typing the number presses them."""
+    number = 0
+    for row in rows:
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number if numbered else '·'}] {button.label}")
+        _print(out, "  ".join(cells), prefix="     ")
 
 
 async def run_script(chat: ConsoleChat, lines: Iterable[str]) -> None:

@@ -7,6 +7,7 @@ enforced by the database itself (unique and partial unique indexes), not only by
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -247,6 +248,8 @@ class Person(Base):
     # The person's own quiet hours (a librarian's evening); None: their library's.
     quiet_from_hour: Mapped[int | None] = mapped_column(SmallInteger)
     quiet_to_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    # Notices go to this messenger only (/via); None: to every messenger the person uses.
+    notify_via: Mapped[Messenger | None] = mapped_column(str_enum(Messenger, "notify_via"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -466,6 +469,35 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class DeliveryStatus(StrEnum):
+    """Where one notice stands with one account."""
+
+    PENDING = "pending"  # planned: to be sent in the round that leased it
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # the person blocked the bot there
+    FAILED = "failed"  # this try failed: tried again with the notice's next attempt
+
+
+class OutboxDelivery(Base):
+    """One notice to one of the person's accounts: each account gets it once, and a failure on
+    one account is retried there alone."""
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (UniqueConstraint("outbox_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None]
 
 

@@ -1,17 +1,23 @@
-"""Notifications as outbox rows, written in the transaction that caused them."""
+"""Notifications as outbox rows, written in the transaction that caused them, and their
+delivery recorded per messenger account (`outbox_deliveries`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.dialect import insert_ignore
 from db.enums import Messenger
-from db.models import Account, OutboxMessage
+from db.models import Account, DeliveryStatus, OutboxDelivery, OutboxMessage, Person
+
+# A delivery in one of these states is over: the account is not written to again for it.
+DELIVERY_DONE = (DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE)
 
 
 async def notify(
@@ -58,3 +64,111 @@ async def queued_after(session: AsyncSession, after_id: int) -> list[tuple[int, 
 
 async def last_id(session: AsyncSession) -> int:
     return await session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+
+# Delivery per account -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One account a notice is to reach."""
+
+    account_id: int
+    messenger: Messenger
+    chat_id: str
+    external_id: str
+
+
+async def notice_accounts(
+    session: AsyncSession, person_id: int, messengers: Collection[Messenger]
+) -> list[Target]:
+    """The accounts a person's notices go to now: every reachable account on `messengers`, or
+    only those on the messenger the person chose (/via) — and all of them again when the chosen
+    one has no reachable account here, so a notice is never lost to a choice."""
+    accounts = list(
+        await session.execute(
+            select(Account.id, Account.messenger, Account.chat_id, Account.external_id)
+            .where(
+                Account.person_id == person_id,
+                Account.unreachable.is_(False),
+                Account.messenger.in_(list(messengers)),
+            )
+            .order_by(Account.id)
+        )
+    )
+    targets = [Target(*row) for row in accounts]
+    chosen = await session.scalar(select(Person.notify_via).where(Person.id == person_id))
+    only = [t for t in targets if t.messenger == chosen]
+    return only or targets
+
+
+async def plan_deliveries(
+    session: AsyncSession, outbox_id: int, person_id: int, messengers: Collection[Messenger]
+) -> list[Target]:
+    """The accounts still to get a notice: its targets now, less those that got it or could
+    not be written to. Each gets a pending delivery with the attempt counted; a pending one
+    left from an earlier plan that is no target any more is dropped."""
+    known = {
+        d.account_id: d
+        for d in await session.scalars(
+            select(OutboxDelivery).where(OutboxDelivery.outbox_id == outbox_id)
+        )
+    }
+    targets = [
+        t
+        for t in await notice_accounts(session, person_id, messengers)
+        if t.account_id not in known or known[t.account_id].status not in DELIVERY_DONE
+    ]
+    wanted = {t.account_id for t in targets}
+    stale = [a for a, d in known.items() if d.status == DeliveryStatus.PENDING and a not in wanted]
+    if stale:
+        await session.execute(
+            delete(OutboxDelivery).where(
+                OutboxDelivery.outbox_id == outbox_id, OutboxDelivery.account_id.in_(stale)
+            )
+        )
+    for target in targets:
+        delivery = known.get(target.account_id)
+        if delivery is None:
+            session.add(
+                OutboxDelivery(outbox_id=outbox_id, account_id=target.account_id, attempts=1)
+            )
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.attempts += 1
+    return targets
+
+
+async def record_delivery(
+    session: AsyncSession,
+    outbox_id: int,
+    account_id: int,
+    status: DeliveryStatus,
+    now: datetime,
+    error: str | None = None,
+) -> None:
+    """What one try on one account came to."""
+    await session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.outbox_id == outbox_id, OutboxDelivery.account_id == account_id)
+        .values(
+            status=status,
+            last_error=error[:500] if error else None,
+            sent_at=now if status == DeliveryStatus.SENT else None,
+        )
+    )
+
+
+async def delivered_count(session: AsyncSession, outbox_id: int) -> int:
+    """How many of the person's accounts have a notice."""
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(OutboxDelivery)
+            .where(
+                OutboxDelivery.outbox_id == outbox_id,
+                OutboxDelivery.status == DeliveryStatus.SENT,
+            )
+        )
+        or 0
+    )

@@ -533,3 +533,22 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
         parents_unlinked=len(parents),
         notices_dropped=dropped,
     )
+
+
+# Where notices go ---------------------------------------------------------------------------
+
+
+async def messengers_of(session: AsyncSession, person_id: int) -> list[Messenger]:
+    """The messengers a person has an account on, in a stable order."""
+    found = set(
+        await session.scalars(select(Account.messenger).where(Account.person_id == person_id))
+    )
+    return [m for m in Messenger if m in found]
+
+
+async def choose_notice_messenger(
+    session: AsyncSession, person_id: int, messenger: Messenger | None
+) -> None:
+    """Notices go to this messenger only (None: to every messenger the person uses). The outbox
+    still falls back to the others while the chosen one has no reachable account."""
+    await session.execute(update(Person).where(Person.id == person_id).values(notify_via=messenger))

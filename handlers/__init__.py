@@ -4,7 +4,17 @@ from handlers.router import Registry
 
 
 def build_registry() -> Registry:
-    from handlers import catalog, class_sets, desk, holds, my_books, readers, rules, welcome
+    from handlers import (
+        catalog,
+        class_sets,
+        delivery,
+        desk,
+        holds,
+        my_books,
+        readers,
+        rules,
+        welcome,
+    )
 
     return Registry(
         welcome.router,
@@ -15,4 +25,5 @@ def build_registry() -> Registry:
         readers.router,
         class_sets.router,
         rules.router,
+        delivery.router,
     )

@@ -15,7 +15,7 @@ from jobs.outbox import deliver_due
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import also_on_telegram, keep_one_copy, notices_for
-from tests.test_outbox import FakeSender
+from tests.test_outbox import FakePort
 
 LIBRARIAN_TG = "5550001"
 
@@ -47,10 +47,9 @@ async def test_a_new_request_reaches_the_librarian_with_buttons_that_work(
     await _request(chat)
     [notice] = await _librarian_notices(demo_db)
     assert notice.text == "🆕 Новая заявка: «Ревизор» — Смирнова Мария, 7Б (формуляр № 1001)."
-    sender = FakeSender()
-    await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
-    [(chat_id, _text)] = [sent for sent in sender.sent if sent[0] == LIBRARIAN_TG]
-    [buttons] = [b for (to, _), b in zip(sender.sent, sender.buttons, strict=True) if to == chat_id]
+    port = FakePort()
+    await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    [buttons] = port.buttons_to(LIBRARIAN_TG)
     assert [b.label for row in buttons for b in row] == ["✅ Одобрить", "❌ Отклонить"]
 
     # The button works for the librarian's Telegram account, and only for it.

@@ -1,19 +1,22 @@
-"""Delivering the outbox: to reachable accounts only, after quiet hours, retried on failure,
-each notice once even with two dispatchers at work."""
+"""Delivering the outbox through the outgoing port: to reachable accounts only, after quiet
+hours, retried on failure, each notice once even with two dispatchers at work."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.console import ConsolePort
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import Account, OutboxMessage
 from jobs.outbox import MAX_ATTEMPTS, deliver_due
 from jobs.scheduler import build_scheduler
-from messages.types import Button, RecipientUnreachable
+from messages.port import Address, Menu, Port
+from messages.types import Button, RecipientUnreachable, Reply
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 from tests.support.library import also_on_telegram
@@ -21,21 +24,54 @@ from tests.support.library import also_on_telegram
 TELEGRAM_CHAT = "555000"
 
 
-class FakeSender:
-    def __init__(self, *, fail: type[Exception] | None = None, delay: float = 0) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.buttons: list[list[list[Button]]] = []
+class FakePort:
+    """A messenger's outgoing port that records what it delivered, or fails as told: `fail`
+    for every delivery, `fail_times` for the first few to a chat."""
+
+    def __init__(
+        self,
+        messenger: Messenger = Messenger.TELEGRAM,
+        *,
+        fail: type[Exception] | None = None,
+        fail_times: dict[str, int] | None = None,
+        delay: float = 0,
+    ) -> None:
+        self.messenger = messenger
+        self.delivered: list[tuple[Address, Reply, str | None]] = []
+        self.tries: list[tuple[str, str | None]] = []  # (chat id, key) of every call
         self.fail = fail
+        self.fail_times = dict(fail_times or {})
         self.delay = delay
 
-    async def send_notice(
-        self, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    async def deliver(
+        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
     ) -> None:
+        assert address.messenger == self.messenger
+        self.tries.append((address.chat_id, key))
         await asyncio.sleep(self.delay)
         if self.fail is not None:
             raise self.fail("simulated")
-        self.sent.append((chat_id, text))
-        self.buttons.append(buttons or [])
+        if self.fail_times.get(address.chat_id, 0) > 0:
+            self.fail_times[address.chat_id] -= 1
+            raise ConnectionError("simulated")
+        self.delivered.append((address, reply, key))
+
+    def deep_link(self, payload: str) -> str | None:
+        return None
+
+    async def set_menu(self, address: Address, menu: Menu) -> None:
+        return None
+
+    @property
+    def sent(self) -> list[tuple[str, str]]:
+        return [(address.chat_id, reply.text) for address, reply, _ in self.delivered]
+
+    def buttons_to(self, chat_id: str) -> list[list[list[Button]]]:
+        return [reply.buttons for address, reply, _ in self.delivered if address.chat_id == chat_id]
+
+
+def _port_check(port: Port) -> Port:  # both fakes satisfy the protocol the jobs rely on
+    return port
 
 
 async def _return_marias_book(chat: ChatFactory) -> None:
@@ -56,14 +92,34 @@ async def test_notices_go_to_reachable_accounts_and_are_marked(
 ) -> None:
     await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
-    sender = FakeSender()
-    done = await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
-    assert sender.sent == [(TELEGRAM_CHAT, "📥 Книга «Недоросль» возвращена. Спасибо!")]
-    # The parent has only a console account here: nobody can carry it, so it is skipped.
+    port = _port_check(FakePort())
+    assert isinstance(port, FakePort)
+    done = await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert port.sent == [(TELEGRAM_CHAT, "📥 Книга «Недоросль» возвращена. Спасибо!")]
+    # The parent has only a console account here, and no console port: it is skipped.
     assert (done.sent, done.skipped, done.failed) == (1, 1, 0)
     assert await _statuses(demo_db) == [OutboxStatus.SENT, OutboxStatus.SKIPPED]
-    again = await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
-    assert (again.sent, len(sender.sent)) == (0, 1)  # sent once
+    again = await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert (again.sent, len(port.sent)) == (0, 1)  # sent once
+
+
+async def test_the_console_is_a_messenger_the_outbox_delivers_to(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    await _return_marias_book(chat)
+    out = io.StringIO()
+    console = _port_check(ConsolePort(out=out))
+    assert isinstance(console, ConsolePort)
+    done = await deliver_due(demo_db, {Messenger.CONSOLE: console}, clock)
+    assert (done.sent, done.skipped, done.failed) == (2, 0, 0)  # the student and the parent
+    assert [(a.chat_id, r.text) for a, r, _ in console.delivered] == [
+        ("student", "📥 Книга «Недоросль» возвращена. Спасибо!"),
+        ("parent", console.delivered[1][1].text),
+    ]
+    assert "📬 для «student»: 📥 Книга «Недоросль» возвращена. Спасибо!" in out.getvalue()
+    keys = [key for _, _, key in console.delivered]
+    assert all(key and key.startswith("outbox-") for key in keys) and len(set(keys)) == 2
+    assert console.deep_link("X") is None
 
 
 async def test_a_notice_waits_out_the_night(
@@ -72,12 +128,12 @@ async def test_a_notice_waits_out_the_night(
     await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     clock.now = datetime(2026, 11, 16, 19, 30, tzinfo=UTC)  # 22:30 at the school
     await _return_marias_book(chat)
-    sender = FakeSender()
-    await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
-    assert sender.sent == []
+    port = FakePort()
+    await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert port.sent == []
     clock.now = datetime(2026, 11, 17, 5, 0, tzinfo=UTC)  # 08:00
-    await deliver_due(demo_db, {Messenger.TELEGRAM: sender}, clock, pause=0)
-    assert len(sender.sent) == 1
+    await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert len(port.sent) == 1
 
 
 async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_given_up(
@@ -85,8 +141,8 @@ async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_giv
 ) -> None:
     await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
-    blocked = FakeSender(fail=RecipientUnreachable)
-    await deliver_due(demo_db, {Messenger.TELEGRAM: blocked}, clock, pause=0)
+    blocked = FakePort(fail=RecipientUnreachable)
+    await deliver_due(demo_db, {Messenger.TELEGRAM: blocked}, clock)
     assert (await _statuses(demo_db))[0] == OutboxStatus.SKIPPED
     async with demo_db.reading() as session:
         account = await session.scalar(select(Account).where(Account.external_id == TELEGRAM_CHAT))
@@ -100,10 +156,10 @@ async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_giv
     await librarian.send("/reader 1001")
     await librarian.press("🔄 1")
     assert "Продлено: «Бедная Лиза»" in librarian.text
-    down = FakeSender(fail=ConnectionError)
+    down = FakePort(fail=ConnectionError)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         clock.advance(hours=1)
-        done = await deliver_due(demo_db, {Messenger.TELEGRAM: down}, clock, pause=0)
+        done = await deliver_due(demo_db, {Messenger.TELEGRAM: down}, clock)
         assert done.failed >= 1, attempt
     async with demo_db.reading() as session:
         renewed = await session.scalar(
@@ -115,6 +171,8 @@ async def test_a_blocked_bot_marks_the_account_and_failures_are_retried_then_giv
     assert renewed is not None
     assert renewed.status == OutboxStatus.FAILED and renewed.attempts == MAX_ATTEMPTS
     assert renewed.last_error == "ConnectionError"
+    # The same key on every retry: a messenger with idempotent sends never doubles it.
+    assert len(down.tries) == MAX_ATTEMPTS and len(set(down.tries)) == 1
 
 
 async def test_two_dispatchers_send_each_notice_once(
@@ -125,10 +183,10 @@ async def test_two_dispatchers_send_each_notice_once(
     await librarian.send("/reader 1001")
     await librarian.press("🔄 2")
     await _return_marias_book(chat)
-    slow = FakeSender(delay=0.05)
+    slow = FakePort(delay=0.05)
     first, second = await asyncio.gather(
-        deliver_due(demo_db, {Messenger.TELEGRAM: slow}, clock, pause=0),
-        deliver_due(demo_db, {Messenger.TELEGRAM: slow}, clock, pause=0),
+        deliver_due(demo_db, {Messenger.TELEGRAM: slow}, clock),
+        deliver_due(demo_db, {Messenger.TELEGRAM: slow}, clock),
     )
     assert first.sent + second.sent == 2
     assert len(slow.sent) == len(set(slow.sent)) == 2
@@ -139,15 +197,15 @@ async def test_the_scheduler_delivers_the_outbox(
 ) -> None:
     await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
-    sender = FakeSender()
-    scheduler = build_scheduler(demo_db, {Messenger.TELEGRAM: sender}, clock)
-    assert {job.id for job in scheduler.get_jobs()} == {"outbox", "hold_shelf", "retention"}
+    port = FakePort()
+    scheduler = build_scheduler(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert "outbox" in {job.id for job in scheduler.get_jobs()}
     scheduler.start()
     try:
         for _ in range(100):
-            if sender.sent:
+            if port.sent:
                 break
             await asyncio.sleep(0.05)
     finally:
         scheduler.shutdown(wait=False)
-    assert sender.sent == [(TELEGRAM_CHAT, "📥 Книга «Недоросль» возвращена. Спасибо!")]
+    assert port.sent == [(TELEGRAM_CHAT, "📥 Книга «Недоросль» возвращена. Спасибо!")]
