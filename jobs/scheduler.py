@@ -14,9 +14,10 @@ from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
 from jobs.holds import hold_shelf_round
-from jobs.outbox import Sender, deliver_due
+from jobs.outbox import deliver_due
 from jobs.reminders import due_date_round
 from jobs.retention import retention_round
+from messages.port import Port
 from messages.safe_log import redacted_traceback
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ RETENTION_EVERY_HOURS = 24
 
 
 def build_scheduler(
-    db: Database, senders: Mapping[Messenger, Sender], clock: Callable[[], datetime]
+    db: Database, ports: Mapping[Messenger, Port], clock: Callable[[], datetime]
 ) -> AsyncIOScheduler:
     # APScheduler keeps its own timeline on the real clock (the `clock` passed in is what the
     # rounds read): a first run "now" on a pinned clock would be a past run it must catch up.
@@ -35,7 +36,7 @@ def build_scheduler(
 
     async def outbox() -> None:
         try:
-            await deliver_due(db, senders, clock)
+            await deliver_due(db, ports, clock)
         except Exception as error:  # the next round tries again
             log.error("outbox round failed\n%s", redacted_traceback(error))
 
