@@ -6,6 +6,12 @@ index's small delta; after a large import (or once the delta has grown large) th
 rebuilt from the database instead. A built index is saved to `index_dir`, tagged with the
 catalog's id and the change it covers, so the next start loads it in a moment and replays only
 the changes since.
+
+Catching up is the slow part, so it belongs outside a write transaction: the dispatcher calls
+`refresh` in a short read-only session before it opens an event's transaction, and the search
+inside it then finds the index fresh and returns at once. Building, loading and saving an
+index run in a worker thread; replaying a delta changes the live index, which searches read at
+the same time, so it stays on the event loop and hands it back every `SLICE` records.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1000  # ids per IN (...) query: well inside both databases' parameter limits
 REBUILD_AFTER = 20_000  # changed records beyond which a full rebuild beats the delta
 CHECK_INTERVAL = 0.5  # seconds between looks at the change log for other processes' changes
+SLICE = 50  # records replayed into the live index between yields to the event loop (~30 ms)
 
 
 class CatalogSearch:
@@ -54,7 +61,8 @@ class CatalogSearch:
 
     async def refresh(self, session: AsyncSession) -> None:
         """Catch up with the catalog: at once after this process's own changes, and within
-        `check_interval` seconds after another process's."""
+        `check_interval` seconds after another process's. Cheap when fresh: no query at all
+        within `check_interval` of the last look, unless this process changed the catalog."""
         checked_at, epoch = self._checked
         if epoch == catalog_epoch() and time.monotonic() - checked_at < self.check_interval:
             return
@@ -128,11 +136,13 @@ class CatalogSearch:
         for start in range(0, len(ordered), CHUNK):
             ids = ordered[start : start + CHUNK]
             found = {d.record_id: d for d in await _documents(session, ids)}
-            for record_id in ids:
+            for n, record_id in enumerate(ids, 1):
                 if record_id in found:
                     self.index.upsert(found[record_id])
                 else:
                     self.index.remove(record_id)
+                if n % SLICE == 0:  # each record is in or out: a search in between is sound
+                    await asyncio.sleep(0)
 
 
 async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Document]:

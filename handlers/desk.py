@@ -17,7 +17,6 @@ from handlers.staff import age_question, desk_library
 from messages import texts
 from messages.i18n import class_label, person, say
 from messages.types import Reply
-from nlu.barcode import read_barcodes
 
 router = Router("desk")
 
@@ -200,9 +199,8 @@ async def photo(ctx: Context) -> Reply | list[Reply]:
     if not ctx.actor.librarian_of:
         return Reply(texts.DESK_PHOTO_ONLY_LIBRARIANS)
     library_id = desk_library(ctx, "copy.find")
-    codes: list[str] = []
-    for attachment in ctx.incoming.attachments:
-        codes += read_barcodes(attachment.data)
+    # Read by the dispatcher before the transaction opened: never decoded here.
+    codes = [code for a in ctx.incoming.attachments for code in a.barcodes or ()]
     if not codes:
         return Reply(texts.DESK_PHOTO_NO_CODE)
     ctx.text = codes[0]

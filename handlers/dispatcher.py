@@ -4,24 +4,38 @@ Every event gets its own database session. An update seen before is dropped (the
 update row commits with the event's changes, so a redelivery can never apply them twice). A
 pressed button is re-authorised from its server-side token; a refusal rolls everything back
 and is audited; any other failure leaves the person a short apology and the log a traceback.
+
+Nothing slow happens while an event's write transaction is open: on SQLite it is
+``BEGIN IMMEDIATE``, and every other chat's write waits for it. So, inside it:
+
+- no network call, ever: attachments arrive downloaded by the transport, replies are sent by
+  the transport after the commit, and notices are outbox rows that jobs/ deliver later;
+- no heavy CPU: before the transaction opens, `_prepared` reads the barcodes of a librarian's
+  photos in a worker thread (off the event loop, which every chat of the process shares) and
+  catches the search index up with the catalog in a short read-only session, so that the
+  search's own `refresh` inside the transaction is a no-op in the common case.
+
+tests/test_write_lock.py holds this true.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import AccessDenied, Actor, load_actor
 from db.audit import audit
 from db.conversation import get_state, resolve_button_token
 from db.dialect import insert_ignore
-from db.enums import AuditOutcome, Messenger
+from db.enums import AuditOutcome, Messenger, RoleName
 from db.errors import Refused
-from db.models import Library, ProcessedUpdate
+from db.models import Account, Library, ProcessedUpdate, Role
 from db.people import mark_unreachable, touch_account
 from handlers.context import DEFAULT_TIMEZONE, Context
 from handlers.router import Handler, Registry
@@ -30,7 +44,8 @@ from messages import texts
 from messages.i18n import say
 from messages.notices import publish
 from messages.safe_log import redacted_traceback
-from messages.types import Incoming, Outcome, Reply
+from messages.types import Attachment, Incoming, Outcome, Reply
+from nlu import barcode
 from nlu.intents import classify
 from nlu.normalize import clean_text
 
@@ -56,6 +71,7 @@ class Dispatcher:
         tz = DEFAULT_TIMEZONE
         staff = False
         try:
+            incoming = await self._prepared(incoming)
             async with db.transaction() as session:
                 if incoming.update_id is not None and not await self._first_delivery(
                     session, incoming
@@ -111,6 +127,23 @@ class Dispatcher:
             )
             await self._after_failure(incoming, None)
             return Outcome([Reply(texts.SORRY)])
+
+    async def _prepared(self, incoming: Incoming) -> Incoming:
+        """The event with its slow work done, before its write transaction opens: the search
+        index caught up (a read-only session), a librarian's photos read for barcodes (in a
+        worker thread). Only a librarian's photo is read: anyone else's is refused unread."""
+        scan = (
+            bool(incoming.attachments)
+            and incoming.button is None
+            and self.registry.photo is not None
+        )
+        async with self.services.db.reading() as session:
+            await self.services.search.refresh(session)
+            scan = scan and await _is_librarian(session, incoming)
+        if not scan:
+            return incoming
+        attachments = await asyncio.to_thread(_with_barcodes, incoming.attachments)
+        return replace(incoming, attachments=attachments)
 
     async def unreachable(self, messenger: Messenger, user_id: str) -> None:
         """A transport found that this person cannot be written to (they blocked the bot):
@@ -226,6 +259,26 @@ def _cleaned(incoming: Incoming) -> Incoming:
     if button is not None and not (button.isascii() and button.isprintable()):
         button = ""
     return replace(incoming, text=text, button=button)
+
+
+def _with_barcodes(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+    """Each attachment with the barcodes read from it (blocking CPU work: run it in a thread)."""
+    return tuple(replace(a, barcodes=tuple(barcode.read_barcodes(a.data))) for a in attachments)
+
+
+async def _is_librarian(session: AsyncSession, incoming: Incoming) -> bool:
+    """Whether the sender's account belongs to a librarian (of any library) right now."""
+    found = await session.scalar(
+        select(Role.id)
+        .join(Account, Account.person_id == Role.person_id)
+        .where(
+            Account.messenger == incoming.messenger,
+            Account.external_id == incoming.user_id,
+            Role.role == RoleName.LIBRARIAN,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _as_list(result: Reply | list[Reply] | None) -> list[Reply]:

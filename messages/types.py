@@ -21,11 +21,15 @@ FileKind = Literal["photo", "document"]
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file the person sent, already downloaded by the transport: the core's transaction
-    never waits on a messenger's network."""
+    never waits on a messenger's network.
+
+    `barcodes` are the codes the dispatcher read from the image before the event's transaction
+    opened (None: not read, as for a sender who is not a librarian)."""
 
     kind: FileKind
     data: bytes
     name: str | None = None
+    barcodes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
