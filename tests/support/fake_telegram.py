@@ -28,7 +28,8 @@ What Telegram considers done is kept in `acknowledged`: an update the webhook an
 one a later getUpdates offset confirmed. Webhook deliveries not answered 2xx stay
 `unacknowledged` and `retry_unacknowledged()` delivers them again, as Telegram retries (the
 update_id unchanged). `hold("sendMessage", after=n)` stalls a slow Telegram: later calls wait
-until `release`, and a held call whose client has died meanwhile does nothing.
+until `release`, and a held call whose client has died meanwhile does nothing;
+`download_delay = 2.0` makes each file download (/file/bot<token>/…) take that long.
 """
 
 from __future__ import annotations
@@ -1063,6 +1064,7 @@ class FakeTelegram:
         self.allowed_updates: list[str] | None = None
         self.dropped_updates: list[dict[str, Any]] = []  # not wanted by allowed_updates
         self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/
+        self.download_delay = 0.0  # seconds each file download takes (a slow network)
         # (scope type, chat_id, language_code) → commands; scope type "chat_member:<user>" too
         self.commands: dict[tuple[str, int | None, str], list[dict[str, Any]]] = {}
         self._users: dict[int, FakeUser] = {}
@@ -1392,7 +1394,9 @@ class FakeTelegram:
         stored = self._files_by_path.get(path)
         if request.match_info["token"] != self.token or stored is None:
             return _error(404, "Not Found")
-        self.downloads.append(path)
+        self.downloads.append(path)  # as the download starts
+        if self.download_delay > 0:
+            await asyncio.sleep(self.download_delay)
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
