@@ -4,20 +4,25 @@ and to the others when that one cannot be written to."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from sqlalchemy import select
 
 from bot.console import ConsoleChat, ConsolePort
+from bot.telegram import TelegramTransport
 from db.engine import Database
 from db.enums import HoldStatus, Messenger, OutboxStatus
 from db.models import Account, Hold, OutboxDelivery, OutboxMessage, Person
+from handlers import build_registry
 from handlers.dispatcher import Dispatcher
+from handlers.services import Services
 from jobs.outbox import deliver_due
 from messages.port import Port
 from messages.types import Button, RecipientUnreachable
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
+from tests.support.fake_telegram import BotMessage, running_fake_telegram
 from tests.support.library import also_on_telegram
 from tests.test_outbox import FakePort
 
@@ -190,3 +195,62 @@ async def test_a_notice_in_the_console_can_be_acted_on_there(
     assert "[1] ✅ Одобрить  [2] ❌ Отклонить" in out.getvalue()
     await desk.send_line("1")
     assert "Одобрено: «Ревизор»" in out.getvalue()
+
+
+# With the real Telegram transport against the fake Bot API ----------------------------------
+
+
+async def test_with_the_real_telegram_transport_each_account_gets_it_once(
+    chat: ChatFactory, demo_db: Database, services: Services, clock: Clock
+) -> None:
+    """The librarian at the desk (console) and on their phone (Telegram): Telegram answers
+    the first try with a 500; the retry reaches the phone, the desk is not written to twice,
+    and the button under the notice works in Telegram."""
+    async with running_fake_telegram() as tg:
+        phone = tg.user(int(LIBRARIAN_TG), "Ольга")
+        await also_on_telegram(demo_db, "librarian", LIBRARIAN_TG)
+        telegram = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
+        await telegram.prepare()
+        polling = asyncio.create_task(telegram.run_polling(polling_timeout=1))
+        try:
+            await _request(chat)
+            console = ConsolePort(out=io.StringIO())
+            ports: dict[Messenger, Port] = {
+                Messenger.CONSOLE: console,
+                Messenger.TELEGRAM: telegram,
+            }
+            tg.fail_next("sendMessage", status=500)
+            first = await deliver_due(demo_db, ports, clock)
+            assert first.failed == 1
+            assert [text for text, _ in _to(console, "librarian")] == [NEW_REQUEST]
+            assert _notices(phone.messages) == []
+
+            clock.advance(seconds=31)
+            again = await deliver_due(demo_db, ports, clock)
+            assert again.sent == 1
+            assert len(_to(console, "librarian")) == 1
+            [notice] = _notices(phone.messages)
+            assert notice.reply_markup is not None
+            sends = [
+                call.status
+                for call in tg.calls_to("sendMessage")
+                if str(call.params.get("chat_id")) == LIBRARIAN_TG
+            ]
+            assert sends == [500, 200]
+            [(status, accounts)] = await _librarian_rows(demo_db)
+            assert status == OutboxStatus.SENT
+            assert accounts == [("console", "sent", 1), ("telegram", "sent", 2)]
+
+            await phone.press("✅ Одобрить")
+            await tg.wait_until(
+                lambda: any("Одобрено: «Ревизор»" in (m.text or "") for m in phone.messages),
+                timeout=10,
+            )
+        finally:
+            await telegram.stop_polling()
+            await asyncio.wait_for(polling, 10)
+            await telegram.close()
+
+
+def _notices(messages: list[BotMessage]) -> list[BotMessage]:
+    return [m for m in messages if (m.text or "") == NEW_REQUEST]
