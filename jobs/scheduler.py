@@ -1,11 +1,18 @@
-"""The scheduler (APScheduler): delivering the outbox every few seconds; every hour, the hold
-shelf's round and the due-date reminders; once a day, the retention round. One per
-installation; outbox delivery alone is safe to run in several processes."""
+"""The scheduler (APScheduler): each round its own job, schedule and failure handling —
+the outbox every few seconds; the hold shelf's round and the due-date reminders every hour (two
+jobs: one failing does not skip the other); the retention round once a day.
+
+One scheduler acts at a time (jobs/runner.py takes the lock before starting it); outbox delivery
+alone is safe in several processes. Each round logs its start and end at INFO, with counts and
+never personal data; the outbox, every five seconds, at DEBUG so as not to drown the log.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,61 +31,101 @@ log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 5
 HOLD_SHELF_EVERY_MINUTES = 60
+DUE_DATE_EVERY_MINUTES = 60
 RETENTION_EVERY_HOURS = 24
 
 
-def build_scheduler(
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One round on its own schedule."""
+
+    name: str
+    every: dict[str, int]  # APScheduler interval arguments: {"minutes": 60}
+    run: Callable[[], Awaitable[object]]
+    level: int = logging.INFO  # of its start and end lines
+
+
+class Running:
+    """The rounds now running, so that a stop can let them finish."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[object]] = set()
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the running rounds, then cancel what is left."""
+        tasks = set(self.tasks)
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+def rounds(
     db: Database, ports: Mapping[Messenger, Port], clock: Callable[[], datetime]
+) -> list[Job]:
+    # The names are looked up at call time, so a test can stand in for a round.
+    return [
+        Job(
+            "outbox",
+            {"seconds": OUTBOX_EVERY_SECONDS},
+            lambda: deliver_due(db, ports, clock),
+            level=logging.DEBUG,
+        ),
+        Job(
+            "hold_shelf", {"minutes": HOLD_SHELF_EVERY_MINUTES}, lambda: hold_shelf_round(db, clock)
+        ),
+        Job("due_date", {"minutes": DUE_DATE_EVERY_MINUTES}, lambda: due_date_round(db, clock)),
+        Job("retention", {"hours": RETENTION_EVERY_HOURS}, lambda: retention_round(db, clock)),
+    ]
+
+
+def guarded(job: Job, running: Running | None = None) -> Callable[[], Awaitable[None]]:
+    """The round as a job: logged, its failure logged (without personal data) and contained,
+    so the next run and the other jobs go on."""
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        if running is not None and task is not None:
+            running.tasks.add(task)
+        log.log(job.level, "round %s started", job.name)
+        try:
+            result = await job.run()
+        except Exception as error:  # the next run tries again
+            log.error("round %s failed\n%s", job.name, redacted_traceback(error))
+        else:
+            log.log(job.level, "round %s done: %s", job.name, result)
+        finally:
+            if running is not None and task is not None:
+                running.tasks.discard(task)
+
+    return run
+
+
+def build_scheduler(
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    clock: Callable[[], datetime],
+    *,
+    running: Running | None = None,
 ) -> AsyncIOScheduler:
+    """Every round, each due at once and then on its own interval (not started)."""
     # APScheduler keeps its own timeline on the real clock (the `clock` passed in is what the
     # rounds read): a first run "now" on a pinned clock would be a past run it must catch up.
-    scheduler = AsyncIOScheduler(timezone="UTC")
-
-    async def outbox() -> None:
-        try:
-            await deliver_due(db, ports, clock)
-        except Exception as error:  # the next round tries again
-            log.error("outbox round failed\n%s", redacted_traceback(error))
-
-    async def hold_shelf() -> None:
-        try:
-            await hold_shelf_round(db, clock)
-            await due_date_round(db, clock)
-        except Exception as error:
-            log.error("hourly round failed\n%s", redacted_traceback(error))
-
-    async def retention() -> None:
-        try:
-            pruned = await retention_round(db, clock)
-            log.info("retention round: %s", pruned)
-        except Exception as error:
-            log.error("retention round failed\n%s", redacted_traceback(error))
-
-    scheduler.add_job(
-        outbox,
-        "interval",
-        seconds=OUTBOX_EVERY_SECONDS,
-        id="outbox",
-        next_run_time=wall_clock(),
-        max_instances=1,
-        coalesce=True,
+    # However late a run comes (a busy loop), it still runs, once (coalesce).
+    scheduler = AsyncIOScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
-    scheduler.add_job(
-        hold_shelf,
-        "interval",
-        minutes=HOLD_SHELF_EVERY_MINUTES,
-        id="hold_shelf",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=wall_clock(),
-    )
-    scheduler.add_job(
-        retention,
-        "interval",
-        hours=RETENTION_EVERY_HOURS,
-        id="retention",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=wall_clock(),
-    )
+    start = wall_clock()
+    for job in rounds(db, ports, clock):
+        scheduler.add_job(
+            guarded(job, running),
+            "interval",
+            id=job.name,
+            name=job.name,
+            next_run_time=start,
+            **job.every,
+        )
     return scheduler
