@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, event, func, insert, select
+from sqlalchemy import ColumnElement, case, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -302,6 +302,39 @@ async def insert_copies(session: AsyncSession, rows: list[dict[str, Any]]) -> No
         log_change(session, record_id)
 
 
+async def records_by_id(session: AsyncSession, record_ids: Sequence[int]) -> dict[int, Record]:
+    if not record_ids:
+        return {}
+    return {r.id: r for r in await session.scalars(select(Record).where(Record.id.in_(record_ids)))}
+
+
+async def title_of(session: AsyncSession, record_id: int) -> str | None:
+    return await session.scalar(select(Record.title).where(Record.id == record_id))
+
+
+async def isbns_of(session: AsyncSession, record_id: int) -> list[str]:
+    return list(
+        await session.scalars(select(RecordIsbn.isbn13).where(RecordIsbn.record_id == record_id))
+    )
+
+
+def on_the_shelf() -> ColumnElement[bool]:
+    """A copy free to be issued or put on the hold shelf now."""
+    return Item.status == ItemStatus.AVAILABLE
+
+
+async def free_copies(session: AsyncSession, record_id: int, library_id: int) -> list[int]:
+    """The library's copies of the record on the open shelf now, in the order they came in
+    (by id): the one place that says which copies are free."""
+    return list(
+        await session.scalars(
+            select(Item.id)
+            .where(Item.record_id == record_id, Item.library_id == library_id, on_the_shelf())
+            .order_by(Item.id)
+        )
+    )
+
+
 async def find_copies(
     session: AsyncSession, library_ids: Sequence[int], code: str
 ) -> list[tuple[Item, Record]]:
@@ -333,7 +366,7 @@ async def holdings(session: AsyncSession, record_ids: Sequence[int]) -> dict[int
     if not record_ids:
         return {}
     usable = Item.status.not_in((ItemStatus.WRITTEN_OFF, ItemStatus.LOST))
-    available = func.sum(case((Item.status == ItemStatus.AVAILABLE, 1), else_=0))
+    available = func.sum(case((on_the_shelf(), 1), else_=0))
     rows = await session.execute(
         select(Item.record_id, Library.id, Library.short_name, available, func.count())
         .join(Library, Library.id == Item.library_id)

@@ -133,6 +133,15 @@ async def library(session: AsyncSession, library_id: int) -> Library:
     return found
 
 
+async def library_names(session: AsyncSession, library_ids: Sequence[int]) -> list[str]:
+    """The libraries' short names, in the order of their ids."""
+    return list(
+        await session.scalars(
+            select(Library.short_name).where(Library.id.in_(library_ids)).order_by(Library.id)
+        )
+    )
+
+
 # Views --------------------------------------------------------------------------------------
 
 

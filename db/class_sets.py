@@ -3,15 +3,17 @@ gaps during the year and taken back at its end."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import require_librarian
+from db.catalog import free_copies
 from db.circulation import Circulation, holders, locked_reader
-from db.enums import ItemStatus, RecordKind
+from db.enums import RecordKind
 from db.errors import Refused
 from db.loans import issue, return_copy
 from db.models import Item, Loan, Reader, Record
@@ -34,6 +36,25 @@ async def class_readers(c: Circulation, library_id: int, class_name: str) -> lis
     return readers
 
 
+async def textbooks_held(
+    session: AsyncSession, library_id: int, record_ids: Sequence[int]
+) -> list[int]:
+    """Those of the records that are textbooks the library has copies of, in the order given
+    (a search's best first)."""
+    held = set(
+        await session.scalars(
+            select(Item.record_id)
+            .join(Record, Record.id == Item.record_id)
+            .where(
+                Item.record_id.in_(record_ids),
+                Item.library_id == library_id,
+                Record.kind == RecordKind.TEXTBOOK,
+            )
+        )
+    )
+    return [record_id for record_id in record_ids if record_id in held]
+
+
 async def without_copy(
     c: Circulation, library_id: int, class_name: str, record_id: int
 ) -> list[Reader]:
@@ -50,6 +71,7 @@ class SetOutcome:
     already: int = 0  # student × textbook pairs that had a copy before
     blocked: list[str] = field(default_factory=list)  # names of blocked readers, skipped
     short: dict[int, int] = field(default_factory=dict)  # record id → students left without
+    titles: dict[int, str] = field(default_factory=dict)  # record id → title, of every textbook
 
 
 async def issue_class_set(
@@ -70,6 +92,7 @@ async def issue_class_set(
         record = await c.session.get(Record, record_id)
         if record is None:
             raise Refused("record_gone")
+        outcome.titles[record_id] = record.title
         for reader in readers:
             if reader.blocked:
                 if reader.full_name not in outcome.blocked:
@@ -107,19 +130,7 @@ async def _issue_one(c: Circulation, library_id: int, record_id: int, reader_id:
     """ "issued", "already" (the student has a copy) or "short" (no free copy left)."""
     if await holders(c.session, [reader_id], record_id):
         return "already"
-    free = list(
-        await c.session.scalars(
-            select(Item.id)
-            .where(
-                Item.record_id == record_id,
-                Item.library_id == library_id,
-                Item.status == ItemStatus.AVAILABLE,
-            )
-            .order_by(Item.id)
-            .limit(5)
-        )
-    )
-    for item_id in free:
+    for item_id in await free_copies(c.session, record_id, library_id):
         try:
             await issue(c, item_id, reader_id, tell=False)
             return "issued"

@@ -8,17 +8,22 @@ pending ─approve─► ready (a copy on the hold shelf until a deadline) ─is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import AccessDenied, require_librarian
 from db.calendar import library_calendar
+from db.catalog import free_copies
 from db.circulation import (
     Circulation,
+    HoldView,
     claim_item,
     holders,
+    holds_where,
     library,
     lock_circulation,
     queue_key,
@@ -31,6 +36,7 @@ from db.models import Hold, Item, Loan, Reader, Record
 from db.rules import hold_shelf_until, local_today, rule_for
 from db.standing import (
     AgeCheck,
+    Standing,
     above_age,
     holds_under_rule,
     loans_under_rule,
@@ -86,7 +92,7 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
     except IntegrityError:  # an active hold for this record already exists (or was just made)
         raise Refused("hold_exists") from None
 
-    free = await _free_copy_ids(c, record_id, home.id)
+    free = await free_copies(c.session, record_id, home.id)
     waiting = await _queue_length(c, record_id, home.id, excluding=hold.id)
     if free and not waiting:
         if home.approval_mode == ApprovalMode.AUTO:
@@ -107,6 +113,19 @@ async def place_hold(c: Circulation, reader_id: int, record_id: int) -> Hold:
     )
     c.audit("hold.place", home.id, "hold", hold.id, status=hold.status.value)
     return hold
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A librarian's decision on a request, described: whose request for what, and where it
+    stands now (the copy put on the hold shelf, or the place in the queue)."""
+
+    hold: Hold
+    reader: Reader
+    record: Record
+    item: Item | None = None  # the copy now on the hold shelf for the reader
+    position: int | None = None  # the reader's place in the queue
+    overdue: int = 0  # the reader's overdue books, for the librarian to weigh
 
 
 async def approve_hold(c: Circulation, hold_id: int, *, age_confirmed: bool = False) -> Hold:
@@ -130,7 +149,7 @@ async def approve_hold(c: Circulation, hold_id: int, *, age_confirmed: bool = Fa
         raise AgeCheck(record.age_mark or 0, reader_age_now(reader, c.now))
     hold.decided_at = c.now
     hold.decided_by_person_id = c.actor.person_id
-    free = await _free_copy_ids(c, hold.record_id, hold.library_id)
+    free = await free_copies(c.session, hold.record_id, hold.library_id)
     if not await _put_on_shelf(c, hold, free):
         await _stay_queued(c, hold)
     c.audit("hold.approve", hold.library_id, "hold", hold.id, status=hold.status.value)
@@ -152,6 +171,22 @@ async def reject_hold(c: Circulation, hold_id: int, reason: str) -> Hold:
     )
     c.audit("hold.reject", hold.library_id, "hold", hold.id)
     return hold
+
+
+async def decision(c: Circulation, hold: Hold) -> Decided:
+    """A decision just taken on a request (`approve_hold`, `reject_hold`), described for the
+    librarian: the rows are those the decision loaded, so this costs a query or two."""
+    reader = await c.session.get(Reader, hold.reader_id)
+    record = await c.session.get(Record, hold.record_id)
+    assert reader is not None and record is not None
+    item = None
+    if hold.status == HoldStatus.READY and hold.item_id is not None:
+        item = await c.session.get(Item, hold.item_id)
+    position = None
+    if hold.status == HoldStatus.QUEUED:
+        position = (await queue_positions(c.session, [hold])).get(hold.id)
+    state = await standing(c.session, reader, record.kind, c.now, excluding=hold.id)
+    return Decided(hold, reader, record, item, position, state.overdue)
 
 
 async def cancel_hold(c: Circulation, hold_id: int) -> Hold:
@@ -246,6 +281,52 @@ async def estimated_wait(c: Circulation, hold: Hold, position: int) -> datetime 
     return dues[position - 1] if len(dues) >= position else None
 
 
+# What the desk and the reader see -------------------------------------------------------------
+
+
+async def pending_requests(session: AsyncSession, library_id: int) -> list[HoldView]:
+    """Requests waiting for the library's librarian to approve or reject, oldest first."""
+    return await holds_where(
+        session, Hold.library_id == library_id, Hold.status == HoldStatus.PENDING
+    )
+
+
+async def hold_shelf(session: AsyncSession, library_id: int) -> list[HoldView]:
+    """Holds whose copy waits on the library's hold shelf for its reader to pick it up."""
+    return await holds_where(
+        session, Hold.library_id == library_id, Hold.status == HoldStatus.READY
+    )
+
+
+async def held_for_pickup(session: AsyncSession, item_id: int) -> list[HoldView]:
+    """The ready hold a copy on the hold shelf is kept for (none or one)."""
+    return await holds_where(session, Hold.item_id == item_id, Hold.status == HoldStatus.READY)
+
+
+async def hold_view(session: AsyncSession, hold_id: int) -> HoldView | None:
+    """One hold as people see it: whose, for what, where it stands (its place in the queue)."""
+    found = await holds_where(session, Hold.id == hold_id)
+    return found[0] if found else None
+
+
+async def active_holds(session: AsyncSession, reader_ids: list[int]) -> list[HoldView]:
+    """These readers' holds still open (requested, queued, on the hold shelf)."""
+    return await holds_where(
+        session, Hold.reader_id.in_(reader_ids), Hold.status.in_(ACTIVE_HOLD_STATUSES)
+    )
+
+
+async def request_standing(session: AsyncSession, hold_id: int, now: datetime) -> Standing:
+    """What a librarian weighs before approving a request: the reader's block, limit and
+    overdue books (the request itself not counted against the limit)."""
+    hold = await session.get(Hold, hold_id)
+    assert hold is not None
+    reader = await session.get(Reader, hold.reader_id)
+    record = await session.get(Record, hold.record_id)
+    assert reader is not None and record is not None
+    return await standing(session, reader, record.kind, now, excluding=hold.id)
+
+
 # Internals ----------------------------------------------------------------------------------
 
 
@@ -257,20 +338,6 @@ async def _hold_for_librarian(c: Circulation, hold_id: int, action: str) -> Hold
     await lock_circulation(c.session, hold.reader_id, hold.record_id)
     await c.session.refresh(hold)
     return hold
-
-
-async def _free_copy_ids(c: Circulation, record_id: int, library_id: int) -> list[int]:
-    return list(
-        await c.session.scalars(
-            select(Item.id)
-            .where(
-                Item.record_id == record_id,
-                Item.library_id == library_id,
-                Item.status == ItemStatus.AVAILABLE,
-            )
-            .order_by(Item.id)
-        )
-    )
 
 
 async def _queue_length(c: Circulation, record_id: int, library_id: int, excluding: int) -> int:

@@ -50,6 +50,16 @@ async def open_loan_of(c: Circulation, item_id: int) -> Loan | None:
     )
 
 
+async def holder_of(c: Circulation, item_id: int) -> tuple[Loan, Reader] | None:
+    """The open loan of a copy and the reader who has it, or None if it is not on loan."""
+    loan = await open_loan_of(c, item_id)
+    if loan is None:
+        return None
+    reader = await c.session.get(Reader, loan.reader_id)
+    assert reader is not None
+    return loan, reader
+
+
 async def issue(
     c: Circulation, item_id: int, reader_id: int, *, tell: bool = True, age_confirmed: bool = False
 ) -> Loan:
@@ -117,7 +127,17 @@ async def ensure_issuable(c: Circulation, item: Item) -> None:
         await _refuse_on_loan(c, item)
 
 
-async def issue_from_hold(c: Circulation, hold_id: int) -> Loan:
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """What was issued, to whom, until when (`loan.due_at`)."""
+
+    loan: Loan
+    item: Item
+    record: Record
+    reader: Reader
+
+
+async def issue_from_hold(c: Circulation, hold_id: int) -> Issued:
     """📕 on the hold shelf: the copy kept for a ready hold goes to its reader."""
     hold = await c.session.get(Hold, hold_id)
     if hold is None:
@@ -128,7 +148,17 @@ async def issue_from_hold(c: Circulation, hold_id: int) -> Loan:
     if hold.status != HoldStatus.READY or hold.item_id is None:
         raise Refused("hold_not_active")
     # The request was approved (or made by the reader within their age): no second question.
-    return await issue(c, hold.item_id, hold.reader_id, age_confirmed=True)
+    loan = await issue(c, hold.item_id, hold.reader_id, age_confirmed=True)
+    return await _issued(c, loan)
+
+
+async def _issued(c: Circulation, loan: Loan) -> Issued:
+    item = await c.session.get(Item, loan.item_id)
+    reader = await c.session.get(Reader, loan.reader_id)
+    assert item is not None and reader is not None
+    record = await c.session.get(Record, item.record_id)
+    assert record is not None
+    return Issued(loan, item, record, reader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +201,15 @@ async def return_copy(c: Circulation, item_id: int, *, tell: bool = True) -> Ret
     return Returned(loan, record, reader, late, next_hold)
 
 
-async def renew(c: Circulation, loan_id: int) -> Loan:
+@dataclass(frozen=True, slots=True)
+class Renewed:
+    """What was renewed, until when (`loan.due_at`)."""
+
+    loan: Loan
+    record: Record
+
+
+async def renew(c: Circulation, loan_id: int) -> Renewed:
     """Renew within the rules (see renewal_refusals); the new due date lands on an open day."""
     loan = await c.session.get(Loan, loan_id)
     if loan is None:
@@ -210,7 +248,7 @@ async def renew(c: Circulation, loan_id: int) -> Loan:
         due=loan.due_at,
     )
     c.audit("loan.renew", home.id, "loan", loan.id, renewals=loan.renewals)
-    return loan
+    return Renewed(loan, record)
 
 
 async def renewal_refusals(c: Circulation, loan_ids: Sequence[int]) -> dict[int, Refused | None]:

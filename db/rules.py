@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.calendar import Calendar, calendar_of
-from db.enums import RecordKind
-from db.models import Library, LoanRule
+from db.access import Actor, require_librarian
+from db.audit import audit
+from db.calendar import Calendar, calendar_of, close_day, parse_weekdays, reopen_day
+from db.enums import ApprovalMode, RecordKind
+from db.models import Library, LibraryClosedDay, LoanRule
 
 DEFAULT_KIND = "*"
 # Fields a librarian may change, with their allowed range.
@@ -121,3 +123,117 @@ def _on_open_day(day: date, library: Library, calendar: Calendar | None) -> date
 def overdue_days(due_at: datetime, library: Library, now: datetime) -> int:
     tz = zone(library)
     return max(0, (now.astimezone(tz).date() - due_at.astimezone(tz).date()).days)
+
+
+# A librarian changes the library's rules (authorised and audited here) ---------------------
+
+
+async def change_rule(
+    session: AsyncSession,
+    actor: Actor,
+    library_id: int,
+    kind: str,
+    field: str,
+    value: int | None,
+) -> LoanRule:
+    """Set one field of the library's rule for a kind of record (`EDITABLE`); `loan_days`
+    with no value lends until the end of the school year. A library lending by the network's
+    default gets a rule of its own, a copy of the one it lent by."""
+    require_librarian(actor, library_id, "rules.edit")
+    if field not in EDITABLE:
+        raise ValueError(f"not editable: {field}")
+    rule = await rule_for(session, library_id, kind)
+    if rule.kind != kind or rule.id is None:
+        rule = LoanRule(
+            library_id=library_id,
+            kind=kind,
+            loan_days=rule.loan_days,
+            until_school_year_end=rule.until_school_year_end,
+            max_items=rule.max_items,
+            max_renewals=rule.max_renewals,
+            hold_shelf_days=rule.hold_shelf_days,
+            max_overdue_days_to_renew=rule.max_overdue_days_to_renew,
+        )
+        session.add(rule)
+    if value is None:
+        if field != "loan_days":
+            raise ValueError(f"{field} needs a value")
+        rule.until_school_year_end = True
+        audit(
+            session,
+            actor,
+            "rules.edit",
+            library_id=library_id,
+            kind=kind,
+            field="until_school_year_end",
+        )
+        return rule
+    setattr(rule, field, value)
+    if field == "loan_days":  # a number of days replaces «до конца учебного года»
+        rule.until_school_year_end = False
+    audit(session, actor, "rules.edit", library_id=library_id, kind=kind, field=field, value=value)
+    return rule
+
+
+async def set_approval_mode(
+    session: AsyncSession, actor: Actor, library_id: int, mode: ApprovalMode
+) -> Library:
+    """Requests approved by the librarian, or automatically where a copy is free."""
+    require_librarian(actor, library_id, "rules.edit")
+    library = await session.get(Library, library_id)
+    assert library is not None
+    library.approval_mode = mode
+    audit(session, actor, "rules.approval", library_id=library_id, mode=mode.value)
+    return library
+
+
+async def set_weekday_open(
+    session: AsyncSession, actor: Actor, library_id: int, weekday: int, open_: bool
+) -> Library | None:
+    """Open or close the library on a weekday (ISO number) every week; None (and nothing
+    changed) when that would leave it no open day at all."""
+    require_librarian(actor, library_id, "calendar.edit")
+    library = await session.get(Library, library_id)
+    assert library is not None
+    days = set(parse_weekdays(library.open_weekdays))
+    if open_:
+        days.add(weekday)
+    else:
+        days.discard(weekday)
+    if not days:
+        return None
+    library.open_weekdays = "".join(str(d) for d in sorted(days))
+    audit(
+        session,
+        actor,
+        "calendar.weekdays",
+        library_id=library_id,
+        open_weekdays=library.open_weekdays,
+    )
+    return library
+
+
+async def mark_closed(
+    session: AsyncSession, actor: Actor, library_id: int, day: date, note: str | None
+) -> LibraryClosedDay:
+    """The library does not work that day (its own closure, beside the public holidays)."""
+    require_librarian(actor, library_id, "calendar.edit")
+    marked = await close_day(session, library_id, day, note)
+    audit(
+        session,
+        actor,
+        "calendar.close",
+        library_id=library_id,
+        day=day.isoformat(),
+        note=marked.note,
+    )
+    return marked
+
+
+async def mark_open(session: AsyncSession, actor: Actor, library_id: int, day: date) -> bool:
+    """The library works that day after all; False if the day was not marked closed."""
+    require_librarian(actor, library_id, "calendar.edit")
+    if not await reopen_day(session, library_id, day):
+        return False
+    audit(session, actor, "calendar.open", library_id=library_id, day=day.isoformat())
+    return True

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from db.access import Actor
-from db.catalog import Holding, find_copies, holdings
-from db.models import Record, RecordIsbn
+from db.catalog import Holding, find_copies, holdings, isbns_of, records_by_id, title_of
+from db.models import Record
 from handlers.context import Context
 from handlers.copies import copy_code, copy_reply
 from handlers.router import Router
@@ -64,7 +62,7 @@ async def search(ctx: Context) -> Reply | list[Reply]:
                         ctx.button(
                             say(texts.BUTTON_SUGGESTION, query=query.strip()),
                             "search.run",
-                            q=query.strip(),
+                            query=query.strip(),
                         )
                     ]
                 )
@@ -86,17 +84,17 @@ async def reserve(ctx: Context) -> Reply:
 async def search_page(ctx: Context) -> Reply:
     return await results_page(
         ctx,
-        str(ctx.args["q"]),
-        page=int(ctx.args["p"]),
+        str(ctx.args["query"]),
+        page=int(ctx.args["page"]),
         edit=True,
-        reserve=bool(ctx.args.get("rs")),
+        reserve=bool(ctx.args.get("reserve")),
     )
 
 
 @router.action("search.run")
 async def search_suggested(ctx: Context) -> Reply:
     return await results_page(
-        ctx, str(ctx.args["q"]), page=1, edit=False, reserve=bool(ctx.args.get("rs"))
+        ctx, str(ctx.args["query"]), page=1, edit=False, reserve=bool(ctx.args.get("reserve"))
     )
 
 
@@ -118,8 +116,8 @@ async def results_page(
                 ctx.button(
                     say(texts.BUTTON_SUGGESTION, query=result.suggestion),
                     "search.run",
-                    q=result.suggestion,
-                    rs=int(reserve),
+                    query=result.suggestion,
+                    reserve=int(reserve),
                 )
             ]
         ]
@@ -137,7 +135,7 @@ async def results_page(
     page = min(max(page, 1), pages)
     chunk = result[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ids = [hit.record_id for hit in chunk]
-    records = {r.id: r for r in await ctx.session.scalars(select(Record).where(Record.id.in_(ids)))}
+    records = await records_by_id(ctx.session, ids)
     where = await holdings(ctx.session, ids)
     homes = Homes.of(ctx.actor)
     own = ctx.actor.cards[0].library_id if ctx.actor.cards else None
@@ -157,10 +155,14 @@ async def results_page(
         lines.append("   " + availability(where.get(record_id, []), homes))
         if reserve and any(h.library_id == own for h in where.get(record_id, [])):
             reservable += 1
-            details.append(ctx.button(say(texts.BUTTON_RESERVE_N, n=n), "hold.place", r=record_id))
+            details.append(
+                ctx.button(say(texts.BUTTON_RESERVE_N, n=n), "hold.place", record=record_id)
+            )
         else:  # a hold is for pickup at one's own school: elsewhere, only the record's card
             elsewhere += reserve
-            details.append(ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", r=record_id))
+            details.append(
+                ctx.button(say(texts.BUTTON_DETAILS, n=n), "record.open", record=record_id)
+            )
     buttons += in_rows(details)
     if reservable:
         lines.append(texts.SEARCH_RESERVE_HINT)
@@ -171,11 +173,23 @@ async def results_page(
         nav = []
         if page > 1:
             nav.append(
-                ctx.button(texts.BUTTON_PREV, "search.page", q=query, p=page - 1, rs=int(reserve))
+                ctx.button(
+                    texts.BUTTON_PREV,
+                    "search.page",
+                    query=query,
+                    page=page - 1,
+                    reserve=int(reserve),
+                )
             )
         if page < pages:
             nav.append(
-                ctx.button(texts.BUTTON_NEXT, "search.page", q=query, p=page + 1, rs=int(reserve))
+                ctx.button(
+                    texts.BUTTON_NEXT,
+                    "search.page",
+                    query=query,
+                    page=page + 1,
+                    reserve=int(reserve),
+                )
             )
         buttons.append(nav)
     if result.suggestion and page == 1:
@@ -196,7 +210,7 @@ async def _is_a_title(ctx: Context, query: str) -> bool:
     hits = await ctx.services.search.search(ctx.session, query, limit=1)
     if not hits:
         return False
-    title = await ctx.session.scalar(select(Record.title).where(Record.id == hits[0].record_id))
+    title = await title_of(ctx.session, hits[0].record_id)
     return title is not None and normalize(title) == normalize(query)
 
 
@@ -249,15 +263,11 @@ def availability(where: list[Holding], homes: Homes) -> str:
 
 @router.action("record.open")
 async def open_record(ctx: Context) -> Reply:
-    record = await ctx.session.get(Record, int(ctx.args["r"]))
+    record = await ctx.session.get(Record, int(ctx.args["record"]))
     max_age = ctx.actor.reader_age(ctx.today)
     if record is None or (max_age is not None and (record.age_mark or 0) > max_age):
         return Reply(texts.RECORD_GONE)
-    isbns = list(
-        await ctx.session.scalars(
-            select(RecordIsbn.isbn13).where(RecordIsbn.record_id == record.id)
-        )
-    )
+    isbns = await isbns_of(ctx.session, record.id)
     lines = [
         say(
             texts.RECORD_CARD,
@@ -310,7 +320,7 @@ async def open_record(ctx: Context) -> Reply:
     if ctx.actor.cards:
         card = ctx.actor.cards[0]  # a hold is for pickup at the reader's own school
         if any(h.library_id == card.library_id for h in where):
-            buttons.append([ctx.button(texts.BUTTON_RESERVE, "hold.place", r=record.id)])
+            buttons.append([ctx.button(texts.BUTTON_RESERVE, "hold.place", record=record.id)])
         elif where:
             lines.append(
                 say(

@@ -5,27 +5,25 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
-
+from db.catalog import free_copies
 from db.circulation import holders
 from db.class_sets import (
     class_readers,
     issue_class_set,
     return_class_set,
     textbook_loans,
+    textbooks_held,
     without_copy,
 )
-from db.enums import ItemStatus, RecordKind
-from db.models import Item, Record
+from db.models import Record
 from db.people import looks_like_class, normalise_class
 from handlers.context import Context
 from handlers.router import LIBRARIAN, Router
-from handlers.staff import desk_library
 from messages import texts
 from messages.i18n import say
 from messages.types import Reply, in_rows
 
-router = Router("class_sets")
+router = Router("class_sets", staff_only=True)
 
 COLLECT_PAGE = 6  # students a page, two to a row: with ◀ ▶ and 📥, nine buttons in five rows
 LINE = 200  # a student's line of titles, at most
@@ -50,36 +48,23 @@ async def textbook(ctx: Context, library_id: int, query: str) -> Record | None:
     """The library's textbook that best matches a librarian's short name for it."""
     result = await ctx.services.search.search(ctx.session, query, limit=30)
     ids = [hit.record_id for hit in result]
-    if not ids:
-        return None
-    held = set(
-        await ctx.session.scalars(
-            select(Item.record_id)
-            .join(Record, Record.id == Item.record_id)
-            .where(
-                Item.record_id.in_(ids),
-                Item.library_id == library_id,
-                Record.kind == RecordKind.TEXTBOOK,
-            )
-        )
-    )
-    best = next((record_id for record_id in ids if record_id in held), None)
-    return await ctx.session.get(Record, best) if best is not None else None
+    held = await textbooks_held(ctx.session, library_id, ids) if ids else []
+    return await ctx.session.get(Record, held[0]) if held else None
 
 
-@router.command("classset")
+@router.command("classset", audited_as="class_set.issue")
 async def class_set_command(ctx: Context) -> Reply:
     return await class_set(ctx, "/classset " + ctx.text)
 
 
-@router.intent("class_set")
+@router.intent("class_set", audited_as="class_set.issue")
 async def class_set_intent(ctx: Context) -> Reply:
     return await class_set(ctx, ctx.text)
 
 
 async def class_set(ctx: Context, text: str) -> Reply:
     """Preview first: what each textbook needs and whether copies suffice; ✅ issues it."""
-    library_id = desk_library(ctx, "class_set.issue")
+    library_id = ctx.desk
     request = parse_set_request(text)
     if request is None or not request[1]:
         return Reply(texts.SET_USAGE)
@@ -95,48 +80,39 @@ async def class_set(ctx: Context, text: str) -> Reply:
     for record in records:
         have = await holders(ctx.session, [r.id for r in readers], record.id)
         need = sum(1 for r in readers if r.id not in have and not r.blocked)
-        free = (
-            await ctx.session.scalar(
-                select(func.count())
-                .select_from(Item)
-                .where(
-                    Item.record_id == record.id,
-                    Item.library_id == library_id,
-                    Item.status == ItemStatus.AVAILABLE,
-                )
-            )
-            or 0
-        )
+        free = len(await free_copies(ctx.session, record.id, library_id))
         short = say(texts.SET_PREVIEW_SHORT, n=need - free) if need > free else ""
         lines.append(
             say(texts.SET_PREVIEW_LINE, title=record.title, need=need, free=free, short=short)
         )
     confirm = ctx.button(
-        texts.BUTTON_SET_CONFIRM, "set.issue", c=class_name, r=[r.id for r in records]
+        texts.BUTTON_SET_CONFIRM,
+        "set.issue",
+        class_name=class_name,
+        records=[r.id for r in records],
     )
     return Reply("\n".join(lines), buttons=[[confirm]])
 
 
-@router.action("set.issue")
+@router.action("set.issue", audited_as="class_set.issue")
 async def class_set_confirmed(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "class_set.issue")
-    class_name = str(ctx.args["c"])
-    record_ids = [int(r) for r in ctx.args["r"]]
+    library_id = ctx.desk
+    class_name = str(ctx.args["class_name"])
+    record_ids = [int(r) for r in ctx.args["records"]]
     outcome = await issue_class_set(ctx.circulation, library_id, class_name, record_ids)
     text = say(texts.SET_DONE, issued=outcome.issued, class_name=class_name)
     if outcome.already:
         text += say(texts.SET_DONE_ALREADY, n=outcome.already)
     for record_id, n in outcome.short.items():
-        title = await ctx.session.scalar(select(Record.title).where(Record.id == record_id))
-        text += say(texts.SET_DONE_SHORT, title=title, n=n)
+        text += say(texts.SET_DONE_SHORT, title=outcome.titles[record_id], n=n)
     if outcome.blocked:
         text += say(texts.SET_DONE_BLOCKED, names=", ".join(outcome.blocked))
     return Reply(text, edit=True)
 
 
-@router.command("nocopy", menus=(LIBRARIAN,))
+@router.command("nocopy", menus=(LIBRARIAN,), audited_as="class.view")
 async def no_copy(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "class.view")
+    library_id = ctx.desk
     words = ctx.text.split()
     if len(words) < 2 or not looks_like_class(words[0]):
         return Reply(texts.SET_MISSING_USAGE)
@@ -152,30 +128,29 @@ async def no_copy(ctx: Context) -> Reply:
     return Reply("\n".join(lines))
 
 
-@router.command("collect", menus=(LIBRARIAN,))
+@router.command("collect", menus=(LIBRARIAN,), audited_as="class_set.return")
 async def collect(ctx: Context) -> Reply:
     """/collect 7Б: who holds which textbooks; 📥 takes all back, or ✋ marks who did not hand
     theirs in and 📥 takes the rest."""
-    desk_library(ctx, "class_set.return")
     if not looks_like_class(ctx.text):
         return Reply(texts.SET_COLLECT_USAGE)
     return await _collect_preview(ctx, normalise_class(ctx.text), kept=set(), page=1)
 
 
-@router.action("set.collect_page")
+@router.action("set.collect_page", audited_as="class_set.return")
 async def collect_page(ctx: Context) -> Reply:
     """A student marked or unmarked, or another page: the arguments are re-checked against the
     librarian's own class."""
-    kept = {int(i) for i in ctx.args.get("x", [])}
+    kept = {int(i) for i in ctx.args.get("kept", [])}
     return await _collect_preview(
-        ctx, str(ctx.args["c"]), kept=kept, page=int(ctx.args.get("p", 1)), edit=True
+        ctx, str(ctx.args["class_name"]), kept=kept, page=int(ctx.args.get("page", 1)), edit=True
     )
 
 
 async def _collect_preview(
     ctx: Context, class_name: str, kept: set[int], page: int, edit: bool = False
 ) -> Reply:
-    library_id = desk_library(ctx, "class_set.return")
+    library_id = ctx.desk
     readers = await class_readers(ctx.circulation, library_id, class_name)
     on_loan = await textbook_loans(ctx.circulation, library_id, readers)
     if not on_loan:
@@ -215,34 +190,36 @@ async def _collect_preview(
                 name=r.full_name,
             ),
             "set.collect_page",
-            c=class_name,
-            x=sorted(kept ^ {r.id}),
-            p=page,
+            class_name=class_name,
+            kept=sorted(kept ^ {r.id}),
+            page=page,
         )
         for r in shown
     ]
     buttons = in_rows(students, per_row=2)
     nav = [
-        ctx.button(label, "set.collect_page", c=class_name, x=marks, p=to)
+        ctx.button(label, "set.collect_page", class_name=class_name, kept=marks, page=to)
         for label, to in ((texts.BUTTON_PREV, page - 1), (texts.BUTTON_NEXT, page + 1))
         if 1 <= to <= pages
     ]
     if nav:
         buttons.append(nav)
     if kept:
-        confirm = ctx.button(texts.BUTTON_COLLECT_REST, "set.collect", c=class_name, x=marks)
+        confirm = ctx.button(
+            texts.BUTTON_COLLECT_REST, "set.collect", class_name=class_name, kept=marks
+        )
     else:
-        confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", c=class_name)
+        confirm = ctx.button(texts.BUTTON_COLLECT_CONFIRM, "set.collect", class_name=class_name)
     buttons.append([confirm])
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
 
 
-@router.action("set.collect")
+@router.action("set.collect", audited_as="class_set.return")
 async def collect_confirmed(ctx: Context) -> Reply:
     """📥: this librarian's class, at this moment; the marked students keep their textbooks."""
-    library_id = desk_library(ctx, "class_set.return")
-    class_name = str(ctx.args["c"])
-    kept = {int(i) for i in ctx.args.get("x", [])}
+    library_id = ctx.desk
+    class_name = str(ctx.args["class_name"])
+    kept = {int(i) for i in ctx.args.get("kept", [])}
     outcome = await return_class_set(ctx.circulation, library_id, class_name, keep=kept)
     text = say(texts.SET_COLLECTED, class_name=class_name, n=outcome.returned)
     if outcome.kept:

@@ -3,10 +3,10 @@ scanned, or read from a photo), with where it is, who has it until when, and the
 
 from __future__ import annotations
 
-from db.circulation import holds_where
-from db.enums import HoldStatus, ItemStatus
-from db.loans import open_loan_of
-from db.models import Hold, Item, Reader, Record
+from db.enums import ItemStatus
+from db.holds import held_for_pickup
+from db.loans import holder_of
+from db.models import Item, Record
 from handlers.context import Context
 from messages import texts
 from messages.i18n import class_label, say
@@ -30,10 +30,9 @@ async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
     the button for the next step (take it back, issue it)."""
     lines = [copy_line(item, record)]
     buttons: list[list[Button]] = []
-    loan = await open_loan_of(ctx.circulation, item.id)
-    if loan is not None:
-        reader = await ctx.session.get(Reader, loan.reader_id)
-        assert reader is not None
+    holder = await holder_of(ctx.circulation, item.id)
+    if holder is not None:
+        loan, reader = holder
         due = ctx.local(loan.due_at)
         overdue = due.date() < ctx.local_now.date()
         lines.append(
@@ -47,9 +46,7 @@ async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
         )
         buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)])
     elif item.status == ItemStatus.ON_HOLD_SHELF:
-        for hold in await holds_where(
-            ctx.session, Hold.item_id == item.id, Hold.status == HoldStatus.READY
-        ):
+        for hold in await held_for_pickup(ctx.session, item.id):
             lines.append(
                 say(
                     texts.COPY_ON_HOLD_SHELF,
@@ -59,7 +56,7 @@ async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
                     until=ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now,
                 )
             )
-            buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", h=hold.hold_id)])
+            buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", hold=hold.hold_id)])
     elif item.status == ItemStatus.AVAILABLE:
         buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)])
     return Reply("\n".join(lines), buttons=buttons)

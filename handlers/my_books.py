@@ -4,14 +4,17 @@ history a reader opted into, and the copies of reminders a parent receives."""
 from __future__ import annotations
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
 
-from db.access import AccessDenied
-from db.circulation import HoldView, LoanView, holds_where, loans_of
-from db.enums import ACTIVE_HOLD_STATUSES
-from db.holds import cancel_hold
+from db.catalog import title_of
+from db.circulation import HoldView, LoanView, loans_of
+from db.holds import active_holds, cancel_hold
 from db.loans import renew, renewals_offered
-from db.models import GuardianLink, Hold, Item, Reader, Record
+from db.readers import (
+    history_settings,
+    reminder_copies,
+    set_reading_history,
+    set_reminder_copies,
+)
 from handlers.context import Context
 from handlers.router import EVERYONE, PARENT, READER, Router
 from messages import texts
@@ -38,9 +41,7 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
         return Reply(texts.MY_BOOKS_NOT_LINKED)
     ids = [c.reader_id for c in cards]
     loans = await loans_of(ctx.session, ids)
-    holds = await holds_where(
-        ctx.session, Hold.reader_id.in_(ids), Hold.status.in_(ACTIVE_HOLD_STATUSES)
-    )
+    holds = await active_holds(ctx.session, ids)
     blocks = [prefix] if prefix else []
     renew_buttons: list[Button] = []
     renewable = await renewals_offered(ctx.circulation, [loan.loan_id for loan in loans])
@@ -59,7 +60,7 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
             lines.append(f"{n}. " + _loan_line(ctx, loan))
             if loan.loan_id in renewable:  # 🔄 only where renewing can succeed now
                 renew_buttons.append(
-                    ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id)
+                    ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", loan=loan.loan_id)
                 )
         waiting = [h for h in holds if h.reader_id == card.reader_id]
         if waiting:
@@ -69,7 +70,7 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
                 lines.append(f"📌{k}. " + _hold_line(ctx, hold))
                 cancel_buttons.append(
                     ctx.button(
-                        say(texts.BUTTON_CANCEL_HOLD_N, n=k), "hold.cancel_mine", h=hold.hold_id
+                        say(texts.BUTTON_CANCEL_HOLD_N, n=k), "hold.cancel_mine", hold=hold.hold_id
                     )
                 )
         blocks.append("\n".join(lines))
@@ -101,7 +102,7 @@ def _hold_line(ctx: Context, hold: HoldView) -> str:
 @router.action("loan.renew")
 async def renew_pressed(ctx: Context) -> Reply:
     """🔄: the reader, their parent or their school's librarian (checked in db.loans)."""
-    return await _renew(ctx, int(ctx.args["l"]))
+    return await _renew(ctx, int(ctx.args["loan"]))
 
 
 @router.intent("renew")
@@ -138,11 +139,8 @@ def _likeness(query: str, loan: LoanView) -> float:
 
 
 async def _renew(ctx: Context, loan_id: int) -> Reply:
-    loan = await renew(ctx.circulation, loan_id)
-    item = await ctx.session.get(Item, loan.item_id)
-    assert item is not None
-    title = await ctx.session.scalar(select(Record.title).where(Record.id == item.record_id))
-    text = say(texts.RENEWED, title=title, due=ctx.local(loan.due_at))
+    done = await renew(ctx.circulation, loan_id)
+    text = say(texts.RENEWED, title=done.record.title, due=ctx.local(done.loan.due_at))
     return Reply(text, notice=text)
 
 
@@ -154,14 +152,19 @@ async def history(ctx: Context) -> Reply:
     if not ctx.actor.cards and not ctx.actor.children:
         return Reply(texts.MY_BOOKS_NOT_LINKED)
     blocks, buttons = [], []
-    for card in ctx.actor.cards + ctx.actor.children:
-        reader = await ctx.session.get(Reader, card.reader_id)
-        assert reader is not None
+    cards = ctx.actor.cards + ctx.actor.children
+    chosen = await history_settings(ctx.session, [card.reader_id for card in cards])
+    for card in cards:
+        reader = chosen[card.reader_id]
         if not reader.history_opt_in:
             if ctx.actor.own_card(card.reader_id):
                 blocks.append(texts.HISTORY_OFF)
                 buttons.append(
-                    [ctx.button(texts.BUTTON_HISTORY_ON, "history.set", c=card.reader_id, on=1)]
+                    [
+                        ctx.button(
+                            texts.BUTTON_HISTORY_ON, "history.set", reader=card.reader_id, on=1
+                        )
+                    ]
                 )
             continue
         # History begins when the reader turned it on: nothing read before is shown.
@@ -185,7 +188,7 @@ async def history(ctx: Context) -> Reply:
             blocks.append("\n".join(lines))
         if ctx.actor.own_card(card.reader_id):
             buttons.append(
-                [ctx.button(texts.BUTTON_HISTORY_OFF, "history.set", c=card.reader_id, on=0)]
+                [ctx.button(texts.BUTTON_HISTORY_OFF, "history.set", reader=card.reader_id, on=0)]
             )
     return Reply("\n\n".join(blocks) or texts.HISTORY_OFF, buttons=buttons)
 
@@ -193,20 +196,8 @@ async def history(ctx: Context) -> Reply:
 @router.action("history.set")
 async def history_set(ctx: Context) -> Reply:
     """Only the reader decides about their own history (a parent's button is refused)."""
-    card = ctx.actor.own_card(int(ctx.args["c"]))
-    if card is None:
-        raise AccessDenied("history.set")
-    reader = await ctx.session.get(Reader, card.reader_id)
-    assert reader is not None
-    reader.history_opt_in = bool(ctx.args["on"])
-    # Turning it off forgets it; turning it on again starts afresh from now.
-    reader.history_since = ctx.now if reader.history_opt_in else None
-    ctx.audit(
-        "history.set",
-        library_id=card.library_id,
-        object_type="reader",
-        object_id=card.reader_id,
-        on=reader.history_opt_in,
+    reader = await set_reading_history(
+        ctx.session, ctx.actor, int(ctx.args["reader"]), bool(ctx.args["on"]), ctx.now
     )
     return Reply(texts.HISTORY_SWITCHED_ON if reader.history_opt_in else texts.HISTORY_SWITCHED_OFF)
 
@@ -222,15 +213,10 @@ async def reminders(ctx: Context) -> Reply:
 
 
 async def _reminders(ctx: Context, edit: bool = False) -> Reply:
-    links = {
-        link.reader_id: link
-        for link in await ctx.session.scalars(
-            select(GuardianLink).where(GuardianLink.parent_person_id == ctx.actor.person_id)
-        )
-    }
+    copies = await reminder_copies(ctx.session, ctx.actor.person_id)
     lines, buttons = [texts.REMINDERS_HEADER], []
     for child in ctx.actor.children:
-        on = links[child.reader_id].copy_reminders
+        on = copies[child.reader_id]
         name = given_name(child.full_name)
         lines.append(
             say(
@@ -244,7 +230,10 @@ async def _reminders(ctx: Context, edit: bool = False) -> Reply:
         buttons.append(
             [
                 ctx.button(
-                    say(label, child=name), "reminders.set", c=child.reader_id, on=0 if on else 1
+                    say(label, child=name),
+                    "reminders.set",
+                    child=child.reader_id,
+                    on=0 if on else 1,
                 )
             ]
         )
@@ -253,29 +242,12 @@ async def _reminders(ctx: Context, edit: bool = False) -> Reply:
 
 @router.action("reminders.set")
 async def reminders_set(ctx: Context) -> Reply:
-    child = ctx.actor.child_card(int(ctx.args["c"]))
-    if child is None:
-        raise AccessDenied("reminders.set")
-    link = await ctx.session.scalar(
-        select(GuardianLink).where(
-            GuardianLink.parent_person_id == ctx.actor.person_id,
-            GuardianLink.reader_id == child.reader_id,
-        )
-    )
-    assert link is not None
-    link.copy_reminders = bool(ctx.args["on"])
-    ctx.audit(
-        "reminders.set",
-        library_id=child.library_id,
-        object_type="reader",
-        object_id=child.reader_id,
-        on=link.copy_reminders,
-    )
+    await set_reminder_copies(ctx.session, ctx.actor, int(ctx.args["child"]), bool(ctx.args["on"]))
     return await _reminders(ctx, edit=True)
 
 
 @router.action("hold.cancel_mine")
 async def cancel_from_list(ctx: Context) -> Reply:
-    hold = await cancel_hold(ctx.circulation, int(ctx.args["h"]))
-    title = await ctx.session.scalar(select(Record.title).where(Record.id == hold.record_id))
+    hold = await cancel_hold(ctx.circulation, int(ctx.args["hold"]))
+    title = await title_of(ctx.session, hold.record_id)
     return await _overview(ctx, prefix=say(texts.HOLD_CANCELLED, title=title))

@@ -4,8 +4,6 @@ and the overdue list."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from db.access import require_librarian
 from db.circulation import loans_of
 from db.enums import RoleName
@@ -25,16 +23,16 @@ from db.people import (
     similar_readers,
     unlink_card,
 )
+from db.readers import readers_of_library
 from db.rules import overdue_days
 from handlers.context import Context
 from handlers.qr import qr_png
 from handlers.router import LIBRARIAN, Router
-from handlers.staff import desk_library
 from messages import texts
 from messages.i18n import class_label, person, say
 from messages.types import Button, OutFile, Reply, in_rows
 
-router = Router("readers")
+router = Router("readers", staff_only=True)
 
 RENEW_BUTTONS = 5  # with issue, two codes, block and unlink: ten, the strictest keyboard
 READERS_PAGE = 8  # two to a row, and a row to page
@@ -45,12 +43,11 @@ NAME_LENGTH = Reader.__table__.c.full_name.type.length  # what the card's column
 # Finding a reader and their card ---------------------------------------------------------
 
 
-@router.command("reader", menus=(LIBRARIAN,))
+@router.command("reader", menus=(LIBRARIAN,), audited_as="reader.view")
 async def reader_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.view")
     if not ctx.text.strip():
         return Reply(texts.DESK_READER_USAGE)
-    found = await reader_named(ctx, library_id, ctx.text, "desk.reader")
+    found = await reader_named(ctx, ctx.desk, ctx.text, "desk.reader")
     return found if isinstance(found, Reply) else await reader_card(ctx, found)
 
 
@@ -59,7 +56,7 @@ async def reader_named(
 ) -> Reader | Reply:
     """The one reader the query names for certain, or a reply: a list to choose from when
     several fit, look-alikes offered as suggestions (never opened on a guess), or a plain
-    «nobody». Pressing a reader in a list runs `action` with `r` and `args`."""
+    «nobody». Pressing a reader in a list runs `action` with `reader` and `args`."""
     readers = await find_readers(ctx.session, library_id, query)
     if len(readers) == 1:
         return readers[0]
@@ -73,9 +70,9 @@ async def reader_named(
     return reply
 
 
-@router.action("desk.reader")
+@router.action("desk.reader", audited_as="reader.view")
 async def reader_pressed(ctx: Context) -> Reply:
-    return await reader_card(ctx, await own_reader(ctx, int(ctx.args["r"]), "reader.view"))
+    return await reader_card(ctx, await own_reader(ctx, int(ctx.args["reader"]), "reader.view"))
 
 
 async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
@@ -113,30 +110,33 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
             )
         )
         if loan.loan_id in renewable:  # 🔄 only where renewing can succeed now
-            renew.append(ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", l=loan.loan_id))
+            renew.append(
+                ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", loan=loan.loan_id)
+            )
     buttons = in_rows(renew[:RENEW_BUTTONS])
+    # The desk's own action still reads the old one-letter argument.
     buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
     buttons.append(
         [
-            ctx.button(texts.BUTTON_CODE_READER, "desk.code", r=reader.id, p=0),
-            ctx.button(texts.BUTTON_CODE_PARENT, "desk.code", r=reader.id, p=1),
+            ctx.button(texts.BUTTON_CODE_READER, "desk.code", reader=reader.id, parent=0),
+            ctx.button(texts.BUTTON_CODE_PARENT, "desk.code", reader=reader.id, parent=1),
         ]
     )
     last_row = [
-        ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", r=reader.id)
+        ctx.button(texts.BUTTON_UNBLOCK, "desk.unblock", reader=reader.id)
         if reader.blocked
-        else ctx.button(texts.BUTTON_BLOCK, "desk.block", r=reader.id)
+        else ctx.button(texts.BUTTON_BLOCK, "desk.block", reader=reader.id)
     ]
     if await card_is_linked(ctx.session, reader.id):
-        last_row.append(ctx.button(texts.BUTTON_UNLINK, "desk.unlink", r=reader.id))
+        last_row.append(ctx.button(texts.BUTTON_UNLINK, "desk.unlink", reader=reader.id))
     buttons.append(last_row)
     return Reply("\n".join(lines), buttons=buttons)
 
 
-@router.action("desk.unlink")
+@router.action("desk.unlink", audited_as="reader.unlink")
 async def unlink_pressed(ctx: Context) -> Reply:
     """🔓: the card's messenger accounts are detached; a new code links the right one."""
-    reader = await own_reader(ctx, int(ctx.args["r"]), "reader.unlink")
+    reader = await own_reader(ctx, int(ctx.args["reader"]), "reader.unlink")
     count = await unlink_card(ctx.session, reader.id)
     ctx.audit(
         "reader.unlink", library_id=reader.library_id, object_type="reader", object_id=reader.id
@@ -144,9 +144,9 @@ async def unlink_pressed(ctx: Context) -> Reply:
     return Reply(say(texts.DESK_UNLINKED, card=reader.card_number, n=count))
 
 
-@router.command("register", menus=(LIBRARIAN,))
+@router.command("register", menus=(LIBRARIAN,), audited_as="reader.register")
 async def register(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.register")
+    library_id = ctx.desk
     words = ctx.text.split()
     class_name = None
     if len(words) >= 2 and looks_like_class(words[-1]):
@@ -181,18 +181,22 @@ def _namesakes(ctx: Context, namesakes: list[Reader], name: str, class_name: str
             card=reader.card_number,
         )
         lines.append("• " + label)
-        buttons.append([ctx.button(label, "desk.reader", r=reader.id)])
+        buttons.append([ctx.button(label, "desk.reader", reader=reader.id)])
     buttons.append(
-        [ctx.button(texts.BUTTON_REGISTER_ANYWAY, "desk.register", name=name, cls=class_name)]
+        [
+            ctx.button(
+                texts.BUTTON_REGISTER_ANYWAY, "desk.register", name=name, class_name=class_name
+            )
+        ]
     )
     return Reply("\n".join(lines), buttons=buttons)
 
 
-@router.action("desk.register")
+@router.action("desk.register", audited_as="reader.register")
 async def register_anyway(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.register")
-    cls = ctx.args.get("cls")
-    return await _register(ctx, library_id, str(ctx.args["name"]), str(cls) if cls else None)
+    class_name = ctx.args.get("class_name")
+    name = str(ctx.args["name"])
+    return await _register(ctx, ctx.desk, name, str(class_name) if class_name else None)
 
 
 async def _register(ctx: Context, library_id: int, name: str, class_name: str | None) -> Reply:
@@ -207,23 +211,22 @@ async def _register(ctx: Context, library_id: int, name: str, class_name: str | 
     return await reader_card(ctx, reader, prefix=done)
 
 
-@router.command("code", menus=(LIBRARIAN,))
+@router.command("code", menus=(LIBRARIAN,), audited_as="link.create")
 async def code_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "link.create")
     words = ctx.text.split()
     if not words or not (words[0].isascii() and words[0].isdigit()):
         return Reply(texts.DESK_CODE_USAGE)
-    readers = await find_readers(ctx.session, library_id, words[0])
+    readers = await find_readers(ctx.session, ctx.desk, words[0])
     if not readers:
         return Reply(say(texts.DESK_CARD_NONE, card=words[0]))
     for_parent = len(words) > 1 and words[1].lower().startswith("род")
     return await _code(ctx, readers[0], for_parent)
 
 
-@router.action("desk.code")
+@router.action("desk.code", audited_as="link.create")
 async def code_pressed(ctx: Context) -> Reply:
-    reader = await own_reader(ctx, int(ctx.args["r"]), "link.create")
-    return await _code(ctx, reader, bool(ctx.args.get("p")))
+    reader = await own_reader(ctx, int(ctx.args["reader"]), "link.create")
+    return await _code(ctx, reader, bool(ctx.args.get("parent")))
 
 
 async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
@@ -264,34 +267,33 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
     return Reply(text, files=[qr])
 
 
-@router.action("desk.block")
+@router.action("desk.block", audited_as="reader.block")
 async def block_pressed(ctx: Context) -> Reply:
-    reader = await own_reader(ctx, int(ctx.args["r"]), "reader.block")
-    await ctx.expect("desk.block_reason", r=reader.id)
+    reader = await own_reader(ctx, int(ctx.args["reader"]), "reader.block")
+    await ctx.expect("desk.block_reason", reader=reader.id)
     return Reply(say(texts.DESK_BLOCK_ASK, reader=person(reader)))
 
 
-@router.state("desk.block_reason")
+@router.state("desk.block_reason", audited_as="reader.block")
 async def block_reason(ctx: Context) -> Reply:
     await ctx.forget_expectation()
-    reader = await set_blocked(ctx.circulation, int(ctx.state_data["r"]), True, ctx.text)
+    reader = await set_blocked(ctx.circulation, int(ctx.state_data["reader"]), True, ctx.text)
     return Reply(say(texts.DESK_BLOCKED, reader=person(reader), reason=ctx.text))
 
 
-@router.action("desk.unblock")
+@router.action("desk.unblock", audited_as="reader.block")
 async def unblock_pressed(ctx: Context) -> Reply:
-    reader = await set_blocked(ctx.circulation, int(ctx.args["r"]), False)
+    reader = await set_blocked(ctx.circulation, int(ctx.args["reader"]), False)
     return Reply(say(texts.DESK_UNBLOCKED, reader=person(reader)))
 
 
-@router.command("block", "unblock")
+@router.command("block", "unblock", audited_as="reader.block")
 async def block_command(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "reader.block")
     blocking = (ctx.incoming.text or "").lstrip("/").lower().startswith("block")
     card, _, reason = ctx.text.partition(" ")
     if not (card.isascii() and card.isdigit()) or (blocking and not reason.strip()):
         return Reply(texts.DESK_BLOCK_USAGE)
-    readers = await find_readers(ctx.session, library_id, card)
+    readers = await find_readers(ctx.session, ctx.desk, card)
     if not readers:
         return Reply(say(texts.DESK_CARD_NONE, card=card))
     if not blocking and not readers[0].blocked:
@@ -302,12 +304,11 @@ async def block_command(ctx: Context) -> Reply:
     return Reply(say(texts.DESK_UNBLOCKED, reader=person(reader)))
 
 
-@router.command("overdue", menus=(LIBRARIAN,))
+@router.command("overdue", menus=(LIBRARIAN,), audited_as="loan.overdue_list")
 async def overdue(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "loan.overdue_list")
-    library = await ctx.session.get(Library, library_id)
+    library = await ctx.session.get(Library, ctx.desk)
     assert library is not None
-    rows = await overdue_loans(ctx.circulation, library_id)
+    rows = await overdue_loans(ctx.circulation, library.id)
     if not rows:
         return Reply(say(texts.DESK_OVERDUE_NONE, library=library.short_name))
     lines = [say(texts.DESK_OVERDUE_HEADER, library=library.short_name, n=len(rows))]
@@ -329,14 +330,13 @@ async def overdue(ctx: Context) -> Reply:
 # A reader who left the school ---------------------------------------------------------------
 
 
-@router.command("remove", menus=(LIBRARIAN,))
+@router.command("remove", menus=(LIBRARIAN,), audited_as="reader.erase")
 async def remove_command(ctx: Context) -> Reply:
     """/remove 1034: erase a card's personal data, after a confirmation."""
-    library_id = desk_library(ctx, "reader.erase")
     card = ctx.text.strip()
     if not (card.isascii() and card.isdigit()):
         return Reply(texts.DESK_REMOVE_USAGE)
-    reader = await reader_by_card(ctx.session, library_id, card)
+    reader = await reader_by_card(ctx.session, ctx.desk, card)
     if reader is None:
         return Reply(say(texts.DESK_CARD_NONE, card=card))
     refusal = await _cannot_remove(ctx, reader)
@@ -350,16 +350,16 @@ async def remove_command(ctx: Context) -> Reply:
     )
     buttons = [
         [
-            ctx.button(texts.BUTTON_REMOVE_CONFIRM, "desk.erase", r=reader.id),
-            ctx.button(texts.BUTTON_REMOVE_KEEP, "desk.erase_keep", r=reader.id),
+            ctx.button(texts.BUTTON_REMOVE_CONFIRM, "desk.erase", reader=reader.id),
+            ctx.button(texts.BUTTON_REMOVE_KEEP, "desk.erase_keep", reader=reader.id),
         ]
     ]
     return Reply(text, buttons=buttons)
 
 
-@router.action("desk.erase")
+@router.action("desk.erase", audited_as="reader.erase")
 async def erase_pressed(ctx: Context) -> Reply:
-    reader = await own_reader(ctx, int(ctx.args["r"]), "reader.erase")
+    reader = await own_reader(ctx, int(ctx.args["reader"]), "reader.erase")
     refusal = await _cannot_remove(ctx, reader)
     if refusal is not None:
         return refusal
@@ -379,9 +379,9 @@ async def erase_pressed(ctx: Context) -> Reply:
     )
 
 
-@router.action("desk.erase_keep")
+@router.action("desk.erase_keep", audited_as="reader.erase")
 async def erase_declined(ctx: Context) -> Reply:
-    await own_reader(ctx, int(ctx.args["r"]), "reader.erase")
+    await own_reader(ctx, int(ctx.args["reader"]), "reader.erase")
     return Reply(texts.DESK_REMOVE_KEPT)
 
 
@@ -412,7 +412,7 @@ def choose_reader(
                 texts.BUTTON_READER, name=r.full_name, class_name=class_label(r), card=r.card_number
             ),
             action,
-            r=r.id,
+            **{_reader_argument(action): r.id},
             **args,
         )
         for r in shown
@@ -420,19 +420,11 @@ def choose_reader(
     buttons = in_rows(choices, per_row=2)
     if pages > 1:
         ids = [r.id for r in readers]
-        nav = []
-        if page > 1:
-            nav.append(
-                ctx.button(
-                    texts.BUTTON_PREV, "desk.readers", ids=ids, p=page - 1, act=action, **args
-                )
-            )
-        if page < pages:
-            nav.append(
-                ctx.button(
-                    texts.BUTTON_NEXT, "desk.readers", ids=ids, p=page + 1, act=action, **args
-                )
-            )
+        nav = [
+            ctx.button(label, "desk.readers", readers=ids, page=to, then=action, **args)
+            for label, to in ((texts.BUTTON_PREV, page - 1), (texts.BUTTON_NEXT, page + 1))
+            if 1 <= to <= pages
+        ]
         buttons.append(nav)
     classes = {r.class_name for r in readers}
     if len(classes) == 1 and len(readers) > 3:
@@ -444,22 +436,23 @@ def choose_reader(
     return Reply(text, buttons=buttons, edit=edit)
 
 
-@router.action("desk.readers")
+@router.action("desk.readers", audited_as="reader.view")
 async def readers_page(ctx: Context) -> Reply:
     """◀ ▶ through a list of readers; only this librarian's own readers are shown."""
-    library_id = desk_library(ctx, "reader.view")
-    ids = [int(i) for i in ctx.args["ids"]]
-    found = {
-        r.id: r
-        for r in await ctx.session.scalars(
-            select(Reader).where(Reader.id.in_(ids), Reader.library_id == library_id)
-        )
-    }
-    readers = [found[i] for i in ids if i in found]
-    extra = {k: int(v) for k, v in ctx.args.items() if k not in ("ids", "p", "act")}
+    ids = [int(i) for i in ctx.args["readers"]]
+    readers = await readers_of_library(ctx.session, ctx.desk, ids)
+    extra = {k: int(v) for k, v in ctx.args.items() if k not in ("readers", "page", "then")}
     return choose_reader(
-        ctx, readers, str(ctx.args["act"]), page=int(ctx.args["p"]), edit=True, **extra
+        ctx, readers, str(ctx.args["then"]), page=int(ctx.args["page"]), edit=True, **extra
     )
+
+
+# The desk's own actions still read the old one-letter argument for the reader pressed.
+_NOT_SPELLED_OUT = {"desk.issue_pick": "r"}
+
+
+def _reader_argument(action: str) -> str:
+    return _NOT_SPELLED_OUT.get(action, "reader")
 
 
 async def own_reader(ctx: Context, reader_id: int, action: str) -> Reader:

@@ -7,17 +7,22 @@ the Registry builds each person's command menu from that, for the transports to 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import wraps
 from typing import TYPE_CHECKING
 
+from db.access import AccessDenied
 from db.enums import RoleName
+from handlers.context import Context, desk_of, spelled_out
 from messages import texts
 from messages.port import Menu
 
 if TYPE_CHECKING:
-    from handlers.context import Context
     from messages.types import Reply
 
 Handler = Callable[["Context"], Awaitable["Reply | list[Reply] | None"]]
+# The action a refusal is audited as: a name, or a name chosen from the event (/closed alone
+# only looks, /closed 30.12 changes the calendar).
+Audited = str | Callable[["Context"], str]
 
 # The menus a person can have: a reader's (anyone by default), a parent's, a librarian's.
 READER, PARENT, LIBRARIAN = "reader", "parent", "librarian"
@@ -37,48 +42,109 @@ def menu_name(roles: frozenset[RoleName]) -> str:
 
 
 class Router:
-    """The commands, button actions, intents and awaited inputs of one feature."""
+    """The commands, button actions, intents and awaited inputs of one feature.
 
-    def __init__(self, name: str) -> None:
+    A staff-only router (`Router("rules", staff_only=True)`) states its guard once: everything
+    registered on it is for librarians, and anyone else is refused (AccessDenied, audited by
+    the dispatcher) before the handler runs, under the action named at registration
+    (`audited_as=`). The handler gets the library the librarian works at as `ctx.desk`.
+    Whether the librarian may touch a particular reader, copy or hold of some library is still
+    checked where it is touched (`require_librarian`), at the moment of the action.
+
+    Button arguments and awaited-input data once had one-letter names; a token minted before
+    they were spelled out is read under the new names (see `handlers.context.spelled_out`).
+    """
+
+    def __init__(self, name: str, *, staff_only: bool = False) -> None:
         self.name = name
+        self.staff_only = staff_only
         self.commands: dict[str, Handler] = {}
         self.actions: dict[str, Handler] = {}
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
         self.photo: Handler | None = None
         self.menus: dict[str, tuple[str, ...]] = {}  # command → the menus that show it
+        self.included: list[Router] = []
 
-    def command(self, *names: str, menus: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    def include(self, *routers: Router) -> None:
+        """Sub-routers registered together with this one (a feature's librarian-only part)."""
+        self.included += routers
+
+    def command(
+        self, *names: str, menus: tuple[str, ...] = (), audited_as: Audited | None = None
+    ) -> Callable[[Handler], Handler]:
         """A command and its aliases; `menus` shows the first name in those menus."""
         if menus:
             self.menus[names[0]] = menus
-        return self._into(self.commands, names)
+        return self._into(self.commands, names, audited_as)
 
-    def action(self, name: str) -> Callable[[Handler], Handler]:
+    def action(
+        self, name: str, *, audited_as: Audited | None = None
+    ) -> Callable[[Handler], Handler]:
         if len(name) > 40:
             raise ValueError(f"action name too long: {name}")
-        return self._into(self.actions, (name,))
+        return self._into(self.actions, (name,), audited_as, arguments="args")
 
-    def intent(self, *names: str) -> Callable[[Handler], Handler]:
-        return self._into(self.intents, names)
+    def intent(
+        self, *names: str, audited_as: Audited | None = None
+    ) -> Callable[[Handler], Handler]:
+        return self._into(self.intents, names, audited_as)
 
-    def state(self, name: str) -> Callable[[Handler], Handler]:
-        return self._into(self.states, (name,))
+    def state(
+        self, name: str, *, audited_as: Audited | None = None
+    ) -> Callable[[Handler], Handler]:
+        return self._into(self.states, (name,), audited_as, arguments="state_data")
 
     def on_photo(self, handler: Handler) -> Handler:
+        if self.staff_only:  # a photo from a reader deserves its own friendly answer
+            raise ValueError(f"{self.name}: the photo handler cannot be staff-only")
         self.photo = handler
         return handler
 
-    @staticmethod
-    def _into(table: dict[str, Handler], names: tuple[str, ...]) -> Callable[[Handler], Handler]:
+    def _into(
+        self,
+        table: dict[str, Handler],
+        names: tuple[str, ...],
+        audited_as: Audited | None,
+        arguments: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        if self.staff_only and audited_as is None:
+            raise ValueError(f"{self.name}: {names[0]} needs audited_as= on a staff-only router")
+
         def register(handler: Handler) -> Handler:
+            wrapped = handler
+            if audited_as is not None and self.staff_only:
+                wrapped = _staff_only(wrapped, audited_as)
+            if arguments is not None:
+                wrapped = _spelled_out(wrapped, names[0], arguments)
             for name in names:
                 if name in table:
                     raise ValueError(f"{name} is registered twice")
-                table[name] = handler
-            return handler
+                table[name] = wrapped
+            return handler  # the plain function stays callable from other handlers
 
         return register
+
+
+def _staff_only(handler: Handler, audited_as: Audited) -> Handler:
+    @wraps(handler)
+    async def guarded(ctx: Context) -> Reply | list[Reply] | None:
+        if not ctx.actor.librarian_of:
+            action = audited_as if isinstance(audited_as, str) else audited_as(ctx)
+            raise AccessDenied(action)
+        ctx.desk_id = desk_of(ctx.actor)
+        return await handler(ctx)
+
+    return guarded
+
+
+def _spelled_out(handler: Handler, name: str, arguments: str) -> Handler:
+    @wraps(handler)
+    async def reading(ctx: Context) -> Reply | list[Reply] | None:
+        setattr(ctx, arguments, spelled_out(name, getattr(ctx, arguments)))
+        return await handler(ctx)
+
+    return reading
 
 
 class Registry:
@@ -91,7 +157,7 @@ class Registry:
         self.states: dict[str, Handler] = {}
         self.photo: Handler | None = None
         shown: dict[str, tuple[str, ...]] = dict.fromkeys(BUILT_IN_MENU_COMMANDS, EVERYONE)
-        for router in routers:
+        for router in _with_included(routers):
             for mine, theirs in (
                 (self.commands, router.commands),
                 (self.actions, router.actions),
@@ -122,3 +188,11 @@ class Registry:
 
     def menu_for(self, roles: frozenset[RoleName]) -> Menu:
         return self.menus[menu_name(roles)]
+
+
+def _with_included(routers: tuple[Router, ...]) -> list[Router]:
+    every: list[Router] = []
+    for router in routers:
+        every.append(router)
+        every += _with_included(tuple(router.included))
+    return every

@@ -6,19 +6,28 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from db.calendar import close_day, closed_days, parse_weekdays, reopen_day
+from db.calendar import closed_days, parse_weekdays
 from db.enums import ApprovalMode, RecordKind
-from db.models import Library, LoanRule
-from db.rules import DEFAULT_KIND, EDITABLE, library_rules, local_today, rule_for
+from db.models import Library
+from db.rules import (
+    DEFAULT_KIND,
+    EDITABLE,
+    change_rule,
+    library_rules,
+    local_today,
+    mark_closed,
+    mark_open,
+    set_approval_mode,
+    set_weekday_open,
+)
 from handlers.context import Context
 from handlers.router import LIBRARIAN, Router
-from handlers.staff import desk_library
 from messages import texts
 from messages.i18n import format_date, say
 from messages.types import Reply
 from nlu.normalize import ascii_int
 
-router = Router("rules")
+router = Router("rules", staff_only=True)
 
 KIND_WORDS = {"все": DEFAULT_KIND, "книги": DEFAULT_KIND, "учебники": RecordKind.TEXTBOOK.value}
 FIELD_WORDS = {
@@ -49,9 +58,9 @@ WEEKDAY_PREFIXES = (
 )
 
 
-@router.command("rules", menus=(LIBRARIAN,))
+@router.command("rules", menus=(LIBRARIAN,), audited_as="rules.view")
 async def show_rules(ctx: Context, prefix: str = "") -> Reply:
-    library_id = desk_library(ctx, "rules.view")
+    library_id = ctx.desk
     library = await ctx.session.get(Library, library_id)
     assert library is not None
     lines = [prefix] if prefix else []
@@ -88,14 +97,14 @@ async def show_rules(ctx: Context, prefix: str = "") -> Reply:
     return Reply("\n".join(lines))
 
 
-@router.command("rule")
-async def change_rule(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "rules.edit")
+@router.command("rule", audited_as="rules.edit")
+async def rule_command(ctx: Context) -> Reply:
     words = ctx.text.lower().split()
     if len(words) < 3 or words[0] not in KIND_WORDS or words[1] not in FIELD_WORDS:
         return Reply(texts.RULES_USAGE)
     kind, field, value = KIND_WORDS[words[0]], FIELD_WORDS[words[1]], " ".join(words[2:])
     year_end = field == "loan_days" and value in YEAR_WORDS
+    number: int | None = None  # None: lent until the end of the school year
     if not year_end:
         low, high = EDITABLE[field]
         if len(words) != 3:
@@ -103,44 +112,19 @@ async def change_rule(ctx: Context) -> Reply:
         number = ascii_int(value)
         if number is None or not low <= number <= high:
             return Reply(say(texts.RULES_BAD_VALUE, field=words[1], low=low, high=high))
-    rule = await rule_for(ctx.session, library_id, kind)
-    if rule.kind != kind or rule.id is None:  # the library had no rule of its own for this kind
-        rule = LoanRule(
-            library_id=library_id,
-            kind=kind,
-            loan_days=rule.loan_days,
-            until_school_year_end=rule.until_school_year_end,
-            max_items=rule.max_items,
-            max_renewals=rule.max_renewals,
-            hold_shelf_days=rule.hold_shelf_days,
-            max_overdue_days_to_renew=rule.max_overdue_days_to_renew,
-        )
-        ctx.session.add(rule)
-    if year_end:
-        rule.until_school_year_end = True
-        ctx.audit("rules.edit", library_id=library_id, kind=kind, field="until_school_year_end")
-        shown = texts.RULES_YEAR_END
-    else:
-        setattr(rule, field, number)
-        if field == "loan_days":  # a number of days replaces «до конца учебного года»
-            rule.until_school_year_end = False
-        ctx.audit("rules.edit", library_id=library_id, kind=kind, field=field, value=number)
-        shown = value
+    await change_rule(ctx.session, ctx.actor, ctx.desk, kind, field, number)
+    shown = texts.RULES_YEAR_END if year_end else value
     return await show_rules(
         ctx, prefix=say(texts.RULES_CHANGED, kind=words[0], field=words[1], value=shown)
     )
 
 
-@router.command("approval")
+@router.command("approval", audited_as="rules.edit")
 async def change_approval(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "rules.edit")
     mode = MODE_WORDS.get(ctx.text.strip().lower())
     if mode is None:
         return Reply(texts.RULES_USAGE)
-    library = await ctx.session.get(Library, library_id)
-    assert library is not None
-    library.approval_mode = mode
-    ctx.audit("rules.approval", library_id=library_id, mode=mode.value)
+    await set_approval_mode(ctx.session, ctx.actor, ctx.desk, mode)
     return await show_rules(
         ctx, prefix=say(texts.APPROVAL_CHANGED, mode=texts.RULES_MODE[mode.value])
     )
@@ -149,12 +133,15 @@ async def change_approval(ctx: Context) -> Reply:
 # The days a library is closed ----------------------------------------------------------------
 
 
-@router.command("closed", menus=(LIBRARIAN,))
+def _calendar_action(ctx: Context) -> str:
+    return "calendar.edit" if ctx.text.split() else "calendar.view"
+
+
+@router.command("closed", menus=(LIBRARIAN,), audited_as=_calendar_action)
 async def closed(ctx: Context) -> Reply:
     """/closed — the library's own closed days; /closed 30.12 [note] — mark one."""
     words = ctx.text.split(maxsplit=1)
-    library_id = desk_library(ctx, "calendar.edit" if words else "calendar.view")
-    library = await ctx.session.get(Library, library_id)
+    library = await ctx.session.get(Library, ctx.desk)
     assert library is not None
     if not words:
         return Reply(await _closed_list(ctx, library))
@@ -167,18 +154,17 @@ async def closed(ctx: Context) -> Reply:
         return Reply(say(texts.CLOSED_BAD_DATE, text=words[0][:20]) + "\n" + texts.CLOSED_USAGE)
     if day < today:
         return Reply(say(texts.CLOSED_PAST, day=day))
-    marked = await close_day(ctx.session, library_id, day, words[1] if len(words) > 1 else None)
-    ctx.audit("calendar.close", library_id=library_id, day=day.isoformat(), note=marked.note)
+    note = words[1] if len(words) > 1 else None
+    marked = await mark_closed(ctx.session, ctx.actor, library.id, day, note)
     note = say(texts.CLOSED_NOTE, note=marked.note) if marked.note else ""
     done = say(texts.CLOSED_ADDED, day=day, note=note)
     return Reply(done + "\n\n" + await _closed_list(ctx, library))
 
 
-@router.command("open")
+@router.command("open", audited_as="calendar.edit")
 async def reopen(ctx: Context) -> Reply:
     """/open 30.12 — the library works that day after all."""
-    library_id = desk_library(ctx, "calendar.edit")
-    library = await ctx.session.get(Library, library_id)
+    library = await ctx.session.get(Library, ctx.desk)
     assert library is not None
     words = ctx.text.split()
     if not words:
@@ -189,23 +175,15 @@ async def reopen(ctx: Context) -> Reply:
     day = parse_day(words[0], local_today(library, ctx.now))
     if day is None:
         return Reply(say(texts.CLOSED_BAD_DATE, text=words[0][:20]) + "\n" + texts.CLOSED_USAGE)
-    if not await reopen_day(ctx.session, library_id, day):
+    if not await mark_open(ctx.session, ctx.actor, library.id, day):
         return Reply(say(texts.CLOSED_NOT_MARKED, day=day))
-    ctx.audit("calendar.open", library_id=library_id, day=day.isoformat())
     return Reply(say(texts.CLOSED_REMOVED, day=day) + "\n\n" + await _closed_list(ctx, library))
 
 
 async def _set_weekday(ctx: Context, library: Library, weekday: int, *, open_: bool) -> Reply:
     """/closed сб, /open сб: the library's working week (a six-day school opens on Saturdays)."""
-    days = set(parse_weekdays(library.open_weekdays))
-    if open_:
-        days.add(weekday)
-    else:
-        days.discard(weekday)
-    if not days:
+    if await set_weekday_open(ctx.session, ctx.actor, library.id, weekday, open_) is None:
         return Reply(texts.WEEKDAY_LAST_OPEN)
-    library.open_weekdays = "".join(str(d) for d in sorted(days))
-    ctx.audit("calendar.weekdays", library_id=library.id, open_weekdays=library.open_weekdays)
     template = texts.WEEKDAY_OPENED if open_ else texts.WEEKDAY_CLOSED
     return Reply(
         say(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from db.access import Actor
+from db.circulation import library_names
 from db.enums import RoleName
 from db.models import Library, Reader
 from db.people import LinkRefused, redeem_link_code
@@ -92,9 +91,7 @@ async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Repl
 
 async def welcome_text(ctx: Context, actor: Actor) -> str:
     if actor.librarian_of:
-        names = await ctx.session.scalars(
-            select(Library.short_name).where(Library.id.in_(actor.librarian_of))
-        )
+        names = await library_names(ctx.session, sorted(actor.librarian_of))
         return say(texts.WELCOME_LIBRARIAN, library=", ".join(names))
     if actor.cards:
         card = actor.cards[0]

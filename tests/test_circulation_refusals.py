@@ -64,7 +64,7 @@ async def test_a_student_pressing_a_forged_approve_is_refused_and_audited(
     hold_id = await _hold_id(demo_db)
     before = await circulation_counts(demo_db)
     student = chat("student")
-    await student.press_token(await forge(demo_db, "student", "hold.approve", h=hold_id))
+    await student.press_token(await forge(demo_db, "student", "hold.approve", hold=hold_id))
     assert student.text == texts.ACCESS_DENIED
     assert await circulation_counts(demo_db) == before
     async with demo_db.reading() as session:
@@ -81,9 +81,9 @@ async def test_a_librarian_of_another_school_cannot_approve_or_reject(
     other = chat("librarian2")
     await other.send("/holds")
     assert "Новых заявок нет (Гимназия №2)." in other.text  # another school's queue is unseen
-    await other.press_token(await forge(demo_db, "librarian2", "hold.approve", h=hold_id))
+    await other.press_token(await forge(demo_db, "librarian2", "hold.approve", hold=hold_id))
     assert other.text == texts.ACCESS_DENIED
-    await other.press_token(await forge(demo_db, "librarian2", "hold.reject", h=hold_id))
+    await other.press_token(await forge(demo_db, "librarian2", "hold.reject", hold=hold_id))
     assert other.text == texts.ACCESS_DENIED
     assert "Смирнова" not in other.text
     assert await circulation_counts(demo_db) == before
@@ -105,11 +105,11 @@ async def test_a_parent_cannot_touch_another_childs_loans_or_holds(
         )
     parent = chat("parent")
     before = await circulation_counts(demo_db)
-    await parent.press_token(await forge(demo_db, "parent", "loan.renew", l=strangers_loan))
+    await parent.press_token(await forge(demo_db, "parent", "loan.renew", loan=strangers_loan))
     assert parent.text == texts.ACCESS_DENIED
-    await parent.press_token(await forge(demo_db, "parent", "reminders.set", c=999, on=0))
+    await parent.press_token(await forge(demo_db, "parent", "reminders.set", child=999, on=0))
     assert parent.text == texts.ACCESS_DENIED
-    await parent.press_token(await forge(demo_db, "parent", "desk.reader", r=1))
+    await parent.press_token(await forge(demo_db, "parent", "desk.reader", reader=1))
     assert parent.text == texts.ACCESS_DENIED
     assert await circulation_counts(demo_db) == before
     assert len(await _refused_audits(demo_db, "loan.renew")) == 1
@@ -237,7 +237,7 @@ async def test_a_reader_can_reserve_only_at_a_school_that_has_the_book(
     assert "В вашей школе (Школа №1) этой книги нет" in student.text
     # A forged 📌 is still refused by the rule itself.
     record = await record_id(demo_db, BOOK)
-    await student.press_token(await forge(demo_db, "student", "hold.place", r=record))
+    await student.press_token(await forge(demo_db, "student", "hold.place", record=record))
     assert student.text.startswith("В вашей школе (Школа №1) этой книги нет")
     await student.send("хочу взять капитанскую дочку")
     await student.press("📌 1")

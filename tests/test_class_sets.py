@@ -117,23 +117,29 @@ async def test_forged_collect_buttons_touch_only_the_librarians_own_class(
     # A student forging the librarian's button is refused; nothing is taken back.
     student = chat("student")
     await student.send("мои книги")
-    await student.press_token(await forge(demo_db, "student", "set.collect", c="7Б"))
+    await student.press_token(await forge(demo_db, "student", "set.collect", class_name="7Б"))
     assert student.text == texts.ACCESS_DENIED
     assert await textbooks_on_loan(demo_db) == 13
 
     # The other school's librarian forging the button acts on their own school only.
     other = chat("librarian2")
     await other.send("/help")
-    await other.press_token(await forge(demo_db, "librarian2", "set.collect", c="7Б", x=[]))
+    await other.press_token(
+        await forge(demo_db, "librarian2", "set.collect", class_name="7Б", kept=[])
+    )
     assert await textbooks_on_loan(demo_db) == 13
 
     # A stranger's id among the marked changes nothing: it is not a student of this class.
     await librarian.press_token(
-        await forge(demo_db, "librarian", "set.collect_page", c="7Б", x=[stranger], p=1)
+        await forge(
+            demo_db, "librarian", "set.collect_page", class_name="7Б", kept=[stranger], page=1
+        )
     )
     assert "Принять у остальных" not in librarian.text and "✋" not in " ".join(labels(librarian))
     await librarian.press_token(
-        await forge(demo_db, "librarian", "set.collect", c="7Б", x=[stranger, students[0].id])
+        await forge(
+            demo_db, "librarian", "set.collect", class_name="7Б", kept=[stranger, students[0].id]
+        )
     )
     assert librarian.text.startswith("Принято у 7Б: 12 учебников.")
     assert await textbooks_on_loan(demo_db) == 1

@@ -173,7 +173,7 @@ async def test_only_the_readers_own_librarian_may_remove_them(
     reader = await _reader(demo_db, "1002")
     for persona in ("librarian2", "student", "parent"):
         who = chat(persona)
-        await who.press_token(await forge(demo_db, persona, "desk.erase", r=reader.id))
+        await who.press_token(await forge(demo_db, persona, "desk.erase", reader=reader.id))
         assert who.text == texts.ACCESS_DENIED, persona
         if persona != "librarian2":  # their own /remove 1002 is their own school's card
             await who.send("/remove 1002")

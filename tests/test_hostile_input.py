@@ -146,7 +146,7 @@ async def test_paging_buttons_never_keep_a_huge_query(chat: ChatFactory, demo_db
         await student.send(("пушкин " * length)[:length])
     async with demo_db.reading() as session:
         args = list(await session.scalars(select(ButtonToken.args)))
-    assert all(len(str(a.get("q", ""))) <= MAX_QUERY for a in args)
+    assert all(len(str(a.get("query", ""))) <= MAX_QUERY for a in args)
 
 
 async def test_a_long_block_reason_is_kept_to_its_column(
