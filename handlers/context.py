@@ -140,6 +140,11 @@ OLD_ARGUMENTS: dict[str, dict[str, str]] = {
     "desk.erase": {"r": "reader"},
     "desk.erase_keep": {"r": "reader"},
     "desk.readers": {"ids": "readers", "p": "page", "act": "then"},
+    "desk.issue_pick": {"i": "item", "r": "reader", "age": "age_confirmed"},
+    "desk.issue_for": {"r": "reader"},  # the button, and the awaited scan it starts
+    "desk.issue_to": {"i": "item"},
+    "desk.issue_copy": {"i": "item"},
+    "desk.return_item": {"i": "item"},
 }
 
 

@@ -44,7 +44,7 @@ async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
                 due=due,
             )
         )
-        buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", i=item.id)])
+        buttons.append([ctx.button(texts.BUTTON_RETURN, "desk.return_item", item=item.id)])
     elif item.status == ItemStatus.ON_HOLD_SHELF:
         for hold in await held_for_pickup(ctx.session, item.id):
             lines.append(
@@ -58,7 +58,7 @@ async def copy_reply(ctx: Context, item: Item, record: Record) -> Reply:
             )
             buttons.append([ctx.button(texts.BUTTON_ISSUE, "hold.issue", hold=hold.hold_id)])
     elif item.status == ItemStatus.AVAILABLE:
-        buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", i=item.id)])
+        buttons.append([ctx.button(texts.BUTTON_ISSUE, "desk.issue_copy", item=item.id)])
     return Reply("\n".join(lines), buttons=buttons)
 
 

@@ -9,7 +9,7 @@ from db.errors import Refused
 from db.loans import ensure_issuable, find_copy, issue, return_copy
 from db.models import Item, Reader, Record
 from db.standing import AgeCheck
-from handlers.context import Context
+from handlers.context import Context, spelled_out
 from handlers.copies import copy_reply
 from handlers.readers import own_reader, reader_named
 from handlers.router import LIBRARIAN, Router
@@ -58,14 +58,14 @@ async def issue_copy_scanned(ctx: Context) -> Reply:
 async def _ask_reader(ctx: Context, item: Item, record: Record) -> Reply:
     """«Кому выдать?» — only for a copy that can go out; anything else is refused at once."""
     await ensure_issuable(ctx.circulation, item)
-    await ctx.expect("desk.issue_to", i=item.id)
+    await ctx.expect("desk.issue_to", item=item.id)
     return Reply(say(texts.DESK_ASK_READER, title=record.title, inventory=item.inventory_number))
 
 
 @router.state("desk.issue_to")
 async def issue_to_typed(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "loan.issue")
-    item = await ctx.session.get(Item, int(ctx.state_data["i"]))
+    item = await ctx.session.get(Item, int(ctx.state_data["item"]))
     if item is None:
         await ctx.forget_expectation()
         return Reply(texts.BUTTON_STALE)
@@ -73,7 +73,7 @@ async def issue_to_typed(ctx: Context) -> Reply:
 
 
 async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str) -> Reply:
-    found = await reader_named(ctx, library_id, query, "desk.issue_pick", i=item.id)
+    found = await reader_named(ctx, library_id, query, "desk.issue_pick", item=item.id)
     if isinstance(found, Reply):
         return found
     await ctx.forget_expectation()
@@ -84,7 +84,10 @@ async def _issue_to_query(ctx: Context, library_id: int, item: Item, query: str)
 async def issue_picked(ctx: Context) -> Reply:
     await ctx.forget_expectation()
     return await _issue(
-        ctx, int(ctx.args["i"]), int(ctx.args["r"]), age_confirmed=bool(ctx.args.get("age"))
+        ctx,
+        int(ctx.args["item"]),
+        int(ctx.args["reader"]),
+        age_confirmed=bool(ctx.args.get("age_confirmed")),
     )
 
 
@@ -97,8 +100,8 @@ async def age_declined(ctx: Context) -> Reply:
 async def issue_for_reader(ctx: Context) -> Reply:
     """📕 on a reader's card: the next scans are issued to that reader."""
     desk_library(ctx, "loan.issue")
-    reader = await own_reader(ctx, int(ctx.args["r"]), "loan.issue")
-    await ctx.expect("desk.issue_for", r=reader.id)
+    reader = await own_reader(ctx, int(ctx.args["reader"]), "loan.issue")
+    await ctx.expect("desk.issue_for", reader=reader.id)
     return Reply(
         say(texts.DESK_ASK_COPY_FOR, reader=person(reader), class_name=class_label(reader))
     )
@@ -108,7 +111,7 @@ async def issue_for_reader(ctx: Context) -> Reply:
 async def issue_for_scanned(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "loan.issue")
     item, _ = await find_copy(ctx.circulation, library_id, ctx.text)
-    reply = await _issue(ctx, item.id, int(ctx.state_data["r"]))
+    reply = await _issue(ctx, item.id, int(ctx.state_data["reader"]))
     reply.text += "\n" + texts.DESK_NEXT
     return reply
 
@@ -124,7 +127,13 @@ async def _issue(
         text = age_question(
             check, await _title(ctx, item), texts.DESK_AGE_CONFIRM, texts.DESK_AGE_CONFIRM_UNKNOWN
         )
-        yes = ctx.button(texts.BUTTON_AGE_ISSUE, "desk.issue_pick", i=item_id, r=reader_id, age=1)
+        yes = ctx.button(
+            texts.BUTTON_AGE_ISSUE,
+            "desk.issue_pick",
+            item=item_id,
+            reader=reader_id,
+            age_confirmed=1,
+        )
         return Reply(text, buttons=[[yes, ctx.button(texts.BUTTON_AGE_NO, "desk.age_no")]])
     item = await ctx.session.get(Item, loan.item_id)
     reader = await ctx.session.get(Reader, loan.reader_id)
@@ -166,7 +175,7 @@ async def return_scanned(ctx: Context) -> Reply:
 
 @router.action("desk.return_item")
 async def return_pressed(ctx: Context) -> Reply:
-    return await _return(ctx, int(ctx.args["i"]))
+    return await _return(ctx, int(ctx.args["item"]))
 
 
 async def _return(ctx: Context, item_id: int) -> Reply:
@@ -206,7 +215,7 @@ async def photo(ctx: Context) -> Reply | list[Reply]:
     ctx.text = codes[0]
     state = await get_state(ctx.session, ctx.account.id)
     if state is not None and state.state in SCAN_STATES:
-        ctx.state_data = dict(state.data)
+        ctx.state_data = spelled_out(state.state, dict(state.data))
         handler = {
             "desk.return": return_scanned,
             "desk.issue_copy": issue_copy_scanned,
@@ -220,7 +229,7 @@ async def photo(ctx: Context) -> Reply | list[Reply]:
 @router.action("desk.issue_copy")
 async def issue_copy_pressed(ctx: Context) -> Reply:
     library_id = desk_library(ctx, "loan.issue")
-    item = await ctx.session.get(Item, int(ctx.args["i"]))
+    item = await ctx.session.get(Item, int(ctx.args["item"]))
     if item is None:
         return Reply(texts.BUTTON_STALE)
     require_librarian(ctx.actor, item.library_id, "loan.issue")

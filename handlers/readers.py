@@ -114,8 +114,7 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
                 ctx.button(say(texts.BUTTON_RENEW_N, n=n), "loan.renew", loan=loan.loan_id)
             )
     buttons = in_rows(renew[:RENEW_BUTTONS])
-    # The desk's own action still reads the old one-letter argument.
-    buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", r=reader.id)])
+    buttons.append([ctx.button(texts.BUTTON_ISSUE_TO, "desk.issue_for", reader=reader.id)])
     buttons.append(
         [
             ctx.button(texts.BUTTON_CODE_READER, "desk.code", reader=reader.id, parent=0),
@@ -412,7 +411,7 @@ def choose_reader(
                 texts.BUTTON_READER, name=r.full_name, class_name=class_label(r), card=r.card_number
             ),
             action,
-            **{_reader_argument(action): r.id},
+            reader=r.id,
             **args,
         )
         for r in shown
@@ -445,14 +444,6 @@ async def readers_page(ctx: Context) -> Reply:
     return choose_reader(
         ctx, readers, str(ctx.args["then"]), page=int(ctx.args["page"]), edit=True, **extra
     )
-
-
-# The desk's own actions still read the old one-letter argument for the reader pressed.
-_NOT_SPELLED_OUT = {"desk.issue_pick": "r"}
-
-
-def _reader_argument(action: str) -> str:
-    return _NOT_SPELLED_OUT.get(action, "reader")
 
 
 async def own_reader(ctx: Context, reader_id: int, action: str) -> Reader:

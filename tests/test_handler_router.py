@@ -53,6 +53,11 @@ def test_old_one_letter_arguments_read_under_their_new_names() -> None:
     assert spelled_out("desk.reader", {"r": 7}) == {"reader": 7}
     assert spelled_out("hold.reject_as", {"h": 3, "i": 1}) == {"hold": 3, "reason": 1}
     assert spelled_out("desk.code", {"r": 7, "p": 1}) == {"reader": 7, "parent": 1}
+    assert spelled_out("desk.issue_pick", {"i": 5, "r": 7, "age": 1}) == {
+        "item": 5,
+        "reader": 7,
+        "age_confirmed": 1,
+    }
     assert spelled_out("search.page", {"q": "пушкин", "p": 2, "rs": 0}) == {
         "query": "пушкин",
         "page": 2,
