@@ -12,8 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import AccessDenied, Actor, require_librarian
 from db.audit import audit
-from db.enums import RoleName
-from db.models import GuardianLink, Library, Person, Reader, Role
+from db.enums import AuditOutcome, RoleName
+from db.models import Account, GuardianLink, Library, LinkCode, Person, Reader, Role
+from db.people import (
+    LinkRefused,
+    create_link_code,
+    redeem_link_code,
+    register_reader,
+    unlink_card,
+)
 
 
 async def readers_of_library(
@@ -154,3 +161,99 @@ async def _librarian_role(session: AsyncSession, actor: Actor, library_id: int) 
     )
     assert role is not None  # require_librarian found this very role
     return role
+
+
+# A librarian's changes to cards (authorised and audited here) ------------------------------
+
+
+async def detach_accounts(session: AsyncSession, actor: Actor, reader: Reader) -> None:
+    """🔓: the card's messenger accounts are detached (a new code links the right one)."""
+    require_librarian(actor, reader.library_id, "reader.unlink")
+    await unlink_card(session, reader.id)
+    audit(
+        session,
+        actor,
+        "reader.unlink",
+        library_id=reader.library_id,
+        object_type="reader",
+        object_id=reader.id,
+    )
+
+
+async def register_new_reader(
+    session: AsyncSession, actor: Actor, library_id: int, name: str, class_name: str | None
+) -> Reader:
+    require_librarian(actor, library_id, "reader.register")
+    reader = await register_reader(session, library_id, name, class_name=class_name)
+    audit(
+        session,
+        actor,
+        "reader.register",
+        library_id=library_id,
+        object_type="reader",
+        object_id=reader.id,
+    )
+    return reader
+
+
+async def new_link_code(
+    session: AsyncSession, actor: Actor, reader: Reader, role: RoleName, now: datetime
+) -> LinkCode:
+    """A one-time code that links a messenger account to the card, as the reader or a parent."""
+    require_librarian(actor, reader.library_id, "link.create")
+    link = await create_link_code(
+        session,
+        role,
+        library_id=reader.library_id,
+        reader_id=reader.id,
+        created_by_person_id=actor.person_id,
+        now=now,
+    )
+    audit(
+        session,
+        actor,
+        "link.create",
+        library_id=reader.library_id,
+        object_type="reader",
+        object_id=reader.id,
+        role=role.value,
+    )
+    return link
+
+
+# Linking a messenger account with a one-time code ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAs:
+    """What a redeemed code made of the account: whose card (a reader's own, or the child's
+    for a parent), at which library (its short name)."""
+
+    role: RoleName
+    library: str | None
+    reader: Reader | None
+
+
+async def link_account(
+    session: AsyncSession,
+    actor: Actor,
+    account: Account,
+    code: str,
+    now: datetime,
+    *,
+    parent_confirmed: bool = False,
+) -> LinkedAs:
+    """Redeem a link code for this account (see `redeem_link_code`); audited either way, a
+    refusal raised as LinkRefused after it is audited."""
+    try:
+        linked = await redeem_link_code(
+            session, account, code, now, parent_confirmed=parent_confirmed
+        )
+    except LinkRefused as refused:
+        audit(session, actor, "link.redeem", outcome=AuditOutcome.REFUSED, reason=refused.reason)
+        raise
+    audit(session, actor, "link.redeem", library_id=linked.library_id, role=linked.role.value)
+    reader = await session.get(Reader, linked.reader_id) if linked.reader_id else None
+    library_id = reader.library_id if reader is not None else linked.library_id
+    library = await session.get(Library, library_id) if library_id else None
+    return LinkedAs(linked.role, library.short_name if library else None, reader)

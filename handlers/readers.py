@@ -12,18 +12,20 @@ from db.loans import overdue_loans, renewals_offered, set_blocked
 from db.models import Library, Reader
 from db.people import (
     card_is_linked,
-    create_link_code,
     erase_reader,
     find_readers,
     looks_like_class,
     open_loans_count,
     proper_name,
     reader_by_card,
-    register_reader,
     similar_readers,
-    unlink_card,
 )
-from db.readers import readers_of_library
+from db.readers import (
+    detach_accounts,
+    new_link_code,
+    readers_of_library,
+    register_new_reader,
+)
 from db.rules import overdue_days
 from handlers.context import Context
 from handlers.qr import qr_png
@@ -136,11 +138,8 @@ async def reader_card(ctx: Context, reader: Reader, prefix: str = "") -> Reply:
 async def unlink_pressed(ctx: Context) -> Reply:
     """🔓: the card's messenger accounts are detached; a new code links the right one."""
     reader = await own_reader(ctx, int(ctx.args["reader"]), "reader.unlink")
-    count = await unlink_card(ctx.session, reader.id)
-    ctx.audit(
-        "reader.unlink", library_id=reader.library_id, object_type="reader", object_id=reader.id
-    )
-    return Reply(say(texts.DESK_UNLINKED, card=reader.card_number, n=count))
+    await detach_accounts(ctx.session, ctx.actor, reader)
+    return Reply(say(texts.DESK_UNLINKED, card=reader.card_number))
 
 
 @router.command("register", menus=(LIBRARIAN,), audited_as="reader.register")
@@ -199,8 +198,7 @@ async def register_anyway(ctx: Context) -> Reply:
 
 
 async def _register(ctx: Context, library_id: int, name: str, class_name: str | None) -> Reply:
-    reader = await register_reader(ctx.session, library_id, name, class_name=class_name)
-    ctx.audit("reader.register", library_id=library_id, object_type="reader", object_id=reader.id)
+    reader = await register_new_reader(ctx.session, ctx.actor, library_id, name, class_name)
     done = say(
         texts.DESK_REGISTERED,
         name=person(reader),
@@ -237,21 +235,7 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
             )
         )
     role = RoleName.PARENT if for_parent else RoleName.READER
-    link = await create_link_code(
-        ctx.session,
-        role,
-        library_id=reader.library_id,
-        reader_id=reader.id,
-        created_by_person_id=ctx.actor.person_id,
-        now=ctx.now,
-    )
-    ctx.audit(
-        "link.create",
-        library_id=reader.library_id,
-        object_type="reader",
-        object_id=reader.id,
-        role=role.value,
-    )
+    link = await new_link_code(ctx.session, ctx.actor, reader, role, ctx.now)
     who = say(
         texts.DESK_CODE_WHO_PARENT if for_parent else texts.DESK_CODE_WHO_READER,
         name=person(reader),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from db.access import Actor
 from db.circulation import library_names
 from db.enums import RoleName
-from db.models import Library, Reader
-from db.people import LinkRefused, redeem_link_code
+from db.people import LinkRefused
+from db.readers import link_account
 from handlers.context import Context
 from handlers.router import EVERYONE, PARENT, READER, Router
 from messages import texts
@@ -59,11 +59,10 @@ async def link_declined(ctx: Context) -> Reply:
 
 async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Reply:
     try:
-        linked = await redeem_link_code(
-            ctx.session, ctx.account, code, ctx.now, parent_confirmed=parent_confirmed
+        linked = await link_account(
+            ctx.session, ctx.actor, ctx.account, code, ctx.now, parent_confirmed=parent_confirmed
         )
     except LinkRefused as refused:
-        ctx.audit("link.redeem", refused=True, reason=refused.reason)
         text = say(texts.LINK_REFUSED[refused.reason], **refused.params)
         if refused.reason != "parent_confirm":
             return Reply(text)
@@ -74,18 +73,14 @@ async def _link(ctx: Context, code: str, parent_confirmed: bool = False) -> Repl
             ]
         ]
         return Reply(text, buttons=buttons)
-    ctx.audit("link.redeem", library_id=linked.library_id, role=linked.role.value)
     ctx.roles_changed = True
-    library = await ctx.session.get(Library, linked.library_id) if linked.library_id else None
-    reader = await ctx.session.get(Reader, linked.reader_id) if linked.reader_id else None
+    reader, library = linked.reader, linked.library
     if linked.role == RoleName.READER and reader is not None:
-        library = await ctx.session.get(Library, reader.library_id)
-        return Reply(say(texts.LINKED_READER, card=reader.card_number, library=library.short_name))
+        return Reply(say(texts.LINKED_READER, card=reader.card_number, library=library))
     if linked.role == RoleName.PARENT and reader is not None:
-        library = await ctx.session.get(Library, reader.library_id)
-        return Reply(say(texts.LINKED_PARENT, child=person(reader), library=library.short_name))
+        return Reply(say(texts.LINKED_PARENT, child=person(reader), library=library))
     if linked.role == RoleName.LIBRARIAN and library is not None:
-        return Reply(say(texts.LINKED_LIBRARIAN, library=library.short_name))
+        return Reply(say(texts.LINKED_LIBRARIAN, library=library))
     return Reply(texts.LINKED_ADMIN)
 
 
