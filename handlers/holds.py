@@ -24,13 +24,15 @@ from db.readers import notify_settings, set_quiet_hours, set_request_notices
 from db.standing import AgeCheck
 from handlers.context import Context
 from handlers.router import LIBRARIAN, Router
-from handlers.staff import age_question, desk_library
+from handlers.staff import age_question
 from messages import texts
 from messages.i18n import class_label, person, say
 from messages.types import Button, Reply
 from nlu.normalize import ascii_int
 
 router = Router("holds")
+desk = Router("hold_desk", staff_only=True)  # the librarian's part: requests, the hold shelf
+router.include(desk)
 
 # Within the strictest keyboard (ten buttons): three requests with ✅/❌, four 📕 of the shelf.
 PENDING_SHOWN = 3
@@ -72,21 +74,21 @@ async def cancel(ctx: Context) -> Reply:
 # Librarian ----------------------------------------------------------------------------------
 
 
-@router.command("holds", "requests", menus=(LIBRARIAN,))
+@desk.command("holds", "requests", menus=(LIBRARIAN,), audited_as="hold.list")
 async def desk_holds(ctx: Context) -> Reply:
     return await holds_page(ctx, edit=False)
 
 
-@router.action("hold.list")
+@desk.action("hold.list", audited_as="hold.list")
 async def holds_list_pressed(ctx: Context) -> Reply:
     """📋 under a notice: the requests and the hold shelf as they are now."""
     return await holds_page(ctx, edit=False)
 
 
-@router.command("notify", menus=(LIBRARIAN,))
+@desk.command("notify", menus=(LIBRARIAN,), audited_as="notify.set")
 async def notify_command(ctx: Context) -> Reply:
     """/notify: new-request notices on or off, and the librarian's own quiet hours."""
-    library_id = desk_library(ctx, "notify.set")
+    library_id = ctx.desk
     words = ctx.text.lower().split()
     if words and words[0] == "тихо":
         hours = [h for h in map(ascii_int, words[1:]) if h is not None and h <= 23]
@@ -96,9 +98,9 @@ async def notify_command(ctx: Context) -> Reply:
     return await _notify_state(ctx, library_id)
 
 
-@router.action("notify.set")
+@desk.action("notify.set", audited_as="notify.set")
 async def notify_switched(ctx: Context) -> Reply:
-    library_id = desk_library(ctx, "notify.set")
+    library_id = ctx.desk
     await set_request_notices(ctx.session, ctx.actor, library_id, bool(ctx.args["on"]))
     return await _notify_state(ctx, library_id, edit=True)
 
@@ -123,7 +125,7 @@ async def _notify_state(ctx: Context, library_id: int, edit: bool = False) -> Re
 
 async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
     """Pending requests with ✅/❌, then the hold shelf with 📕 to issue straight from it."""
-    library_id = desk_library(ctx, "hold.list")
+    library_id = ctx.desk
     home = await ctx.session.get(Library, library_id)
     assert home is not None
     pending = await pending_requests(ctx.session, library_id)
@@ -195,7 +197,7 @@ async def _warnings(ctx: Context, hold_id: int) -> list[str]:
     return warnings
 
 
-@router.action("hold.approve")
+@desk.action("hold.approve", audited_as="hold.approve")
 async def approve(ctx: Context) -> Reply:
     hold_id = int(ctx.args["hold"])
     try:
@@ -226,10 +228,9 @@ async def approve(ctx: Context) -> Reply:
     return await holds_page(ctx, edit=True, prefix=text)
 
 
-@router.action("hold.reject")
+@desk.action("hold.reject", audited_as="hold.reject")
 async def reject_ask(ctx: Context) -> Reply:
     hold_id = int(ctx.args["hold"])
-    desk_library(ctx, "hold.reject")
     view = await hold_view(ctx.session, hold_id)
     if view is not None:
         require_librarian(ctx.actor, view.library_id, "hold.reject")
@@ -245,21 +246,20 @@ async def reject_ask(ctx: Context) -> Reply:
     )
 
 
-@router.action("hold.reject_as")
+@desk.action("hold.reject_as", audited_as="hold.reject")
 async def reject_as(ctx: Context) -> Reply:
     index = int(ctx.args["reason"])
     reason = texts.REJECT_REASONS[index] if 0 <= index < len(texts.REJECT_REASONS) else ""
     return await _reject(ctx, int(ctx.args["hold"]), reason)
 
 
-@router.action("hold.reject_other")
+@desk.action("hold.reject_other", audited_as="hold.reject")
 async def reject_other(ctx: Context) -> Reply:
-    desk_library(ctx, "hold.reject")
     await ctx.expect("hold.reject_reason", hold=int(ctx.args["hold"]))
     return Reply(texts.DESK_REJECT_WRITE)
 
 
-@router.state("hold.reject_reason")
+@desk.state("hold.reject_reason", audited_as="hold.reject")
 async def reject_reason(ctx: Context) -> Reply:
     await ctx.forget_expectation()
     return await _reject(ctx, int(ctx.state_data["hold"]), ctx.text)
@@ -273,10 +273,9 @@ async def _reject(ctx: Context, hold_id: int, reason: str) -> Reply:
     return await holds_page(ctx, edit=False, prefix=text)
 
 
-@router.action("hold.issue")
+@desk.action("hold.issue", audited_as="loan.issue")
 async def issue_from_shelf(ctx: Context) -> Reply:
     """📕 on the hold shelf: issue the copy kept for that hold to its reader."""
-    desk_library(ctx, "loan.issue")
     done = await issue_from_hold(ctx.circulation, int(ctx.args["hold"]))
     text = say(
         texts.DESK_ISSUED,

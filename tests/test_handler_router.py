@@ -42,10 +42,11 @@ def test_a_staff_only_router_needs_the_action_its_refusals_are_audited_as() -> N
 
 
 def test_every_librarian_only_feature_states_its_guard_on_the_router() -> None:
-    from handlers import class_sets, readers, rules
+    from handlers import class_sets, holds, readers, rules
 
-    for module in (class_sets, readers, rules):
-        assert module.router.staff_only, module.__name__
+    for router in (class_sets.router, readers.router, rules.router, holds.desk):
+        assert router.staff_only, router.name
+    assert holds.desk in holds.router.included  # requests and the shelf, beside a reader's 📌
 
 
 def test_old_one_letter_arguments_read_under_their_new_names() -> None:
@@ -109,6 +110,8 @@ async def test_a_student_typing_a_desk_command_gets_the_same_refusal_audited_as_
         ("/closed 30.12", "calendar.edit"),
         ("/collect 7Б", "class_set.return"),
         ("/remove 1002", "reader.erase"),
+        ("/holds", "hold.list"),
+        ("/notify", "notify.set"),
     ):
         await student.send(command)
         assert student.text == texts.ACCESS_DENIED, command
