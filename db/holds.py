@@ -128,6 +128,30 @@ class Decided:
     overdue: int = 0  # the reader's overdue books, for the librarian to weigh
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A hold just placed, described for the reader: for what, where to pick it up, and for a
+    queued hold the place in the queue and when the turn might come."""
+
+    hold: Hold
+    title: str
+    library: str  # the pickup library's short name
+    position: int | None = None
+    expected: datetime | None = None
+
+
+async def placed(c: Circulation, hold: Hold) -> Placed:
+    """Describe a hold `place_hold` has just made (its rows are loaded already)."""
+    record = await c.session.get(Record, hold.record_id)
+    home = await library(c.session, hold.library_id)
+    assert record is not None
+    if hold.status != HoldStatus.QUEUED:
+        return Placed(hold, record.title, home.short_name)
+    position = (await queue_positions(c.session, [hold])).get(hold.id) or 1
+    expected = await estimated_wait(c, hold, position)
+    return Placed(hold, record.title, home.short_name, position, expected)
+
+
 async def approve_hold(c: Circulation, hold_id: int, *, age_confirmed: bool = False) -> Hold:
     """A librarian approves: a free copy goes to the hold shelf, or the reader joins the queue.
     Refused for a blocked reader or one at the loan limit; a record above the reader's age

@@ -10,16 +10,16 @@ from db.holds import (
     approve_hold,
     cancel_hold,
     decision,
-    estimated_wait,
     hold_shelf,
     hold_view,
     pending_requests,
     place_hold,
+    placed,
     reject_hold,
     request_standing,
 )
 from db.loans import issue_from_hold
-from db.models import Library, Record
+from db.models import Library
 from db.readers import notify_settings, set_quiet_hours, set_request_notices
 from db.standing import AgeCheck
 from handlers.context import Context
@@ -44,22 +44,17 @@ async def place(ctx: Context) -> Reply:
     """📌 on a record: the reader's own card at their own school (checked again in db.holds)."""
     reader_id = ctx.actor.cards[0].reader_id if ctx.actor.cards else 0
     hold = await place_hold(ctx.circulation, reader_id, int(ctx.args["record"]))
-    record = await ctx.session.get(Record, hold.record_id)
-    home = await ctx.session.get(Library, hold.library_id)
-    assert record is not None and home is not None
+    done = await placed(ctx.circulation, hold)
     cancel = [[ctx.button(texts.BUTTON_CANCEL_HOLD, "hold.cancel", hold=hold.id)]]
     if hold.status == HoldStatus.PENDING:
-        text = say(texts.HOLD_PENDING, title=record.title, library=home.short_name)
+        text = say(texts.HOLD_PENDING, title=done.title, library=done.library)
     elif hold.status == HoldStatus.READY:
         until = ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now
-        text = say(texts.HOLD_READY, title=record.title, library=home.short_name, until=until)
+        text = say(texts.HOLD_READY, title=done.title, library=done.library, until=until)
     else:
-        view = await hold_view(ctx.session, hold.id)
-        position = (view.position if view else None) or 1
-        text = say(texts.HOLD_QUEUED, title=record.title, position=position)
-        when = await estimated_wait(ctx.circulation, hold, position)
-        if when is not None:
-            text += say(texts.HOLD_QUEUED_ESTIMATE, when=ctx.local(when))
+        text = say(texts.HOLD_QUEUED, title=done.title, position=done.position)
+        if done.expected is not None:
+            text += say(texts.HOLD_QUEUED_ESTIMATE, when=ctx.local(done.expected))
     # The reader heard it here; the notice is for their parents.
     return Reply(text, buttons=cancel)
 
