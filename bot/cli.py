@@ -41,7 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("run", help="запустить бота (то же, что без подкоманды)")
+    sub.add_parser(
+        "run",
+        help="запустить бота (то же, что без подкоманды): мессенджеры и фоновые задачи "
+        "в одном процессе",
+    )
+    sub.add_parser(
+        "serve",
+        help="только мессенджеры (без фоновых задач); на PostgreSQL за вебхуками "
+        "таких процессов может быть сколько угодно",
+    )
+    sub.add_parser(
+        "jobs",
+        help="только фоновые задачи: расписание (напоминания, полка заказов, хранение данных) "
+        "и рассылка уведомлений; на PostgreSQL из нескольких таких процессов работает один, "
+        "остальные ждут и подхватывают, если он упадёт",
+    )
 
     console = sub.add_parser("console", help="чат в терминале; читает сценарий со stdin")
     console.add_argument(
@@ -94,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatty in ("alembic", "apscheduler"):  # their INFO is every step of every run
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         code = asyncio.run(_dispatch(args, settings))
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
@@ -138,6 +154,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         match command:
             case "run":
                 return await _run(app)
+            case "serve" | "jobs":
+                from bot.runtime import run_roles
+
+                return await run_roles(app, frozenset({command}))
             case "console":
                 return await _console(app, args.persona)
             case "import":
@@ -154,16 +174,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(app: App) -> int:
-    """Every messenger whose credentials are set; with none, the console on demo data."""
+    """Every messenger whose credentials are set, and the jobs, in this one process; with no
+    messenger, the console on demo data."""
     if app.settings.has_vk:
         print(texts.CLI_VK_NOT_BUILT, file=sys.stderr)
         return 2
     if app.settings.has_telegram:
-        from bot.app import warm_up
-        from bot.telegram.run import run_telegram
+        from bot.runtime import JOBS, SERVE, run_roles
 
-        await warm_up(app)
-        return await run_telegram(app)
+        return await run_roles(app, frozenset({SERVE, JOBS}))
     return await _console(app, "student")
 
 

@@ -256,6 +256,13 @@ CLI_VK_NOT_BUILT = (
 )
 CLI_TELEGRAM_POLLING = "Telegram: бот @{username} слушает обновления (long polling)."
 CLI_TELEGRAM_WEBHOOK = "Telegram: бот @{username} принимает вебхуки на {host}:{port}."
+CLI_NOTHING_TO_SERVE = (
+    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN (см. .env.example). "
+    "Консольный чат запускается командой «python -m bot console»."
+)
+CLI_JOBS_STARTED = (
+    "Фоновые задачи: процесс ждёт своей очереди и выполняет расписание и рассылку уведомлений."
+)
 CLI_WEBHOOK_NEEDS_SECRET = "Для вебхука нужен TELEGRAM_WEBHOOK_SECRET: без него любой мог бы прислать боту поддельное обновление."
 CLI_CONSOLE_GREETING = (
     "Консольный чат «Формуляра». Вы — {persona}. Пишите как в мессенджере; номер кнопки или "

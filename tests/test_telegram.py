@@ -422,7 +422,7 @@ async def test_a_notice_from_the_outbox_reaches_the_reader_in_telegram(
     librarian = chat("librarian")  # at the desk, in the console
     await librarian.send("/holds")
     await librarian.press("✅ 1")
-    done = await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock, pause=0)
+    done = await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock)
     assert done.sent == 1
     await expect(
         tg, student, "📌 Книга «Пиковая дама» ждёт вас в библиотеке (Школа №1) до 19 ноября."
@@ -440,7 +440,7 @@ async def test_a_librarian_approves_a_new_request_from_the_notice_in_telegram(
     await student.press("📌 1")
 
     before = len(librarian.messages)
-    await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock, pause=0)
+    await deliver_due(demo_db, {Messenger.TELEGRAM: polling}, clock)
     notice = await expect(tg, librarian, "🆕 Новая заявка: «Ревизор»", since=before)
     assert notice.reply_markup is not None  # the buttons came with it, checked against the spec
     await librarian.press("✅ Одобрить")

@@ -1,9 +1,9 @@
-"""`python -m bot` with a Telegram token: long polling, or a webhook server when
-TELEGRAM_WEBHOOK_URL is set (which then needs TELEGRAM_WEBHOOK_SECRET).
+"""Telegram as the root runs it (bot/runtime.py): long polling, or a webhook route on the
+application's HTTP server when TELEGRAM_WEBHOOK_URL is set (which then needs
+TELEGRAM_WEBHOOK_SECRET).
 
-SIGTERM and SIGINT stop it gracefully (bot.lifecycle): polling asks for no new updates and the
-webhook answers 503 (Telegram delivers again later), what is in hand is finished within the
-deadline, and then the bot session and the database are closed.
+Stopping: polling asks for no new updates and the webhook answers 503 (Telegram delivers again
+later); what is in hand is finished within the deadline, then the bot session is closed.
 """
 
 from __future__ import annotations
@@ -16,90 +16,87 @@ from contextlib import suppress
 from aiohttp import web
 
 from bot.app import App
-from bot.lifecycle import Shutdown
+from bot.config import Settings
+from bot.runtime import MisConfigured
 from bot.telegram.transport import TelegramTransport
 from db.enums import Messenger
-from jobs.scheduler import build_scheduler
 from messages import texts
 from messages.i18n import say
+from messages.port import Port
 
 log = logging.getLogger(__name__)
 
 
-def transport_for(app: App) -> TelegramTransport:
-    token = app.settings.telegram_bot_token
-    assert token is not None
-    telegram = TelegramTransport(
-        app.dispatcher, token.get_secret_value(), app.settings.telegram_api_base
-    )
-    app.services.links[Messenger.TELEGRAM] = telegram.deep_link
-    return telegram
+class TelegramEdge:
+    messenger = Messenger.TELEGRAM
 
+    def __init__(self, transport: TelegramTransport, settings: Settings) -> None:
+        self.transport = transport
+        self.settings = settings
+        self.polling: asyncio.Task[None] | None = None
 
-async def run_telegram(app: App, shutdown: Shutdown | None = None) -> int:
-    settings = app.settings
-    shutdown = shutdown or Shutdown()
-    shutdown.install()
-    telegram = transport_for(app)
-    scheduler = build_scheduler(app.db, {Messenger.TELEGRAM: telegram}, app.services.clock)
-    scheduler.start()
-    try:
-        if not settings.telegram_webhook_url:
-            await telegram.prepare()
-            print(say(texts.CLI_TELEGRAM_POLLING, username=telegram.username), file=sys.stderr)
-            await _poll_until_stopped(telegram, shutdown)
-            return 0
-        secret = settings.telegram_webhook_secret
-        if secret is None or not secret.get_secret_value():
-            print(texts.CLI_WEBHOOK_NEEDS_SECRET, file=sys.stderr)
-            return 2
-        url = settings.telegram_webhook_url
-        server = web.AppRunner(
-            telegram.webhook_app(url, secret.get_secret_value(), register=False),
-            shutdown_timeout=1.0,
+    @classmethod
+    def from_app(cls, app: App) -> TelegramEdge:
+        token = app.settings.telegram_bot_token
+        assert token is not None
+        transport = TelegramTransport(
+            app.dispatcher, token.get_secret_value(), app.settings.telegram_api_base
         )
-        await server.setup()
-        try:
-            site = web.TCPSite(server, settings.webhook_listen_host, settings.webhook_listen_port)
-            await site.start()
-            await telegram.register_webhook(url, secret.get_secret_value())  # now listening
-            print(
-                say(
-                    texts.CLI_TELEGRAM_WEBHOOK,
-                    username=telegram.username,
-                    host=settings.webhook_listen_host,
-                    port=settings.webhook_listen_port,
-                ),
-                file=sys.stderr,
-            )
-            await shutdown.wait()
-            telegram.stop_taking_work()  # new requests: 503
-            if not await telegram.drained(shutdown.deadline):
-                log.error("stopping: the deadline passed with updates in hand (delivered again)")
-        finally:
-            await server.cleanup()  # closes the listener
-        return 0
-    finally:
-        shutdown.uninstall()
-        scheduler.shutdown(wait=False)
-        await telegram.close()
+        return cls(transport, app.settings)
 
+    @property
+    def port(self) -> Port:
+        return self.transport
 
-async def _poll_until_stopped(telegram: TelegramTransport, shutdown: Shutdown) -> None:
-    polling = asyncio.ensure_future(telegram.run_polling())
-    stop = asyncio.ensure_future(shutdown.wait())
-    try:
-        await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
-        if polling.done():
-            polling.result()  # polling ended on its own: an error to report
+    def _webhook(self) -> tuple[str, str] | None:
+        url = self.settings.telegram_webhook_url
+        if not url:
+            return None
+        secret = self.settings.telegram_webhook_secret
+        if secret is None or not secret.get_secret_value():
+            raise MisConfigured(texts.CLI_WEBHOOK_NEEDS_SECRET)
+        return url, secret.get_secret_value()
+
+    async def start(self, routes: web.Application) -> None:
+        webhook = self._webhook()
+        if webhook is not None:
+            self.transport.add_webhook_route(routes, *webhook)
             return
-        await telegram.stop_polling()  # no new getUpdates; the batch in hand goes on
-        done, _ = await asyncio.wait({polling}, timeout=shutdown.deadline)
-        if not done:
-            log.error("stopping: the deadline passed with updates in hand (delivered again)")
-    finally:
-        stop.cancel()
-        if not polling.done():
-            polling.cancel()
-        with suppress(asyncio.CancelledError, Exception):
-            await polling
+        await self.transport.prepare()
+        print(say(texts.CLI_TELEGRAM_POLLING, username=self.transport.username), file=sys.stderr)
+        self.polling = asyncio.create_task(self.transport.run_polling())
+
+    async def listening(self) -> None:
+        webhook = self._webhook()
+        if webhook is None:
+            return
+        await self.transport.register_webhook(*webhook)
+        print(
+            say(
+                texts.CLI_TELEGRAM_WEBHOOK,
+                username=self.transport.username,
+                host=self.settings.webhook_listen_host,
+                port=self.settings.webhook_listen_port,
+            ),
+            file=sys.stderr,
+        )
+
+    def running(self) -> asyncio.Task[None] | None:
+        """Polling, whose end on its own (an error) stops the process."""
+        return self.polling
+
+    def stop_taking_work(self) -> None:
+        self.transport.stop_taking_work()
+
+    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
+        if self.polling is None:
+            return await self.transport.drained(timeout)
+        done, _ = await asyncio.wait({self.polling}, timeout=timeout)
+        return bool(done)
+
+    async def close(self) -> None:
+        if self.polling is not None and not self.polling.done():
+            self.polling.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self.polling
+        await self.transport.close()

@@ -199,6 +199,17 @@ class TelegramTransport:
         `register_webhook` once the server listens.
         """
         app = web.Application()
+        self.add_webhook_route(app, url, secret)
+        if register:
+
+            async def on_startup(_: web.Application) -> None:
+                await self.register_webhook(url, secret)
+
+            app.on_startup.append(on_startup)
+        return app
+
+    def add_webhook_route(self, app: web.Application, url: str, secret: str) -> None:
+        """Telegram's POSTs at the webhook URL's path, on the application's HTTP server."""
         expected = secret.encode()
 
         async def on_update(request: web.Request) -> web.Response:
@@ -225,13 +236,6 @@ class TelegramTransport:
             return web.json_response({})
 
         app.router.add_post(urlsplit(url).path or "/", on_update)
-        if register:
-
-            async def on_startup(_: web.Application) -> None:
-                await self.register_webhook(url, secret)
-
-            app.on_startup.append(on_startup)
-        return app
 
     async def register_webhook(self, url: str, secret: str) -> None:
         await self.prepare()
