@@ -110,10 +110,12 @@ class Router:
     ) -> Callable[[Handler], Handler]:
         if self.staff_only and audited_as is None:
             raise ValueError(f"{self.name}: {names[0]} needs audited_as= on a staff-only router")
+        if not self.staff_only and audited_as is not None:
+            raise ValueError(f"{self.name}: audited_as= means nothing on an open router")
 
         def register(handler: Handler) -> Handler:
             wrapped = handler
-            if audited_as is not None and self.staff_only:
+            if audited_as is not None:
                 wrapped = _staff_only(wrapped, audited_as)
             if arguments is not None:
                 wrapped = _spelled_out(wrapped, names[0], arguments)

@@ -39,6 +39,8 @@ def test_a_staff_only_router_needs_the_action_its_refusals_are_audited_as() -> N
         router.command("thing")(thing)
     with pytest.raises(ValueError, match="photo"):
         router.on_photo(thing)
+    with pytest.raises(ValueError, match="open router"):
+        Router("open").command("thing", audited_as="thing.view")(thing)
 
 
 def test_every_librarian_only_feature_states_its_guard_on_the_router() -> None:
