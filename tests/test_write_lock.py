@@ -151,11 +151,6 @@ async def test_in_webhook_mode_a_slow_photo_download_does_not_delay_another_chat
     await _photo_while_another_chat_searches(tg, demo_db, clock)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/telegram/transport.py serves a polling batch to the end (the photo's download "
-    "included) before its next getUpdates: the student's update is not fetched until then",
-)
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_in_polling_mode_a_slow_photo_download_does_not_delay_another_chats_search(
     tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock

@@ -22,7 +22,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from functools import partial
 from io import BytesIO
@@ -63,6 +63,7 @@ MAX_RETRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MENU_MEMORY = 10_000  # chats whose command menu this process remembers
 MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
+FOLLOW_UP_PAUSE = 0.2  # seconds between getUpdates while updates are being served
 MESSAGES_PER_SECOND = 25  # under Telegram's ≈30 a second for one bot
 T = TypeVar("T")
 
@@ -86,6 +87,7 @@ class TelegramTransport:
         self.menus: LruDict[str, str] = LruDict(MENU_MEMORY)
         # Updates are served concurrently; one chat's in the order they came.
         self.chat_locks: KeyedLocks[int] = KeyedLocks()
+        self._chat_turns: dict[int | None, asyncio.Task[bool]] = {}  # a chat's latest polled
         self.inflight = InFlight()  # webhook requests and polled batches being served
         self._stopping = asyncio.Event()
         self.username: str | None = None
@@ -102,77 +104,110 @@ class TelegramTransport:
     async def run_polling(self, polling_timeout: int = 25) -> None:
         """Long polling until `stop_polling`; call `prepare` first.
 
-        Each batch is served to the end before the next getUpdates, whose offset confirms it:
-        an update Telegram forgets has been handled. Stopped, the batch in hand is finished and
-        confirmed; a batch cut short (the process killed) comes again at the next start.
+        Updates are served as they come: each chat's in the order they came, different chats at
+        once, and polling goes on while earlier updates are being served, so a librarian's slow
+        photo never holds up a student's search. The offset of each getUpdates confirms only
+        what is finished: while an update is being served, Telegram is asked from that update
+        on (and what is already in hand is skipped), without waiting and at most every
+        FOLLOW_UP_PAUSE. So an update Telegram forgets has been handled, and whatever a killed
+        process had in hand comes again at its next start. Stopped, what is in hand is finished
+        and confirmed.
         """
         await self.bot.delete_webhook(drop_pending_updates=False)
-        offset: int | None = None
-        unconfirmed = False
+        taken: int | None = None  # the first update id not yet taken
+        serving: dict[int, asyncio.Task[bool]] = {}
+        refused: set[int] = set()  # taken as the transport stopped: not handled, not confirmed
+        asked: int | None = None  # the offset Telegram was last given
         failures = 0
-        while not self._stopping.is_set():
-            unconfirmed = False  # this request carries the offset
-            fetch = asyncio.ensure_future(
-                self.bot.get_updates(
-                    offset=offset,
-                    timeout=polling_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                    request_timeout=polling_timeout + 30,
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            while not self._stopping.is_set():
+                if serving:  # do not spin: a moment, or until one of them is done
+                    await asyncio.wait(
+                        {*serving.values(), stop},
+                        timeout=FOLLOW_UP_PAUSE,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    if self._stopping.is_set():
+                        break
+                offset = min(serving) if serving else taken
+                fetch = asyncio.ensure_future(
+                    self.bot.get_updates(
+                        offset=offset,
+                        timeout=0 if serving else polling_timeout,
+                        allowed_updates=ALLOWED_UPDATES,
+                        request_timeout=polling_timeout + 30,
+                    )
                 )
-            )
-            stop = asyncio.ensure_future(self._stopping.wait())
-            done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if fetch not in done:
+                    fetch.cancel()
+                    with suppress(asyncio.CancelledError, Exception):
+                        await fetch
+                    break
+                try:
+                    updates = fetch.result()
+                except Exception as error:
+                    failures += 1
+                    log.error("telegram getUpdates failed: %s", type(error).__name__)
+                    with suppress(TimeoutError):
+                        pause = min(2.0**failures, MAX_POLL_PAUSE)
+                        await asyncio.wait_for(self._stopping.wait(), pause)
+                    continue
+                failures = 0
+                asked = offset
+                for update in updates:
+                    if taken is not None and update.update_id < taken:
+                        continue  # in hand already, or done and confirmed with this request
+                    taken = update.update_id + 1
+                    task = self._serve_in_turn(update)
+                    serving[update.update_id] = task
+                    task.add_done_callback(partial(_settled, serving, refused, update.update_id))
+            if serving:  # stopping: finish what is in hand (the root's deadline cancels us)
+                await asyncio.wait(serving.values())
+        finally:
             stop.cancel()
-            if fetch not in done:
-                fetch.cancel()
-                with suppress(asyncio.CancelledError, Exception):
-                    await fetch
-                break
-            try:
-                updates = fetch.result()
-            except Exception as error:
-                failures += 1
-                log.error("telegram getUpdates failed: %s", type(error).__name__)
-                with suppress(TimeoutError):
-                    pause = min(2.0**failures, MAX_POLL_PAUSE)
-                    await asyncio.wait_for(self._stopping.wait(), pause)
-                continue
-            failures = 0
-            if not updates:
-                continue
+        unfinished = refused | set(serving)
+        final = min(unfinished) if unfinished else taken
+        if final is not None and final != asked:
+            await self._confirm(final)
+
+    def _serve_in_turn(self, update: Update) -> asyncio.Task[bool]:
+        """Serve an update after the chat's previous one; True once handled, False if the
+        transport was stopping and did not take it."""
+        chat = _chat_of(update)
+        previous = self._chat_turns.get(chat)
+
+        async def serve() -> bool:
+            if previous is not None:
+                await asyncio.wait({previous})
             try:
                 async with self.inflight.track():
-                    await self.handle_batch(updates)
-            except Closed:  # stopped as the batch came: unconfirmed, it comes again
-                break
-            offset = updates[-1].update_id + 1
-            unconfirmed = True
-        if unconfirmed:
-            await self._confirm(offset)
+                    await self.handle_update(update)
+            except Closed:
+                return False
+            except Exception as error:
+                log.error(
+                    "telegram update failed: update=%s\n%s",
+                    update.update_id,
+                    redacted_traceback(error),
+                )
+            return True
+
+        task = asyncio.create_task(serve())
+        self._chat_turns[chat] = task
+
+        def forget(done: asyncio.Task[bool]) -> None:
+            if self._chat_turns.get(chat) is done:
+                del self._chat_turns[chat]
+
+        task.add_done_callback(forget)
+        return task
 
     async def _confirm(self, offset: int | None) -> None:
-        """Tell Telegram the last batch is done (getUpdates with its offset, taking nothing)."""
+        """Tell Telegram everything before `offset` is done (getUpdates taking nothing)."""
         with suppress(Exception):
             await self.bot.get_updates(offset=offset, limit=1, timeout=0)
-
-    async def handle_batch(self, updates: Sequence[Update]) -> None:
-        """Serve a batch: chats at once, each chat's updates one after another, in order."""
-        by_chat: dict[int | None, list[Update]] = {}
-        for update in updates:
-            by_chat.setdefault(_chat_of(update), []).append(update)
-
-        async def serve_chat(queue: list[Update]) -> None:
-            for update in queue:
-                try:
-                    await self.handle_update(update)
-                except Exception as error:
-                    log.error(
-                        "telegram update failed: update=%s\n%s",
-                        update.update_id,
-                        redacted_traceback(error),
-                    )
-
-        await asyncio.gather(*(serve_chat(queue) for queue in by_chat.values()))
 
     async def handle_update(self, update: Update) -> None:
         """One update through aiogram's routing into the core; returns once it is handled."""
@@ -426,3 +461,15 @@ def _chat_of(update: Update) -> int | None:
 
 def _commands(menu: Menu) -> list[BotCommand]:
     return [BotCommand(command=name, description=about) for name, about in menu.commands]
+
+
+def _settled(
+    serving: dict[int, asyncio.Task[bool]],
+    refused: set[int],
+    update_id: int,
+    task: asyncio.Task[bool],
+) -> None:
+    """A polled update is no longer in hand: handled, or refused as the transport stopped."""
+    serving.pop(update_id, None)
+    if task.cancelled() or not task.result():
+        refused.add(update_id)
