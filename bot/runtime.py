@@ -88,7 +88,7 @@ async def run_roles(app: App, roles: frozenset[str], shutdown: Shutdown | None =
     """Run the roles until SIGTERM/SIGINT (or `shutdown.request()`); what is in hand is finished
     within the shutdown's deadline."""
     edges = configured_edges(app)
-    if SERVE in roles and not edges:
+    if not edges:  # nothing to serve, and notices would have nowhere to go
         print(texts.CLI_NOTHING_TO_SERVE, file=sys.stderr)
         return 2
     shutdown = shutdown or Shutdown()

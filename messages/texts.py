@@ -257,7 +257,8 @@ CLI_VK_NOT_BUILT = (
 CLI_TELEGRAM_POLLING = "Telegram: бот @{username} слушает обновления (long polling)."
 CLI_TELEGRAM_WEBHOOK = "Telegram: бот @{username} принимает вебхуки на {host}:{port}."
 CLI_NOTHING_TO_SERVE = (
-    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN (см. .env.example). "
+    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN (см. .env.example) — "
+    "без него некому отвечать и некуда слать уведомления. "
     "Консольный чат запускается командой «python -m bot console»."
 )
 CLI_JOBS_STARTED = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -157,3 +158,28 @@ async def test_serve_and_two_job_runners_side_by_side_run_each_round_once(
     finally:
         for process in (serve, *runners):
             await process.stop()
+
+
+def test_help_documents_the_roles_and_a_role_without_a_messenger_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/roles.sqlite3",
+        "TELEGRAM_BOT_TOKEN": "",
+        "VK_GROUP_TOKEN": "",
+    }
+
+    def bot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+
+    shown = bot("--help").stdout
+    assert "serve" in shown and "только мессенджеры" in shown
+    assert "jobs" in shown and "только фоновые задачи" in shown
+    for role in ("serve", "jobs"):
+        result = bot(role)
+        assert result.returncode == 2
+        assert "Не настроен ни один мессенджер" in result.stderr
