@@ -2,7 +2,8 @@
 week while it stays overdue — to the reader and (unless switched off) their parents.
 
 Safe to run as often as one likes: each reminder has its own dedupe key (loan, due date,
-week), so it is queued once. Quiet hours of the library hold it until morning."""
+week), so it is queued once. Quiet hours of the library hold it until morning. A reminder
+about a loan that can be renewed now carries «🔄 Продлить» (authorised again when pressed)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from db.circulation import Circulation
 from db.engine import Database
+from db.loans import renewal_refusals
 from db.models import Item, Library, Loan, Record
 from jobs.holds import SCHEDULER
 from messages.notices import publish
@@ -34,16 +36,20 @@ async def due_date_round(db: Database, clock: Callable[[], datetime]) -> Reminde
     now = clock()
     async with db.transaction() as session:
         c = Circulation(session, SCHEDULER, now)
-        rows = await session.execute(
-            select(Loan, Record.title, Library.timezone)
-            .join(Item, Item.id == Loan.item_id)
-            .join(Record, Record.id == Item.record_id)
-            .join(Library, Library.id == Loan.library_id)
-            .where(
-                Loan.returned_at.is_(None),
-                Loan.due_at < now + timedelta(days=DUE_SOON_DAYS + 1),
+        rows = (
+            await session.execute(
+                select(Loan, Record.title, Library.timezone)
+                .join(Item, Item.id == Loan.item_id)
+                .join(Record, Record.id == Item.record_id)
+                .join(Library, Library.id == Loan.library_id)
+                .where(
+                    Loan.returned_at.is_(None),
+                    Loan.due_at < now + timedelta(days=DUE_SOON_DAYS + 1),
+                )
             )
-        )
+        ).all()
+        refusals = await renewal_refusals(c, [loan.id for loan, _, _ in rows])
+        renewable = {loan_id for loan_id, refusal in refusals.items() if refusal is None}
         soon = late = 0
         for loan, title, timezone in rows:
             tz = ZoneInfo(timezone)
@@ -57,6 +63,7 @@ async def due_date_round(db: Database, clock: Callable[[], datetime]) -> Reminde
                     f"{loan.id}:{due_day}",
                     title=title,
                     due=loan.due_at,
+                    renew_loan=loan.id if loan.id in renewable else None,
                 )
                 soon += 1
             elif days_left < 0:
@@ -69,6 +76,7 @@ async def due_date_round(db: Database, clock: Callable[[], datetime]) -> Reminde
                     title=title,
                     due=loan.due_at,
                     days=-days_left,
+                    renew_loan=loan.id if loan.id in renewable else None,
                 )
                 late += 1
         notices = await publish(session, c.events, now, None)

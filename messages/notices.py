@@ -8,6 +8,7 @@ Nothing is sent to children at night: a notice waits for the end of the library'
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -55,9 +56,24 @@ async def publish(
                 body,
                 f"{event.key}:p{person_id}",
                 not_before=when,
-                payload={"reader_id": event.reader_id},
+                payload=_payload(event),
             )
     return queued
+
+
+def _payload(event: Event) -> dict[str, Any]:
+    """What travels with the notice: whose it is, and its buttons as actions with arguments
+    (made into tokens per account on delivery, authorised again when pressed)."""
+    payload: dict[str, Any] = {"reader_id": event.reader_id}
+    loan_id = event.values.get("renew_loan")
+    if loan_id is not None:
+        renew = {
+            "label": texts.BUTTON_RENEW_NOTICE,
+            "action": "loan.renew",
+            "args": {"loan": loan_id},
+        }
+        payload["buttons"] = [[renew]]
+    return payload
 
 
 async def _recipients(session: AsyncSession, reader_id: int) -> list[tuple[int, bool]]:

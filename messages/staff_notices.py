@@ -76,13 +76,17 @@ async def tell_librarians(
     return queued
 
 
-def _buttons(status: str, hold_id: int) -> list[list[dict[str, Any]]]:
+def _buttons(status: str, hold: int) -> list[list[dict[str, Any]]]:
     """Buttons as actions with their arguments (made into tokens per account on delivery)."""
     if status == "pending":
         return [
             [
-                {"label": texts.BUTTON_APPROVE, "action": "hold.approve", "args": {"h": hold_id}},
-                {"label": texts.BUTTON_REJECT, "action": "hold.reject", "args": {"h": hold_id}},
+                {
+                    "label": texts.BUTTON_APPROVE,
+                    "action": "hold.approve",
+                    "args": {"hold": hold},
+                },
+                {"label": texts.BUTTON_REJECT, "action": "hold.reject", "args": {"hold": hold}},
             ]
         ]
     return [[{"label": texts.BUTTON_HOLDS_LIST, "action": "hold.list", "args": {}}]]
