@@ -13,7 +13,7 @@ from datetime import datetime
 from db.engine import Database
 from db.enums import Messenger
 from db.leader import Lock, hold_until, wait_to_hold
-from jobs.scheduler import Running, build_scheduler
+from jobs.scheduler import Running, build_scheduler, stop_scheduler
 from messages.port import Port
 
 log = logging.getLogger(__name__)
@@ -46,9 +46,7 @@ async def run_jobs(
             try:
                 kept = await hold_until(lock, stop, retry_every)
             finally:
-                scheduler.pause()
-                await running.finish(grace)
-                scheduler.shutdown(wait=False)
+                await stop_scheduler(scheduler, running, grace)
             log.info("scheduler %s", "stopped" if kept else "stopped: leadership lost")
     finally:
         await lock.release()

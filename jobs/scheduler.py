@@ -129,3 +129,12 @@ def build_scheduler(
             **job.every,
         )
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, running: Running, grace: float) -> None:
+    """Take no new rounds, give the running ones `grace` seconds, then shut down. (A bare
+    `shutdown()` cancels running rounds mid-transaction; with aiosqlite 0.22 a connection
+    cancelled so can hang the event loop's close.)"""
+    scheduler.pause()
+    await running.finish(grace)
+    scheduler.shutdown(wait=False)
