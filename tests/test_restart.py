@@ -239,14 +239,17 @@ async def tg() -> FakeTelegram:  # type: ignore[misc]
         yield fake
 
 
+# Each way of taking updates meets each way of dying, and each database sees both of each: four
+# cases, not all eight (a real bot started twice per case is about 20 s of the suite's budget).
 @pytest.mark.parametrize(
-    ("mode", "how"),
+    ("backend", "mode", "how"),
     [
-        ("webhook", signal.SIGKILL),
-        ("webhook", signal.SIGTERM),
-        ("polling", signal.SIGKILL),
-        ("polling", signal.SIGTERM),
+        ("sqlite", "webhook", signal.SIGKILL),
+        ("sqlite", "polling", signal.SIGTERM),
+        ("postgresql", "webhook", signal.SIGTERM),
+        ("postgresql", "polling", signal.SIGKILL),
     ],
+    indirect=["backend"],
 )
 async def test_a_restart_loses_no_acknowledged_update_and_handles_each_once(
     tg: FakeTelegram,
