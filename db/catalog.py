@@ -89,24 +89,54 @@ def _forget_change_log(session: Session) -> None:
     session.info.pop(_COMMITTING, None)
 
 
-async def find_existing_record(session: AsyncSession, data: RecordData) -> Record | None:
-    """The union catalog's record for `data`: the same ISBN (and the same volume — volumes of
-    a set often carry the set's ISBN too), else the same normalised title + authors + year."""
-    isbns = data.isbn13s
-    if isbns:
-        volume = volume_designation(data.title)
-        candidates = await session.scalars(
-            select(Record)
-            .where(Record.id.in_(select(RecordIsbn.record_id).where(RecordIsbn.isbn13.in_(isbns))))
-            .order_by(Record.id)
-        )
-        for candidate in candidates:
-            if volume_designation(candidate.title) == volume:
-                return candidate
-    key = dedupe_key(data.title, data.authors, data.year)
-    return await session.scalar(
-        select(Record).where(Record.dedupe_key == key).order_by(Record.id).limit(1)
-    )
+LOOKUP_CHUNK = 500  # values in one IN (…): well under SQLite's and asyncpg's limits
+
+
+class RecordMatcher:
+    """The union catalog's record for a description, for a whole import: the same ISBN (and the
+    same volume — volumes of a set often carry the set's ISBN too), else the same normalised
+    title + authors + year; the oldest record wins. The candidates of a batch are read in a few
+    queries up front and kept current as records are added or merged, not queried per record."""
+
+    def __init__(self) -> None:
+        self.by_isbn: dict[str, Record] = {}  # an ISBN belongs to one record
+        self.by_key: dict[str, Record] = {}  # the oldest record with that dedupe key
+
+    async def load(self, session: AsyncSession, batch: Sequence[RecordData]) -> None:
+        isbns = sorted({isbn for data in batch for isbn in data.isbn13s} - self.by_isbn.keys())
+        keys = sorted({dedupe_key(d.title, d.authors, d.year) for d in batch} - self.by_key.keys())
+        for start in range(0, len(isbns), LOOKUP_CHUNK):
+            rows = await session.execute(
+                select(RecordIsbn.isbn13, Record)
+                .join(Record, Record.id == RecordIsbn.record_id)
+                .where(RecordIsbn.isbn13.in_(isbns[start : start + LOOKUP_CHUNK]))
+            )
+            for isbn, record in rows:
+                self.by_isbn[isbn] = record
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            records = await session.scalars(
+                select(Record)
+                .where(Record.dedupe_key.in_(keys[start : start + LOOKUP_CHUNK]))
+                .order_by(Record.id)
+            )
+            for record in records:
+                self.by_key.setdefault(record.dedupe_key, record)
+
+    def find(self, data: RecordData) -> Record | None:
+        """The record `data` describes, or None; its batch must have been loaded."""
+        candidates = {r.id: r for isbn in data.isbn13s if (r := self.by_isbn.get(isbn))}
+        if candidates:
+            volume = volume_designation(data.title)
+            for record_id in sorted(candidates):
+                if volume_designation(candidates[record_id].title) == volume:
+                    return candidates[record_id]
+        return self.by_key.get(dedupe_key(data.title, data.authors, data.year))
+
+    def note(self, record: Record, data: RecordData) -> None:
+        """`data` was added as, or merged into, `record`: later records of the import find it."""
+        for isbn in data.isbn13s:
+            self.by_isbn.setdefault(isbn, record)
+        self.by_key.setdefault(record.dedupe_key, record)
 
 
 async def add_record(session: AsyncSession, data: RecordData) -> Record:

@@ -18,11 +18,12 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.catalog import (
+    LOOKUP_CHUNK,
     InventoryNumbers,
     NewCopy,
     RecordData,
+    RecordMatcher,
     add_record,
-    find_existing_record,
     held_copies,
     insert_copies,
     merge_into,
@@ -102,23 +103,39 @@ async def resolve_records(
 
     Two records of one file that turn out to be the same book stand for two copies of it.
     """
-    for parsed in parsed_records:
-        data = record_data(parsed)
-        record = await find_existing_record(session, data)
-        if record is None:
-            record = await add_record(session, data)
-            report.added += 1
-        else:
-            await merge_into(session, record, data)
-            report.merged += 1
-        report.skipped_isbns.extend(
-            SkippedIsbn(parsed.number, parsed.title, bad.isbn, bad.problem)
-            for bad in parsed.bad_isbns
-        )
-        copies = wanted.setdefault(record.id, WantedCopies())
-        copies.numbered.extend(NewCopy(i.inventory_number, i.barcode) for i in parsed.items)
-        # A record without any holdings data stands for one copy on the shelf.
-        copies.unnumbered += parsed.copies if (parsed.items or parsed.copies) else 1
+    parsed_records = list(parsed_records)
+    matcher = RecordMatcher()
+    for start in range(0, len(parsed_records), LOOKUP_CHUNK):
+        chunk = parsed_records[start : start + LOOKUP_CHUNK]
+        batch = [record_data(parsed) for parsed in chunk]
+        await matcher.load(session, batch)
+        for parsed, data in zip(chunk, batch, strict=True):
+            await _resolve_one(session, matcher, parsed, data, wanted, report)
+
+
+async def _resolve_one(
+    session: AsyncSession,
+    matcher: RecordMatcher,
+    parsed: ParsedRecord,
+    data: RecordData,
+    wanted: dict[int, WantedCopies],
+    report: ImportReport,
+) -> None:
+    record = matcher.find(data)
+    if record is None:
+        record = await add_record(session, data)
+        report.added += 1
+    else:
+        await merge_into(session, record, data)
+        report.merged += 1
+    matcher.note(record, data)
+    report.skipped_isbns.extend(
+        SkippedIsbn(parsed.number, parsed.title, bad.isbn, bad.problem) for bad in parsed.bad_isbns
+    )
+    copies = wanted.setdefault(record.id, WantedCopies())
+    copies.numbered.extend(NewCopy(i.inventory_number, i.barcode) for i in parsed.items)
+    # A record without any holdings data stands for one copy on the shelf.
+    copies.unnumbered += parsed.copies if (parsed.items or parsed.copies) else 1
 
 
 async def link_copies(
