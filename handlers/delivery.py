@@ -36,11 +36,10 @@ async def where_notices_go(ctx: Context) -> Reply:
     else:
         others = ", ".join(messenger_name(m) for m in mine if m != chosen)
         text = say(texts.VIA_STATE_ONE, messenger=messenger_name(chosen), messengers=others)
-    buttons = [[ctx.button(texts.BUTTON_VIA_ALL, "via.set", m="")]]
-    buttons += [
-        [ctx.button(say(texts.BUTTON_VIA_ONLY, messenger=messenger_name(m)), "via.set", m=m.value)]
-        for m in mine
-    ]
+    buttons = [[ctx.button(texts.BUTTON_VIA_ALL, "via.set", messenger="")]]
+    for m in mine:
+        label = say(texts.BUTTON_VIA_ONLY, messenger=messenger_name(m))
+        buttons.append([ctx.button(label, "via.set", messenger=m.value)])
     return Reply(text, buttons=buttons)
 
 
@@ -49,7 +48,7 @@ async def notices_go_via(ctx: Context) -> Reply:
     person_id = ctx.actor.person_id
     if person_id is None:
         return Reply(texts.VIA_NOT_LINKED)
-    messenger = Messenger(ctx.args["m"]) if ctx.args.get("m") else None
+    messenger = Messenger(ctx.args["messenger"]) if ctx.args.get("messenger") else None
     if messenger is not None and messenger not in await messengers_of(ctx.session, person_id):
         return await where_notices_go(ctx)  # that account was unlinked since
     await choose_notice_messenger(ctx.session, person_id, messenger)
