@@ -6,6 +6,7 @@ point to pg_dump/pg_restore."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -19,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.backup import backup_sqlite
+from bot.cli import main
 from db.engine import Database
 from db.models import Reader
 from db.people import register_reader
@@ -103,19 +105,31 @@ async def test_backup_then_restore_brings_the_database_back(
 
 
 async def test_restore_refuses_a_file_that_is_not_a_formulyar_database(
-    sqlite_demo: Database, tmp_path: Path
+    sqlite_demo: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     demo_db = sqlite_demo
+    monkeypatch.setenv("DATABASE_URL", _url(demo_db))
+
+    async def restore(path: Path) -> tuple[int, str]:
+        """`python -m bot restore PATH`, run in this process (bot.cli.main, in a thread: it
+        runs its own event loop)."""
+        capsys.readouterr()
+        code = await asyncio.to_thread(main, ["restore", str(path)])
+        return code, capsys.readouterr().err
+
     junk = tmp_path / "junk.sqlite3"
     junk.write_text("не база данных")
-    missing = bot("restore", str(tmp_path / "nope.sqlite3"), database=_url(demo_db))
-    assert missing.returncode == 2 and "не найден" in missing.stderr
-    wrong = bot("restore", str(junk), database=_url(demo_db))
-    assert wrong.returncode == 2 and "не резервная копия" in wrong.stderr
+    code, said = await restore(tmp_path / "nope.sqlite3")
+    assert code == 2 and "не найден" in said
+    code, said = await restore(junk)
+    assert code == 2 and "не резервная копия" in said
     other = tmp_path / "other.sqlite3"
     with sqlite3.connect(other) as db:
         db.execute("CREATE TABLE t (x)")
-    assert bot("restore", str(other), database=_url(demo_db)).returncode == 2
+    assert (await restore(other))[0] == 2
     assert await _readers(demo_db) > 0  # the live database is untouched
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
 from db.engine import Database
 from tests.support.shared import shared_path
 
@@ -21,6 +25,19 @@ def bot(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
+
+
+def cli(
+    *args: str, database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> subprocess.CompletedProcess[str]:
+    """The same command run in this process (`bot.cli.main`): the same parser, messages and
+    exit codes, without paying a Python start-up per call. Process-level behaviour (a fresh
+    machine, a closed pipe) is tested with `bot` in a real process."""
+    monkeypatch.setenv("DATABASE_URL", database)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["python", "-m", "bot", *args], code, out, err)
 
 
 def _url(db: Database) -> str:
@@ -43,18 +60,27 @@ def test_a_fresh_sqlite_database_is_created_migrated_and_seeded(tmp_path: Path) 
     assert again.returncode == 1 and "База не пуста" in again.stderr
 
 
-def test_import_reports_records_read_added_and_rejected(demo_db: Database) -> None:
+def test_import_reports_records_read_added_and_rejected(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = partial(cli, monkeypatch=monkeypatch, capsys=capsys)
     url = _url(demo_db)
-    assert bot("db", "upgrade", database=url).returncode == 0  # already at head: a no-op
+    assert run("db", "upgrade", database=url).returncode == 0  # already at head: a no-op
     path = shared_path("data", "marc", "marc21-bad-records.mrc")
-    result = bot("import", str(path), "--library", "school-1", database=url)
+    result = run("import", str(path), "--library", "school-1", database=url)
     assert result.returncode == 0, result.stderr
     assert "Запись 2 отклонена: повреждённая запись" in result.stdout
     assert "Прочитано записей: 8. Добавлено: 1, объединено с имеющимися: 1" in result.stdout
     assert "отклонено: 6." in result.stdout
 
 
-def test_import_names_each_isbn_it_had_to_skip(demo_db: Database, tmp_path: Path) -> None:
+def test_import_names_each_isbn_it_had_to_skip(
+    demo_db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = partial(cli, monkeypatch=monkeypatch, capsys=capsys)
     path = tmp_path / "fund.csv"
     path.write_text(
         "title,authors,year,isbn\n"
@@ -63,7 +89,7 @@ def test_import_names_each_isbn_it_had_to_skip(demo_db: Database, tmp_path: Path
         "Васёк Трубачёв,Осеева В. А.,2014,978-5-389-0743\n",
         encoding="utf-8",
     )
-    result = bot("import", str(path), "--library", "school-1", database=_url(demo_db))
+    result = run("import", str(path), "--library", "school-1", database=_url(demo_db))
     assert result.returncode == 0, result.stderr
     assert (
         "Запись 2 («Тимур и его команда»): ISBN 978-5-389-07435-5 с неверной контрольной "
@@ -74,25 +100,32 @@ def test_import_names_each_isbn_it_had_to_skip(demo_db: Database, tmp_path: Path
 
 
 def test_bad_input_gets_a_clear_russian_message_and_a_nonzero_exit(
-    demo_db: Database, tmp_path: Path
+    demo_db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    run = partial(cli, monkeypatch=monkeypatch, capsys=capsys)
     url = _url(demo_db)
-    missing = bot("import", "nope.csv", "--library", "school-1", database=url)
+    missing = run("import", "nope.csv", "--library", "school-1", database=url)
     assert missing.returncode == 2 and "Файл не найден" in missing.stderr
     not_a_catalog = tmp_path / "letter.txt"
     not_a_catalog.write_text("Дорогая Марья Ивановна!\n", encoding="utf-8")
-    bad = bot("import", str(not_a_catalog), "--library", "school-1", database=url)
+    bad = run("import", str(not_a_catalog), "--library", "school-1", database=url)
     assert bad.returncode == 2 and "Не удалось прочитать файл" in bad.stderr
-    unknown = bot("invite", "--role", "librarian", "--library", "school-9", database=url)
+    unknown = run("invite", "--role", "librarian", "--library", "school-9", database=url)
     assert unknown.returncode == 2 and "Библиотеки с кодом «school-9» нет" in unknown.stderr
-    no_card = bot("invite", "--role", "reader", "--library", "school-1", "--card", "99999",
+    no_card = run("invite", "--role", "reader", "--library", "school-1", "--card", "99999",
                   database=url)  # fmt: skip
     assert no_card.returncode == 2 and "нет формуляра № 99999" in no_card.stderr
 
 
-def test_invite_for_a_parent_prints_the_code_first(demo_db: Database) -> None:
+def test_invite_for_a_parent_prints_the_code_first(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = partial(cli, monkeypatch=monkeypatch, capsys=capsys)
     url = _url(demo_db)
-    result = bot("invite", "--role", "parent", "--library", "school-1", "--child", "1001",
+    result = run("invite", "--role", "parent", "--library", "school-1", "--child", "1001",
                  database=url)  # fmt: skip
     code, details = result.stdout.splitlines()
     assert len(code) == 8 and code.isalnum()

@@ -116,7 +116,7 @@ ACTION = st.one_of(
 
 @settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    max_examples=300,
+    max_examples=150,  # derandomized: the same 150 sequences every run
     deadline=None,
     derandomize=True,
 )

@@ -210,6 +210,9 @@ async def restart_scenario(
             message="every update acknowledged after the restart",
         )
         await bot.stop(signal.SIGTERM)
+        # `python -m bot` with a token runs Telegram, says how, and never logs the token.
+        assert bot.logged("слушает обновления" if mode == "polling" else "принимает вебхуки")
+        assert not bot.logged(tg.token)
     finally:
         tg.release("sendMessage")
         if bot.process.returncode is None:

@@ -5,8 +5,6 @@ issuing, parents watching; duplicates, forged buttons, long replies, 429 and 403
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -373,38 +371,6 @@ async def test_an_old_message_that_cannot_be_edited_gets_a_new_one(
     await student.press("Дальше")
     second = await expect(tg, student, "Страница 2 из")
     assert second.message_id != first.message_id and not second.edited
-
-
-async def test_python_m_bot_with_a_token_runs_telegram(tg: FakeTelegram, tmp_path: Path) -> None:
-    """The contract: `python -m bot` starts Telegram when the token is set (here: polling)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3",
-        "SEARCH_INDEX_DIR": "",
-        "TELEGRAM_BOT_TOKEN": tg.token,
-        "TELEGRAM_API_BASE": tg.base_url,
-        "TELEGRAM_WEBHOOK_URL": "",
-        "VK_GROUP_TOKEN": "",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        await tg.wait_until(lambda: bool(tg.calls_to("getUpdates")), timeout=60)
-        student = tg.user(STUDENT)
-        await student.send("/start")
-        await expect(tg, student, "Здравствуйте! Я «Формуляр»")
-    finally:
-        process.terminate()
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert "слушает обновления" in stderr.decode()
-    assert tg.token not in stderr.decode()  # the token is a secret: never in the log
 
 
 async def test_a_notice_from_the_outbox_reaches_the_reader_in_telegram(
