@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 import pytest
@@ -26,13 +26,18 @@ from sqlalchemy.engine import make_url
 from db.clock import PIN_VARIABLE, use_clock
 from db.demo.seed import seed_demo
 from db.engine import Database
+from db.enums import Messenger
 from db.migrate import upgrade
 from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from tests.support.chat import Chat
 from tests.support.clock import Clock
+from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
 from tests.support.shared import under_ci
+
+if TYPE_CHECKING:
+    from bot.telegram.transport import TelegramTransport
 
 T = TypeVar("T")
 
@@ -306,3 +311,37 @@ def chat(dispatcher: Dispatcher) -> Callable[[str], Chat]:
         return Chat(dispatcher, persona)
 
     return start
+
+
+# Telegram through the local Bot API server ---------------------------------------------------
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """The local Telegram Bot API server (tests/support/fake_telegram.py)."""
+    async with running_fake_telegram() as fake:
+        yield fake
+
+
+def telegram_transport(tg: FakeTelegram, services: Services) -> TelegramTransport:
+    """The real aiogram transport over the fake server; link codes get its deep links."""
+    from bot.telegram.transport import TelegramTransport
+
+    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
+    services.links[Messenger.TELEGRAM] = transport.deep_link
+    return transport
+
+
+@pytest.fixture
+async def polling(tg: FakeTelegram, services: Services) -> AsyncIterator[TelegramTransport]:
+    """The bot in long-polling mode, as `python -m bot` runs it without a webhook URL."""
+    transport = telegram_transport(tg, services)
+    await transport.prepare()
+    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
+    await tg.wait_until(lambda: any(c.method == "getUpdates" for c in tg.calls))
+    try:
+        yield transport
+    finally:
+        await transport.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await transport.close()

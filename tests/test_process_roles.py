@@ -20,7 +20,7 @@ from db.enums import Messenger
 from db.models import Account
 from db.outbox import notify
 from tests.conftest import FIXED_NOW, _open
-from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.library import also_on_telegram
 from tests.support.shared import under_ci
 
@@ -41,12 +41,6 @@ async def pg_demo_db(
         pytest.skip("TEST_DATABASE_URL is not set: several processes need PostgreSQL")
     async for database in _open("postgresql", True, tmp_path, sqlite_templates, pg_templates):
         yield database
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with running_fake_telegram() as fake:
-        yield fake
 
 
 class Process:

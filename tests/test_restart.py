@@ -34,7 +34,7 @@ from db.models import LinkCode, ProcessedUpdate, Reader
 from db.people import create_link_code, library_by_code
 from messages import texts
 from tests.conftest import FIXED_NOW
-from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
+from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT_ROOT = Path(os.environ.get("RESTART_BOT_ROOT") or ROOT)
@@ -234,12 +234,6 @@ async def restart_scenario(
         )
     outcome.replies = {user.chat_id: [m.text or "" for m in user.messages] for user in users}
     return outcome
-
-
-@pytest.fixture
-async def tg() -> FakeTelegram:  # type: ignore[misc]
-    async with running_fake_telegram() as fake:
-        yield fake
 
 
 # Each way of taking updates meets each way of dying, and each database sees both of each: four

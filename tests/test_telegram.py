@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,39 +25,13 @@ from handlers.services import Services
 from jobs.outbox import deliver_due
 from messages import texts
 from nlu.barcode import barcode_image
+from tests.conftest import telegram_transport
 from tests.support.clock import Clock
-from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser, running_fake_telegram
+from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.library import copies, keep_one_copy
 
 LIBRARIAN, STUDENT, PARENT = 1001, 2002, 3003
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with running_fake_telegram() as fake:
-        yield fake
-
-
-def _transport(tg: FakeTelegram, services: Services) -> TelegramTransport:
-    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
-    services.links[Messenger.TELEGRAM] = transport.deep_link
-    return transport
-
-
-@pytest.fixture
-async def polling(tg: FakeTelegram, services: Services) -> AsyncIterator[TelegramTransport]:
-    """The bot in long-polling mode, as `python -m bot` runs it without a webhook URL."""
-    transport = _transport(tg, services)
-    await transport.prepare()
-    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
-    await tg.wait_until(lambda: any(c.method == "getUpdates" for c in tg.calls))
-    try:
-        yield transport
-    finally:
-        await transport.stop_polling()
-        await asyncio.wait_for(task, 10)
-        await transport.close()
 
 
 async def expect(tg: FakeTelegram, user: FakeUser, fragment: str, since: int = 0) -> BotMessage:
@@ -241,7 +214,7 @@ async def test_a_librarians_photo_of_a_barcode_finds_the_copy(
 async def test_webhook_mode_accepts_only_the_secret(
     tg: FakeTelegram, services: Services, demo_db: Database, unused_tcp_port: int
 ) -> None:
-    transport = _transport(tg, services)
+    transport = telegram_transport(tg, services)
     url = f"http://127.0.0.1:{unused_tcp_port}/telegram/webhook"
     runner = web.AppRunner(transport.webhook_app(url, "s3cret-Token_1"))
     await runner.setup()
@@ -419,7 +392,7 @@ async def test_a_librarian_approves_a_new_request_from_the_notice_in_telegram(
 async def _webhook_server(
     tg: FakeTelegram, services: Services, port: int
 ) -> tuple[TelegramTransport, web.AppRunner]:
-    transport = _transport(tg, services)
+    transport = telegram_transport(tg, services)
     runner = web.AppRunner(
         transport.webhook_app(f"http://127.0.0.1:{port}/telegram/webhook", "s3cret-Token_1")
     )
@@ -460,7 +433,7 @@ async def test_polling_confirms_an_update_only_once_it_is_handled(
     first = await student.send("/help")
     second = await other.send("/help")
     tg.hold("sendMessage", after=1)
-    transport = _transport(tg, services)
+    transport = telegram_transport(tg, services)
     await transport.prepare()
     task = asyncio.create_task(transport.run_polling(polling_timeout=1))
     try:
@@ -545,7 +518,7 @@ async def test_per_chat_memory_stays_bounded(
 ) -> None:
     from bot.lifecycle import LruDict
 
-    transport = _transport(tg, services)
+    transport = telegram_transport(tg, services)
     transport.menus = LruDict(3)
     await transport.prepare()
     task = asyncio.create_task(transport.run_polling(polling_timeout=1))

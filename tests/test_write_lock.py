@@ -24,16 +24,14 @@ from db.catalog import edit_record
 from db.engine import READ_ONLY, Database
 from db.enums import RoleName
 from db.models import CatalogChange, Record
-from handlers import build_registry
-from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from messages import texts
 from nlu import barcode
 from nlu.barcode import barcode_image
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, telegram_transport
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
-from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.library import copies
 from tests.test_telegram import expect, link_code
 
@@ -43,31 +41,11 @@ MOST = 0.25  # the share of that delay another chat's search may wait, at most
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with running_fake_telegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def polling(tg: FakeTelegram, services: Services) -> AsyncIterator[TelegramTransport]:
-    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
-    await transport.prepare()
-    task = asyncio.create_task(transport.run_polling(polling_timeout=1))
-    await tg.wait_until(lambda: any(c.method == "getUpdates" for c in tg.calls))
-    try:
-        yield transport
-    finally:
-        await transport.stop_polling()
-        await asyncio.wait_for(task, 10)
-        await transport.close()
-
-
-@pytest.fixture
 async def webhook(
     tg: FakeTelegram, services: Services, unused_tcp_port: int
 ) -> AsyncIterator[TelegramTransport]:
     """The bot behind a webhook: each update is its own HTTP request, served at once."""
-    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
+    transport = telegram_transport(tg, services)
     url = f"http://127.0.0.1:{unused_tcp_port}/telegram/webhook"
     runner = web.AppRunner(transport.webhook_app(url, "s3cret-Token_1"))
     await runner.setup()
