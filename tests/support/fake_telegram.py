@@ -42,18 +42,24 @@ import json
 import math
 import mimetypes
 import re
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, MultipartReader, web
+from aiohttp import ClientError, ClientTimeout, MultipartReader, web
 
 from db.clock import utcnow
+from tests.support.fake_http import (
+    Call,
+    Failure,
+    FakeHttpServer,
+    Upload,
+    client_alive,
+    read_form,
+    read_multipart,
+)
 from tests.support.shared import shared_path
 
 SPEC_PARTS = ("spec", "telegram-bot-api.json")
@@ -158,19 +164,6 @@ def _describe(types: list[str]) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-@dataclass
-class Upload:
-    """A file part of a multipart request."""
-
-    name: str
-    filename: str | None
-    content_type: str | None
-    data: bytes = field(repr=False)
-
-    def __repr__(self) -> str:
-        return f"Upload({self.filename!r}, {len(self.data)} bytes)"
 
 
 class SpecValidator:
@@ -826,18 +819,6 @@ def _trim(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str
 
 
 @dataclass
-class Call:
-    """One request: the method as the spec spells it, parameters converted by the spec's types
-    (JSON decoded, numbers and booleans converted, files as Upload)."""
-
-    method: str
-    params: dict[str, Any]
-    status: int = 200
-    transport: str = ""  # multipart | urlencoded | json | query | webhook-reply
-    description: str | None = None  # of an error answer
-
-
-@dataclass
 class BotMessage:
     """A message from the bot as the person sees it now."""
 
@@ -898,15 +879,6 @@ class _Queued:
 class _Poll:
     request: web.BaseRequest | None
     terminated: bool = False
-
-
-@dataclass
-class _Hold:
-    """Calls of a method that wait until released (a slow or stalled Telegram)."""
-
-    passes: int
-    released: asyncio.Event = field(default_factory=asyncio.Event)
-    waiting: list[int | None] = field(default_factory=list)  # chat ids of the held calls
 
 
 @dataclass
@@ -1026,8 +998,10 @@ class FakeUser:
 # The server -------------------------------------------------------------------------------
 
 
-class FakeTelegram:
+class FakeTelegram(FakeHttpServer):
     """A Telegram Bot API on 127.0.0.1 for tests; see the module docstring."""
+
+    api_name = "the Telegram Bot API"
 
     def __init__(
         self,
@@ -1039,14 +1013,12 @@ class FakeTelegram:
         webhook_timeout: float = 10.0,
         strict: bool = True,
     ) -> None:
+        super().__init__(host=host, strict=strict)
         if not isinstance(spec, dict):
             spec = load_spec(spec)
         self.spec = spec
         self.validator = SpecValidator(spec)
         self.token = token
-        self.host = host
-        self.base_url = ""
-        self.strict = strict
         self.webhook_timeout = webhook_timeout
         self._now = now
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -1056,8 +1028,6 @@ class FakeTelegram:
             "first_name": "Формуляр (тест)",
             "username": BOT_USERNAME,
         }
-        self.calls: list[Call] = []
-        self.violations: list[str] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_deliveries: list[WebhookDelivery] = []
@@ -1077,8 +1047,6 @@ class FakeTelegram:
         self._next_update_id = 1
         self._callbacks: dict[str, _Callback] = {}
         self._callback_counter = 0
-        self._failures: dict[str, deque[tuple[int, str, dict[str, Any] | None]]] = {}
-        self._wakeup = asyncio.Event()
         self._poll: _Poll | None = None
         self._last_webhook_error: tuple[int, str] | None = None
         # Acknowledged updates: a webhook delivery answered 2xx, or confirmed by a getUpdates
@@ -1086,11 +1054,6 @@ class FakeTelegram:
         self.acknowledged: set[int] = set()
         self._unacknowledged: dict[int, dict[str, Any]] = {}
         self._posting: set[int] = set()
-        self._holds: dict[str, _Hold] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._runner: web.AppRunner | None = None
-        self._client: ClientSession | None = None
-        self._closing = False
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Any]], Any]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -1113,71 +1076,15 @@ class FakeTelegram:
             "sendChatAction": self._send_chat_action,
         }
 
-    # Lifecycle ------------------------------------------------------------------------
+    # What the shared server asks of it -------------------------------------------------
 
-    async def start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://{self.host}:{port}"
-        self._client = ClientSession()
-        self._closing = False
 
-    async def stop(self) -> None:
-        self._closing = True
-        self._wake()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-        if self.strict and self.violations:
-            report = self.violation_report()
-            if exc is not None:
-                exc.add_note(report)
-                return
-            raise AssertionError(report)
-
-    def violation_report(self) -> str:
-        lines = "\n".join(f"  - {item}" for item in self.violations)
-        return f"the bot broke the Telegram Bot API {len(self.violations)} time(s):\n{lines}"
-
-    @contextlib.contextmanager
-    def expect_violations(self, *fragments: str) -> Iterator[list[str]]:
-        """Violations are expected in this block: they are taken out of `violations` (into the
-        yielded list); AssertionError if there were none, or none mentions a fragment."""
-        start = len(self.violations)
-        seen: list[str] = []
-        yield seen
-        seen.extend(self.violations[start:])
-        del self.violations[start:]
-        if not seen:
-            raise AssertionError("expected a Bot API violation, none was recorded")
-        for fragment in fragments:
-            if not any(fragment in item for item in seen):
-                raise AssertionError(f"no violation mentions {fragment!r}; recorded: {seen}")
+    def method_name(self, name: str) -> str | None:
+        """The spec's spelling of a method (Telegram ignores the case of method names)."""
+        return self.validator.method_name(name)
 
     # The test's side --------------------------------------------------------------------
 
@@ -1208,35 +1115,12 @@ class FakeTelegram:
         description: str | None = None,
     ) -> None:
         """Answer the next `times` valid calls of `method` with this error."""
-        canonical = self.validator.method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
         parameters = None
         if status == 429:
             parameters = {"retry_after": retry_after}
             description = description or f"Too Many Requests: retry after {retry_after}"
         description = description or FAILURE_DESCRIPTIONS.get(status, f"Error {status}")
-        queue = self._failures.setdefault(canonical, deque())
-        for _ in range(times):
-            queue.append((status, description, parameters))
-
-    def hold(self, method: str, *, after: int = 0) -> None:
-        """Let `after` calls of `method` through, then keep each later one waiting (not yet
-        executed) until `release`; a held call whose client has gone meanwhile does nothing."""
-        canonical = self.validator.method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._holds[canonical] = _Hold(after)
-
-    def held(self, method: str) -> list[int | None]:
-        """Chat ids of the calls of `method` waiting now."""
-        hold = self._holds.get(self.validator.method_name(method) or method)
-        return list(hold.waiting) if hold else []
-
-    def release(self, method: str) -> None:
-        hold = self._holds.pop(self.validator.method_name(method) or method, None)
-        if hold is not None:
-            hold.released.set()
+        self.queue_failure(method, Failure(status, description, parameters), times)
 
     @property
     def unacknowledged(self) -> list[int]:
@@ -1276,9 +1160,6 @@ class FakeTelegram:
             return []
         return [chat.bot_messages[key] for key in sorted(chat.bot_messages)]
 
-    def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method.lower() == method.lower()]
-
     def my_commands(self, chat_id: int | None = None, language_code: str = "") -> list[dict] | None:
         """The commands set for a chat scope (or the default scope), None if never set."""
         key = (
@@ -1305,7 +1186,7 @@ class FakeTelegram:
             await self._post_update(update, self.webhook_secret)
         else:
             self._pending.append(_Queued(update))
-            self._wake()
+            self.wake()
         return update["update_id"]
 
     async def post_to_webhook(self, update: dict[str, Any], *, secret: str | None) -> int:
@@ -1322,67 +1203,20 @@ class FakeTelegram:
             await self._post_update(update, self.webhook_secret)
         else:
             self._pending.append(_Queued(update))
-            self._wake()
-
-    async def wait_until(
-        self,
-        predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 (a deadline for polling, part of the API)
-        message: str | None = None,
-    ) -> None:
-        """Poll `predicate` every 20 ms; AssertionError after `timeout` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() >= deadline:
-                what = message or getattr(predicate, "__qualname__", repr(predicate))
-                recent = (
-                    ", ".join(f"{call.method}→{call.status}" for call in self.calls[-8:]) or "none"
-                )
-                raise AssertionError(
-                    f"not within {timeout} s: {what}; the last calls: {recent}; "
-                    f"violations: {self.violations or 'none'}"
-                )
-            await asyncio.sleep(0.02)
+            self.wake()
 
     # HTTP ------------------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.Response:
-        raw: dict[str, Any] = dict(request.query)
-        files: dict[str, Upload] = {}
-        transport = "query"
-        problem = None
-        content_type = request.content_type
-        try:
-            if content_type == "multipart/form-data":
-                transport = "multipart"
-                form, files = await _read_form(await request.multipart())
-                raw.update(form)
-            else:
-                body = await request.read()
-                if content_type == "application/json":
-                    transport = "json"
-                    decoded = json.loads(body or b"{}")
-                    if not isinstance(decoded, dict):
-                        problem = "a JSON body must be an object"
-                    else:
-                        raw.update(decoded)
-                elif body:
-                    transport = "urlencoded"
-                    if content_type not in ("application/x-www-form-urlencoded", ""):
-                        problem = f"unsupported Content-Type {content_type}"
-                    raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-                elif request.method == "POST":
-                    transport = "urlencoded"
-        except ValueError as error:
-            problem = f"can't parse the request body: {error}"
+        form = await read_form(request, accept_json=True)
+        raw, files, transport, problem = form.params, form.uploads, form.transport, form.problem
         name = request.match_info["method"]
         if request.match_info["token"] != self.token:
-            self.calls.append(Call(name, raw, 401, transport, "Unauthorized"))
+            self.log_call(Call(name, raw, 401, transport, "Unauthorized"))
             return _error(401, "Unauthorized")
         if problem is not None:
             self.violations.append(f"{name}: {problem}")
-            self.calls.append(Call(name, raw, 400, transport, f"Bad Request: {problem}"))
+            self.log_call(Call(name, raw, 400, transport, f"Bad Request: {problem}"))
             return _error(400, f"Bad Request: {problem}")
         status, payload = await self._dispatch(name, raw, files, transport, request)
         return web.json_response(
@@ -1412,11 +1246,10 @@ class FakeTelegram:
         method = self.validator.method_name(name)
         if method is None:
             self.violations.append(f"{name}: no such method in the Bot API spec")
-            self.calls.append(Call(name, raw, 404, transport, "Not Found: method not found"))
+            self.log_call(Call(name, raw, 404, transport, "Not Found: method not found"))
             return 404, _payload(404, "Not Found: method not found")
         params, problems = self.validator.convert_params(method, raw, files)
-        call = Call(method, params, 200, transport)
-        self.calls.append(call)
+        call = self.log_call(Call(method, params, 200, transport))
         ctx: dict[str, Any] = {"method": method, "request": request, "files": files}
         if not _fatal(problems):
             problems += self._check_limits(method, params, ctx)
@@ -1429,18 +1262,15 @@ class FakeTelegram:
             if _fatal(problems):
                 raise _ApiError(400, f"Bad Request: {_fatal(problems)[0]}")
             ctx["chat"] = self._target_chat(method, params)
-            queue = self._failures.get(method)
-            if queue:
-                status, description, parameters = queue.popleft()
-                raise _ApiError(status, description, parameters=parameters)
+            failure = self.take_failure(method)
+            if failure is not None:
+                raise _ApiError(failure.code, failure.description, parameters=failure.details)
             if ctx["chat"] is not None and ctx["chat"].blocked and self._is_send(method):
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
-            hold = self._holds.get(method)
-            if hold is not None:
-                if hold.passes > 0:
-                    hold.passes -= 1
-                else:
-                    await self._wait_released(hold, params, request)
+            chat_id = params.get("chat_id")
+            key = chat_id if isinstance(chat_id, int) else None
+            if not await self.wait_if_held(method, key, request):
+                raise _ApiError(499, "the client went away while the call was held")
             handler = self._handlers.get(method, self._generic)
             result = await handler(params, ctx)
         except _ApiError as error:
@@ -1600,14 +1430,14 @@ class FakeTelegram:
         timeout = max(0, int(params.get("timeout") or 0))
         request = ctx.get("request")
         previous = self._poll
-        if previous is not None and previous.request is not None and _alive(previous.request):
+        if previous is not None and previous.request is not None and client_alive(previous.request):
             previous.terminated = True
             self.violations.append(
                 "getUpdates: two getUpdates requests at once (two bot instances polling?)"
             )
         poll = _Poll(request)
         self._poll = poll
-        self._wake()
+        self.wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
@@ -1618,15 +1448,13 @@ class FakeTelegram:
                     raise _ApiError(409, WEBHOOK_ACTIVE)
                 ready = self._pending[:limit]
                 remaining = deadline - loop.time()
-                if ready or remaining <= 0 or self._closing:
+                if ready or remaining <= 0 or self.closing:
                     for entry in ready:
                         entry.sent = True
                     return [copy.deepcopy(entry.update) for entry in ready]
-                if request is not None and not _alive(request):
+                if request is not None and not client_alive(request):
                     return []
-                wakeup = self._wakeup
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wakeup.wait(), timeout=min(remaining, 0.1))
+                await self.sleep_until_woken(min(remaining, 0.1))
         finally:
             if self._poll is poll:
                 self._poll = None
@@ -1849,10 +1677,10 @@ class FakeTelegram:
         if params.get("drop_pending_updates"):
             self._pending.clear()
         self._last_webhook_error = None
-        self._wake()
+        self.wake()
         if self._pending:
             pending, self._pending = [entry.update for entry in self._pending], []
-            self._spawn(self._flush_to_webhook(pending))
+            self.spawn(self._flush_to_webhook(pending))
         ctx["description"] = "Webhook was set"
         return True
 
@@ -2141,35 +1969,14 @@ class FakeTelegram:
             return kinds[0] in self.allowed_updates
         return kinds[0] not in NOT_SENT_BY_DEFAULT
 
-    def _wake(self) -> None:
-        self._wakeup.set()
-        self._wakeup = asyncio.Event()
-
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def _flush_to_webhook(self, updates: list[dict[str, Any]]) -> None:
         for update in updates:
             await self._post_update(update, self.webhook_secret)
 
-    async def _wait_released(
-        self, hold: _Hold, params: dict[str, Any], request: web.BaseRequest | None
-    ) -> None:
-        chat_id = params.get("chat_id")
-        hold.waiting.append(chat_id if isinstance(chat_id, int) else None)
-        try:
-            await hold.released.wait()
-        finally:
-            hold.waiting.remove(chat_id if isinstance(chat_id, int) else None)
-        if request is not None and not _alive(request):
-            raise _ApiError(499, "the client went away while the call was held")
-
     async def _post_update(
         self, update: dict[str, Any], secret: str | None, *, track: bool = True
     ) -> int:
-        assert self._client is not None and self.webhook_url, "start() the fake and set a webhook"
+        assert self.webhook_url, "set a webhook first"
         update_id = update["update_id"]
         if track:
             self._posting.add(update_id)
@@ -2192,7 +1999,7 @@ class FakeTelegram:
         body = json.dumps(update, ensure_ascii=False).encode("utf-8")
         delivery = WebhookDelivery(update["update_id"], 0, secret)
         try:
-            async with self._client.post(
+            async with self.client.post(
                 self.webhook_url,
                 data=body,
                 headers=headers,
@@ -2213,7 +2020,7 @@ class FakeTelegram:
     async def _webhook_reply(self, response: Any) -> None:
         """A method call in the webhook's answer, as Telegram executes it."""
         if response.content_type == "multipart/form-data":
-            raw, files = await _read_form(MultipartReader(response.headers, response.content))
+            raw, files = await read_multipart(MultipartReader(response.headers, response.content))
         elif response.content_type == "application/json":
             try:
                 decoded = json.loads(await response.read() or b"{}")
@@ -2251,29 +2058,6 @@ def _update_chat(update: dict[str, Any]) -> Any:
 
 def _error(status: int, description: str) -> web.Response:
     return web.json_response(_payload(status, description), status=status)
-
-
-def _alive(request: web.BaseRequest) -> bool:
-    transport = request.transport
-    return transport is not None and not transport.is_closing()
-
-
-async def _read_form(reader: MultipartReader) -> tuple[dict[str, Any], dict[str, Upload]]:
-    raw: dict[str, Any] = {}
-    files: dict[str, Upload] = {}
-    while True:
-        part = await reader.next()
-        if part is None:
-            break
-        if isinstance(part, MultipartReader):
-            continue  # nested multipart: not something the Bot API accepts
-        name = part.name or ""
-        if part.filename is not None:
-            data = bytes(await part.read(decode=True))
-            files[name] = Upload(name, part.filename, part.headers.get("Content-Type"), data)
-        else:
-            raw[name] = await part.text()
-    return raw, files
 
 
 def _buttons(markup: Any) -> list[list[dict[str, Any]]]:
