@@ -83,16 +83,24 @@ class InFlight:
     @asynccontextmanager
     async def track(self) -> AsyncIterator[None]:
         """One unit of work; `Closed` once `close` was called."""
+        self.begin()
+        try:
+            yield
+        finally:
+            self.end()
+
+    def begin(self) -> None:
+        """One unit of work taken now, to be served by a task that starts later (a webhook
+        answered at once): `Closed` once `close` was called; call `end` when it is done."""
         if self.closed:
             raise Closed()
         self._count += 1
         self._idle.clear()
-        try:
-            yield
-        finally:
-            self._count -= 1
-            if self._count == 0:
-                self._idle.set()
+
+    def end(self) -> None:
+        self._count -= 1
+        if self._count == 0:
+            self._idle.set()
 
     def close(self) -> None:
         self.closed = True

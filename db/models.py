@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -555,6 +556,17 @@ class InstallationSetting(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class RateSlot(Base):
+    """A messenger token's request rate, shared by every process of a deployment: the moment
+    (seconds since the epoch, by the database server's clock) from which the next request may
+    go. `key` names the token without holding it (bot/pacing.py)."""
+
+    __tablename__ = "rate_slots"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Double)
 
 
 class ButtonToken(Base):

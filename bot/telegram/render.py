@@ -19,24 +19,6 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line breaks where possible, then at spaces;
-    a single longer word is cut where it must be."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].rstrip("\n"))
-        rest = rest[cut:].lstrip("\n")
-    if rest or not pieces:
-        pieces.append(rest)
-    return [piece if piece.strip() else "…" for piece in pieces]
-
-
 def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     buttons = [[_button(b) for b in row] for row in rows if row]
     return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None

@@ -49,7 +49,8 @@ from pydantic import ValidationError
 
 from bot.lifecycle import Closed, InFlight, KeyedLocks, LruDict
 from bot.pacing import Pace
-from bot.telegram.render import CAPTION_LIMIT, escape, keyboard, split_text
+from bot.pieces import split_text
+from bot.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, escape, keyboard
 from db.enums import Messenger
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
@@ -387,7 +388,7 @@ class TelegramTransport:
         Telegram can. Telegram has no idempotent send, so `key` is not used."""
         chat_id = int(address.chat_id)
         markup = keyboard(reply.buttons)
-        pieces = split_text(reply.text)
+        pieces = split_text(reply.text, TEXT_LIMIT)
         if edit is not None and len(pieces) == 1:
             if await self._edit(chat_id, edit, pieces[0], markup):
                 pieces = []

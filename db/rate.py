@@ -1,0 +1,31 @@
+"""Request slots of a messenger token, shared by every process that uses this PostgreSQL
+database: each call takes the next free moment of the token's rate in one atomic statement, so
+two `serve` processes and a `jobs` process together stay under the messenger's limit.
+
+Moments are read off the database server's clock (`clock_timestamp()`), the one clock all
+workers share. The embedded SQLite default is one process; its transports pace in memory.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from db.engine import Database
+
+_NOW = "extract(epoch FROM clock_timestamp())::double precision"
+_TAKE = text(
+    f"""
+    INSERT INTO rate_slots AS s (key, next_at)
+    VALUES (:key, {_NOW} + CAST(:interval AS double precision))
+    ON CONFLICT (key) DO UPDATE
+        SET next_at = greatest(s.next_at, {_NOW}) + CAST(:interval AS double precision)
+    RETURNING s.next_at - CAST(:interval AS double precision) - {_NOW}
+    """
+)
+
+
+async def take_slot(db: Database, key: str, interval: float) -> float:
+    """Claim the token's next slot; the seconds to wait before using it (0 when it is free)."""
+    async with db.engine.begin() as connection:
+        wait = await connection.scalar(_TAKE, {"key": key, "interval": interval})
+    return max(0.0, float(wait or 0.0))
