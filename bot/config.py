@@ -27,9 +27,10 @@ class Settings(BaseSettings):
 
     vk_group_token: SecretStr | None = None
     vk_group_id: int | None = None
-    vk_api_base: str = "https://api.vk.com/method"
+    vk_api_base: str = "https://api.vk.ru/method"
     vk_callback_secret: SecretStr | None = None
     vk_confirmation_code: SecretStr | None = None
+    vk_callback_path: str = "/vk/callback"
 
     @field_validator("search_index_dir", mode="before")
     @classmethod
@@ -45,3 +46,10 @@ class Settings(BaseSettings):
     @property
     def has_vk(self) -> bool:
         return self.vk_group_token is not None and bool(self.vk_group_token.get_secret_value())
+
+    @property
+    def vk_callback(self) -> bool:
+        """VK events come by the Callback API (a secret is set), not by the Long Poll."""
+        return self.vk_callback_secret is not None and bool(
+            self.vk_callback_secret.get_secret_value()
+        )

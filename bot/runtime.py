@@ -73,8 +73,16 @@ def _telegram(app: App) -> Edge | None:
     return TelegramEdge.from_app(app)
 
 
+def _vk(app: App) -> Edge | None:
+    if not app.settings.has_vk:
+        return None
+    from bot.vk.run import VkEdge
+
+    return VkEdge.from_app(app)
+
+
 # Each messenger's builder; it imports its messenger library only when it is configured.
-EDGES: tuple[Callable[[App], Edge | None], ...] = (_telegram,)
+EDGES: tuple[Callable[[App], Edge | None], ...] = (_telegram, _vk)
 
 
 def configured_edges(app: App) -> list[Edge]:
@@ -87,7 +95,11 @@ def configured_edges(app: App) -> list[Edge]:
 async def run_roles(app: App, roles: frozenset[str], shutdown: Shutdown | None = None) -> int:
     """Run the roles until SIGTERM/SIGINT (or `shutdown.request()`); what is in hand is finished
     within the shutdown's deadline."""
-    edges = configured_edges(app)
+    try:
+        edges = configured_edges(app)
+    except MisConfigured as problem:
+        print(problem, file=sys.stderr)
+        return 2
     if not edges:  # nothing to serve, and notices would have nowhere to go
         print(texts.CLI_NOTHING_TO_SERVE, file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +69,12 @@ async def touch_account(
     account.last_seen_at = now
     account.unreachable = False
     return account
+
+
+def came_back(account: Account) -> bool:
+    """True when `touch_account` has just made an unreachable account reachable again (ask it
+    before the session flushes: the change is then still pending)."""
+    return inspect(account).attrs.unreachable.history.deleted == [True]
 
 
 async def next_card_number(session: AsyncSession, library_id: int) -> str:

@@ -36,7 +36,7 @@ from db.dialect import insert_ignore
 from db.enums import AuditOutcome, Messenger, RoleName
 from db.errors import Refused
 from db.models import Account, Library, ProcessedUpdate, Role
-from db.people import mark_unreachable, touch_account
+from db.people import came_back, mark_unreachable, touch_account
 from handlers.context import DEFAULT_TIMEZONE, Context
 from handlers.router import Handler, Registry
 from handlers.services import Services
@@ -81,6 +81,7 @@ class Dispatcher:
                 account = await touch_account(
                     session, incoming.messenger, incoming.user_id, incoming.chat_id, now
                 )
+                hint = texts.REACHABLE_AGAIN.get(incoming.messenger) if came_back(account) else None
                 actor = await load_actor(session, account.id, account.person_id)
                 ctx = Context(
                     session=session,
@@ -95,6 +96,8 @@ class Dispatcher:
                 staff = bool(actor.librarian_of)
                 menu = self.registry.menu_for(actor.roles)
                 replies = _as_list(await self._route(ctx))
+                if hint is not None:  # notices could not reach them: say how to let them in
+                    replies.append(Reply(hint))
                 await publish(session, ctx.events, now, actor.person_id)
                 if ctx.roles_changed:
                     await session.refresh(account)

@@ -242,11 +242,18 @@ async def _code(ctx: Context, reader: Reader, for_parent: bool) -> Reply:
         class_name=class_label(reader),
     )
     text = say(texts.DESK_CODE, who=who, code=link.code, expires=ctx.local(link.expires_at))
-    deep_link = ctx.services.deep_link(ctx.incoming.messenger, link.code)
-    if not deep_link:
+    links = ctx.services.deep_links(link.code, first=ctx.incoming.messenger)
+    if not links:
         return Reply(text)
-    text += say(texts.DESK_CODE_LINK, link=deep_link)
-    qr = OutFile("photo", f"code-{link.code}.png", qr_png(deep_link), caption=texts.DESK_CODE_QR)
+    if len(links) == 1:
+        text += say(texts.DESK_CODE_LINK, link=links[0][1])
+    else:
+        text += texts.DESK_CODE_LINKS + "".join(
+            say(texts.DESK_CODE_LINK_IN, messenger=texts.MESSENGER_NAMES[m], link=url)
+            for m, url in links
+        )
+    qr_link = links[0][1]  # the librarian's own messenger's, as the person asked there
+    qr = OutFile("photo", f"code-{link.code}.png", qr_png(qr_link), caption=texts.DESK_CODE_QR)
     return Reply(text, files=[qr])
 
 

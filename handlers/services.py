@@ -25,3 +25,9 @@ class Services:
         """The one-tap link for `code` in that messenger, or None where it has none (console)."""
         link = self.links.get(messenger)
         return link(code) if link is not None else None
+
+    def deep_links(self, code: str, first: Messenger) -> list[tuple[Messenger, str]]:
+        """The one-tap links for `code` in every messenger that has them, `first`'s first: a
+        librarian on Telegram can hand a code to a family that lives in VK."""
+        order = sorted(self.links, key=lambda messenger: messenger != first)
+        return [(m, link) for m in order if (link := self.deep_link(m, code))]

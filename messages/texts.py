@@ -6,6 +6,7 @@ people's names declined and agreeing with their gender: ``{reader:gent}``,
 A title after a preposition gets a noun before it: «заявка на книгу «{title}»».
 """
 
+from db.enums import Messenger
 from messages.i18n import Select
 
 # Приветствие и помощь -----------------------------------------------------------------------
@@ -200,6 +201,14 @@ MY_BOOKS_LOAN_OVERDUE = (
 
 ACCESS_DENIED = "Это действие вам недоступно."
 ACCESS_DENIED_SHORT = "Недоступно"
+# A person whose messenger refused our messages writes again: how to let notices through.
+REACHABLE_AGAIN = {
+    Messenger.VK: (
+        "Напоминания о сроках до вас не доходили: у вас запрещены сообщения от сообщества. "
+        "Чтобы они приходили, откройте страницу сообщества и нажмите «Разрешить сообщения» "
+        "(в приложении — под кнопкой «Написать сообщение»)."
+    ),
+}
 BUTTON_STALE = "Эта кнопка устарела. Повторите поиск или запрос."
 CANCELLED = "Хорошо, отменил."
 NOTHING_TO_CANCEL = "Отменять нечего: я ничего не жду. Напишите название книги — я поищу."
@@ -250,19 +259,24 @@ COMMAND_DESCRIPTIONS = {
 # Командная строка (python -m bot …) ------------------------------------------------------
 
 CLI_DB_UPGRADED = "Схема базы данных обновлена."
-CLI_VK_NOT_BUILT = (
-    "Задан токен VK, но транспорт VK в этой версии ещё не собран. Уберите VK_GROUP_TOKEN из "
-    "окружения: Telegram (если задан его токен) или консольный чат запустятся без него."
-)
 CLI_TELEGRAM_POLLING = "Telegram: бот @{username} слушает обновления (long polling)."
 CLI_TELEGRAM_WEBHOOK = "Telegram: бот @{username} принимает вебхуки на {host}:{port}."
 CLI_NOTHING_TO_SERVE = (
-    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN (см. .env.example) — "
-    "без него некому отвечать и некуда слать уведомления. "
+    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN или VK_GROUP_TOKEN (см. .env.example) — "
+    "без токена некому отвечать и некуда слать уведомления. "
     "Консольный чат запускается командой «python -m bot console»."
 )
 CLI_JOBS_STARTED = (
     "Фоновые задачи: процесс ждёт своей очереди и выполняет расписание и рассылку уведомлений."
+)
+CLI_VK_LONG_POLL = "VK: сообщество club{group_id} слушает события (Bots Long Poll)."
+CLI_VK_CALLBACK = (
+    "VK: сообщество club{group_id} принимает события Callback API на {host}:{port}{path}."
+)
+CLI_VK_NEEDS_GROUP = "Для VK нужен VK_GROUP_ID — номер сообщества, от имени которого отвечает бот."
+CLI_VK_NEEDS_CONFIRMATION = (
+    "Для Callback API нужен VK_CONFIRMATION_CODE — строка, которую VK показывает в настройках "
+    "сообщества («Работа с API» → Callback API) и ждёт в ответ на запрос подтверждения."
 )
 CLI_WEBHOOK_NEEDS_SECRET = "Для вебхука нужен TELEGRAM_WEBHOOK_SECRET: без него любой мог бы прислать боту поддельное обновление."
 CLI_CONSOLE_GREETING = (
@@ -448,6 +462,8 @@ BUTTON_REGISTER_ANYWAY = "➕ Записать нового"
 DESK_REGISTERED = "{name:m/f:Записан новый читатель|Записана новая читательница}: {name}, {class_name}, формуляр № {card}."
 DESK_CODE = "Код привязки для {who}: {code}\nДействует до {expires:date}, один раз."
 DESK_CODE_LINK = "\nСсылка: {link}"
+DESK_CODE_LINKS = "\nСсылки (код сработает в любом из мессенджеров):"
+DESK_CODE_LINK_IN = "\n{messenger}: {link}"
 DESK_CODE_QR = (
     "QR-код ссылки: распечатайте или покажите с экрана — его можно просто отсканировать камерой."
 )
