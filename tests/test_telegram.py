@@ -17,8 +17,7 @@ from bot.telegram import TelegramTransport
 from db.catalog import edit_record
 from db.engine import Database
 from db.enums import Messenger, RoleName
-from db.models import Account, Library, ProcessedUpdate, Record
-from db.people import create_link_code
+from db.models import Account, ProcessedUpdate, Record
 from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
@@ -28,7 +27,7 @@ from nlu.barcode import barcode_image
 from tests.conftest import telegram_transport
 from tests.support.clock import Clock
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.support.library import copies, keep_one_copy
+from tests.support.library import copies, keep_one_copy, link_code, many_overdue
 
 LIBRARIAN, STUDENT, PARENT = 1001, 2002, 3003
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,23 +50,6 @@ async def expect(tg: FakeTelegram, user: FakeUser, fragment: str, since: int = 0
     message = found()
     assert message is not None
     return message
-
-
-async def link_code(db: Database, clock: Clock, role: RoleName, **where: str) -> str:
-    async with db.transaction() as session:
-        library = await session.scalar(select(Library).where(Library.code == "school-1"))
-        assert library is not None
-        reader_id = None
-        if "card" in where:
-            from db.people import reader_by_card
-
-            reader = await reader_by_card(session, library.id, where["card"])
-            assert reader is not None
-            reader_id = reader.id
-        link = await create_link_code(
-            session, role, library_id=library.id, reader_id=reader_id, now=clock()
-        )
-        return link.code
 
 
 async def test_a_school_day_in_telegram(
@@ -164,7 +146,7 @@ async def test_a_long_reply_arrives_as_valid_pieces_and_markup_is_escaped(
     await expect(tg, librarian, "Ревизор <комедия> & *звёздочки*")
 
     # 60 overdue loans: the overdue list runs past 4096 characters.
-    await _many_overdue(demo_db, clock, 60)
+    await many_overdue(demo_db, clock, 60)
     before = len(librarian.messages)
     await librarian.send("/overdue")
     await expect(tg, librarian, "Должники (Школа №1): 61 книга.", since=before)
@@ -266,36 +248,6 @@ async def _until_reachable(db: Database, user_id: str, reachable: bool) -> None:
     raise AssertionError(
         f"account {user_id} never became {'reachable' if reachable else 'unreachable'}"
     )
-
-
-async def _many_overdue(db: Database, clock: Clock, n: int) -> None:
-    """n more overdue loans at school-1, to make the overdue list long."""
-    from datetime import timedelta
-
-    from db.enums import ItemStatus
-    from db.models import Item, Loan, Reader
-
-    async with db.transaction() as session:
-        items = list(
-            await session.scalars(
-                select(Item)
-                .where(Item.library_id == 1, Item.status == ItemStatus.AVAILABLE)
-                .order_by(Item.id)
-                .limit(n)
-            )
-        )
-        readers = list(await session.scalars(select(Reader).where(Reader.library_id == 1)))
-        for k, item in enumerate(items):
-            item.status = ItemStatus.ON_LOAN
-            session.add(
-                Loan(
-                    item_id=item.id,
-                    reader_id=readers[k % len(readers)].id,
-                    library_id=1,
-                    issued_at=clock() - timedelta(days=30),
-                    due_at=clock() - timedelta(days=16),
-                )
-            )
 
 
 async def test_a_handler_error_gets_an_apology_and_the_next_update_is_served(

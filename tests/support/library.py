@@ -1,17 +1,30 @@
-"""Setting the scene for circulation conversations: linked readers, one-copy records, forged
-buttons, and what the outbox holds for whom."""
+"""Setting the scene for circulation conversations: linked readers and link codes, one-copy
+records, many overdue loans, forged buttons, and what the outbox holds for whom."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from db.engine import Database
-from db.enums import ACTIVE_HOLD_STATUSES, ItemStatus, Messenger
-from db.models import Account, ButtonToken, Hold, Item, Library, Loan, OutboxMessage, Record
+from db.enums import ACTIVE_HOLD_STATUSES, ItemStatus, Messenger, RoleName
+from db.models import (
+    Account,
+    ButtonToken,
+    Hold,
+    Item,
+    Library,
+    Loan,
+    OutboxMessage,
+    Reader,
+    Record,
+)
+from db.people import create_link_code, reader_by_card
 from tests.support.chat import Chat, ChatFactory
+from tests.support.clock import Clock
 
 CODE = re.compile(r"Код привязки для .+: ([A-Z0-9]{8})")
 
@@ -129,3 +142,44 @@ async def circulation_counts(db: Database) -> tuple[int, int, int]:
         )
         outbox = await session.scalar(select(func.count()).select_from(OutboxMessage))
         return loans or 0, holds or 0, outbox or 0
+
+
+async def link_code(db: Database, clock: Clock, role: RoleName, **where: str) -> str:
+    """A one-time code at school-1 for the role (with card=…: that reader's card)."""
+    async with db.transaction() as session:
+        library = await session.scalar(select(Library).where(Library.code == "school-1"))
+        assert library is not None
+        reader_id = None
+        if "card" in where:
+            reader = await reader_by_card(session, library.id, where["card"])
+            assert reader is not None
+            reader_id = reader.id
+        link = await create_link_code(
+            session, role, library_id=library.id, reader_id=reader_id, now=clock()
+        )
+        return link.code
+
+
+async def many_overdue(db: Database, clock: Clock, n: int) -> None:
+    """n more overdue loans at school-1, to make the overdue list long."""
+    async with db.transaction() as session:
+        items = list(
+            await session.scalars(
+                select(Item)
+                .where(Item.library_id == 1, Item.status == ItemStatus.AVAILABLE)
+                .order_by(Item.id)
+                .limit(n)
+            )
+        )
+        readers = list(await session.scalars(select(Reader).where(Reader.library_id == 1)))
+        for k, item in enumerate(items):
+            item.status = ItemStatus.ON_LOAN
+            session.add(
+                Loan(
+                    item_id=item.id,
+                    reader_id=readers[k % len(readers)].id,
+                    library_id=1,
+                    issued_at=clock() - timedelta(days=30),
+                    due_at=clock() - timedelta(days=16),
+                )
+            )
