@@ -34,6 +34,7 @@ from handlers.services import Services
 from tests.support.chat import Chat
 from tests.support.clock import Clock
 from tests.support.fake_telegram import FakeTelegram, running_fake_telegram
+from tests.support.fake_vk import FakeVK, running_fake_vk
 from tests.support.shared import under_ci
 
 if TYPE_CHECKING:
@@ -320,6 +321,13 @@ def chat(dispatcher: Dispatcher) -> Callable[[str], Chat]:
 async def tg() -> AsyncIterator[FakeTelegram]:
     """The local Telegram Bot API server (tests/support/fake_telegram.py)."""
     async with running_fake_telegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def vk() -> AsyncIterator[FakeVK]:
+    """The local VK API of one community (tests/support/fake_vk/)."""
+    async with running_fake_vk() as fake:
         yield fake
 
 

@@ -82,6 +82,7 @@ class FakeVK(FakeHttpServer):
         host: str = "127.0.0.1",
         strict: bool = True,
         now: Callable[[], int] = lambda: int(utcnow().timestamp()),
+        monotonic: Callable[[], float] = time.monotonic,  # the rate's clock (seconds)
     ) -> None:
         super().__init__(host=host, strict=strict)
         self.spec = spec if isinstance(spec, VkSpec) else load_spec(spec)
@@ -93,6 +94,7 @@ class FakeVK(FakeHttpServer):
         self.rate_errors: list[str] = []  # methods refused with error 6
         self.events: list[dict[str, Any]] = []  # every event raised, redeliveries included
         self._now = now
+        self._monotonic = monotonic
         self._users: dict[int, FakeVKUser] = {}
         self._event_counter = 0
         self._by_event_id: dict[str, dict[str, Any]] = {}
@@ -292,7 +294,7 @@ class FakeVK(FakeHttpServer):
     def _count_rate(self, name: str) -> None:
         if self.rate_limit is None:
             return
-        now = time.monotonic()
+        now = self._monotonic()
         while self._recent and now - self._recent[0] >= RATE_WINDOW:
             self._recent.popleft()
         if len(self._recent) >= self.rate_limit:
