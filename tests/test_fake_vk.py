@@ -158,6 +158,36 @@ async def test_a_person_who_denied_messages_answers_901_and_it_is_no_violation(
     assert [m.text for m in anna.messages] == ["Привет"] and vk.violations == []
 
 
+async def test_forbidding_and_allowing_messages_raise_vks_events(
+    vk: FakeVK, api: vk_api.VkApi
+) -> None:
+    anna = vk.user(READER)
+    poll = await long_poll(api, vk)
+    await anna.forbid_messages()
+    assert anna.denied
+    await anna.allow_messages()
+    deny, allow = await asyncio.to_thread(poll.check)
+    assert (deny.type.value, deny.object.user_id) == ("message_deny", READER)
+    assert (allow.type.value, allow.object.user_id) == ("message_allow", READER)
+    assert not anna.denied
+    spec = load_spec()
+    assert spec.check_json(deny.raw["object"], "callback_message_deny", "object") == []
+    assert spec.check_json(allow.raw["object"], "callback_message_allow", "object") == []
+
+
+async def test_a_held_method_waits_until_released(vk: FakeVK, api: vk_api.VkApi) -> None:
+    anna = vk.user(READER)
+    vk.hold("messages.send")
+    sending = asyncio.create_task(
+        call(api, "messages.send", peer_id=READER, random_id=1, message="Готово")
+    )
+    await vk.wait_until(lambda: vk.held("messages.send") == [READER])
+    assert anna.messages == []
+    vk.release("messages.send")
+    assert isinstance(await asyncio.wait_for(sending, 5), int)
+    assert [m.text for m in anna.messages] == ["Готово"]
+
+
 async def test_an_edit_replaces_text_and_keyboard_and_keeps_the_history(
     vk: FakeVK, api: vk_api.VkApi
 ) -> None:

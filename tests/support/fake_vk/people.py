@@ -91,11 +91,23 @@ class FakeVKUser:
         return await self._press(_decoded(payload), cmid)
 
     def deny(self) -> None:
-        """The person forbade the community to write: messages.send to them answers 901."""
+        """The person forbade the community to write: messages.send to them answers 901.
+        (Silently; `forbid_messages` also raises the event VK sends.)"""
         self.vk.conversations.peer(self.peer_id).denied = True
 
     def allow(self) -> None:
         self.vk.conversations.peer(self.peer_id).denied = False
+
+    async def forbid_messages(self) -> str:
+        """`deny()`, and the message_deny event VK raises for it."""
+        self.deny()
+        return await self.vk.deliver("message_deny", {"user_id": self.user_id})
+
+    async def allow_messages(self, key: str = "") -> str:
+        """`allow()`, and the message_allow event VK raises for it (`key`: the one passed to
+        messages.allowMessagesFromGroup, "" when allowed from the chat)."""
+        self.allow()
+        return await self.vk.deliver("message_allow", {"user_id": self.user_id, "key": key})
 
     # Seeing ----------------------------------------------------------------------------
 

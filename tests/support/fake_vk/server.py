@@ -9,7 +9,11 @@ a message too long 914) — and every such answer is also a violation, which fai
 (`running_fake_vk`, or `async with FakeVK()`), except the rate's: a correct bot meets error 6 in
 production and must slow down (`rate_errors` lists them). Errors a test asks for (`fail_next`)
 and what a person's choices cause (901 after `deny()`) are answered but are no violations.
-`errors_given` lists every error answered, as (method, code).
+`errors_given` lists every error answered, as (method, code); in `calls` a Call's status is 200
+or the error_code answered.
+
+A slow VK: `hold(method, after=n)` keeps later calls waiting until `release(method)` (a held call
+whose client has gone does nothing); `download_delay` makes each file download take that long.
 
 Events reach the bot by Bots Long Poll (longpoll.py) or, after `callback_to(url)`, by Callback
 API (callback.py). People are `vk.user(...)` (people.py); what they see is `vk.messages(peer_id)`.
@@ -93,6 +97,8 @@ class FakeVK(FakeHttpServer):
         self.errors_given: list[tuple[str, int]] = []
         self.rate_errors: list[str] = []  # methods refused with error 6
         self.events: list[dict[str, Any]] = []  # every event raised, redeliveries included
+        self.downloads: list[str] = []  # paths of the files fetched (under /files/)
+        self.download_delay = 0.0  # seconds each file download takes (a slow network)
         self._now = now
         self._monotonic = monotonic
         self._users: dict[int, FakeVKUser] = {}
@@ -252,12 +258,15 @@ class FakeVK(FakeHttpServer):
         try:
             if form.problem is not None:
                 raise VkError(INVALID_REQUEST, form.problem, violation=form.problem)
-            result = await self._serve(name, raw, call)
+            result = await self._serve(name, raw, call, request)
         except VkError as error:
             return self._error(call, raw, error)
+        except _ClientGone:
+            call.status, call.description = 499, "the client went away while the call was held"
+            return web.Response(status=499)
         return _json({"response": result})
 
-    async def _serve(self, name: str, raw: dict[str, str], call: Call) -> Any:
+    async def _serve(self, name: str, raw: dict[str, str], call: Call, request: web.Request) -> Any:
         if raw.get("access_token") != self.token:
             raise VkError(
                 AUTH_FAILED,
@@ -289,6 +298,8 @@ class FakeVK(FakeHttpServer):
             raise VkError(
                 1, violation=_unmodelled(method), detail="the fake does not model this method"
             )
+        if not await self.wait_if_held(name, params.get("peer_id"), request):
+            raise _ClientGone
         return handler(params)
 
     def _count_rate(self, name: str) -> None:
@@ -402,11 +413,19 @@ class FakeVK(FakeHttpServer):
         return _json(answer)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        served = self.files.served.get(request.match_info["path"])
+        path = request.match_info["path"]
+        served = self.files.served.get(path)
         if served is None:
             return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)  # as the download starts
+        if self.download_delay > 0:
+            await asyncio.sleep(self.download_delay)
         data, content_type = served
         return web.Response(body=data, content_type=content_type)
+
+
+class _ClientGone(Exception):
+    """A held call whose client went away meanwhile: it does nothing."""
 
 
 def _json(payload: Any) -> web.Response:
