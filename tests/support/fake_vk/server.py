@@ -254,7 +254,8 @@ class FakeVK(FakeHttpServer):
         form = await read_form(request)
         name = request.match_info["method"]
         raw = {key: str(value) for key, value in form.params.items()}
-        call = self.log_call(Call(name, dict(raw), transport=form.transport))
+        logged = {key: value for key, value in raw.items() if key != "access_token"}
+        call = self.log_call(Call(name, logged, transport=form.transport))
         try:
             if form.problem is not None:
                 raise VkError(INVALID_REQUEST, form.problem, violation=form.problem)
