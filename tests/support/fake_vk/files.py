@@ -103,7 +103,7 @@ class FileStore:
                 "type": kind,
                 "width": width,
                 "height": height,
-                "url": self.serve(variant, f"{kind}.jpg", "image/jpeg"),
+                "url": self.serve(variant, f"{kind}.jpg", _content_type(variant)),
             }
             for kind, width, height, variant in _photo_sizes(data)
         ]
@@ -259,6 +259,17 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
             return image.size
     except Exception:
         return None
+
+
+def _content_type(data: bytes) -> str:
+    """image/png, image/jpeg, …; application/octet-stream for bytes that are no image."""
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            return Image.MIME.get(image.format or "", "application/octet-stream")
+    except Exception:
+        return "application/octet-stream"
 
 
 def _photo_sizes(data: bytes) -> list[tuple[str, int, int, bytes]]:
