@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     vk_confirmation_code: SecretStr | None = None
     vk_callback_path: str = "/vk/callback"
 
-    @field_validator("search_index_dir", mode="before")
+    @field_validator("search_index_dir", "vk_group_id", mode="before")
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
         return None if value == "" else value

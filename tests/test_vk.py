@@ -31,7 +31,7 @@ from handlers.services import Services
 from jobs.outbox import deliver_due
 from messages import texts
 from messages.port import Address
-from messages.types import Reply
+from messages.types import OutFile, Reply
 from nlu.barcode import barcode_image
 from tests.support.chat import Chat
 from tests.support.clock import Clock
@@ -376,6 +376,57 @@ async def test_the_callback_api_refuses_a_wrong_secret_and_answers_ok_once_per_e
     finally:
         await running.stop()
     assert not any(m.text == "/help" for m in vk.messages(1))  # the forged event did nothing
+
+
+async def test_the_callback_api_answers_ok_before_the_event_is_handled(
+    vk: FakeVK, services: Services, demo_db: Database, unused_tcp_port: int
+) -> None:
+    """VK waits only seconds for «ok»: a slow reply (VK itself slow here) does not hold it."""
+    running = await start_callback(vk, services, demo_db, unused_tcp_port)
+    try:
+        student = vk.user()
+        vk.hold("messages.send")
+        event_id = await student.write("/help")  # returns once the server answered
+        [delivery] = [d for d in vk.callback_deliveries if d.event_id == event_id]
+        assert delivery.ok and student.messages == []  # «ok» while the reply is still waiting
+        vk.release("messages.send")
+        await expect(vk, student, "Что я умею")
+    finally:
+        await running.stop()
+
+
+async def test_another_vk_error_is_logged_without_personal_data_and_the_bot_goes_on(
+    vk: FakeVK, long_poll_bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    student = vk.user()
+    vk.fail_next("messages.send", 945)  # «chat was disabled»: nothing to retry
+    await student.write("война и мир")
+    await vk.wait_until(lambda: ("messages.send", 945) in vk.errors_given)
+    await student.write("/help")
+    await expect(vk, student, "Что я умею")
+    logged = caplog.text
+    assert "error 945" in logged
+    assert "Война" not in logged and "война" not in logged and str(student.user_id) not in logged
+
+
+async def test_files_go_out_the_vk_way(vk: FakeVK, long_poll_bot: Bot) -> None:
+    """A report file as a document and a picture as a photo, uploaded and attached."""
+    student = vk.user()
+    address = Address(Messenger.VK, str(student.peer_id))
+    sheet, picture = b"PK\x03\x04 a spreadsheet", barcode_image("9785170906307", "EAN13")
+    reply = Reply(
+        "Отчёт за четверть",
+        files=[
+            OutFile("document", "report.xlsx", sheet, caption="Таблица"),
+            OutFile("photo", "chart.png", picture),
+        ],
+    )
+    await long_poll_bot.transport.deliver(address, reply, key="report-1")
+    text, document, photo = student.messages
+    assert text.text == "Отчёт за четверть"
+    assert [(a.kind, a.data) for a in document.attachments] == [("doc", sheet)]
+    assert document.text == "Таблица"
+    assert [(a.kind, a.data) for a in photo.attachments] == [("photo", picture)]
 
 
 async def test_a_reader_linked_on_telegram_and_vk_is_one_reader(

@@ -86,8 +86,9 @@ class LongPoll:
                 "groups.getLongPollServer", group_id=self.transport.group_id
             )
             self._server = {"server": server["server"], "key": server["key"]}
-            if self._ts is None:
+            if self._ts is None:  # the first start (or after failed 3): from now on, kept
                 self._ts = str(server["ts"])
+                await self._save()
         params = {"act": "a_check", "key": self._server["key"], "ts": self._ts, "wait": self.wait}
         request = _on_daemon_thread(
             lambda: self.http.get(self._server_url(), params=params, timeout=self.wait + 10)

@@ -64,6 +64,13 @@ class VkTransport:
         except RecipientUnreachable:
             await self.core.unreachable(Messenger.VK, str(event.user_id))
             log.info("vk: a person does not allow messages; marked unreachable")
+        except VkCallFailed as failed:  # VK refused a call: its method and code say enough
+            log.error(
+                "vk event failed: event=%s, %s answered error %s",
+                event.event_id,
+                failed.method,
+                failed.code,
+            )
         except Exception as error:  # never let one event stop the bot
             log.error("vk event failed: event=%s\n%s", event.event_id, redacted_traceback(error))
 
