@@ -319,7 +319,7 @@ def chat(dispatcher: Dispatcher) -> Callable[[str], Chat]:
 
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
-    """The local Telegram Bot API server (tests/support/fake_telegram.py)."""
+    """The local Telegram Bot API server (tests/support/fake_telegram/)."""
     async with running_fake_telegram() as fake:
         yield fake
 

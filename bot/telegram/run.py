@@ -17,8 +17,9 @@ from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
+from bot.pacing import pace_for
 from bot.runtime import MisConfigured
-from bot.telegram.transport import TelegramTransport
+from bot.telegram.transport import MESSAGES_PER_SECOND, TelegramTransport
 from db.enums import Messenger
 from messages import texts
 from messages.i18n import say
@@ -39,9 +40,9 @@ class TelegramEdge:
     def from_app(cls, app: App) -> TelegramEdge:
         token = app.settings.telegram_bot_token
         assert token is not None
-        transport = TelegramTransport(
-            app.dispatcher, token.get_secret_value(), app.settings.telegram_api_base
-        )
+        secret = token.get_secret_value()
+        pace = pace_for(app.db, Messenger.TELEGRAM, secret, MESSAGES_PER_SECOND)
+        transport = TelegramTransport(app.dispatcher, secret, app.settings.telegram_api_base, pace)
         return cls(transport, app.settings)
 
     @property

@@ -8,7 +8,8 @@ served — so a process killed mid-update gets that update again after its resta
 updates are served in the order they came; different chats at once.
 
 The transport is also the Telegram outgoing port (messages/port.py): live replies and the
-outbox's notices leave through `deliver`, paced under Telegram's ≈30 messages a second. Sending
+outbox's notices leave through `deliver`, paced under Telegram's ≈30 messages a second (across
+the deployment's processes where the root gives a shared pace, bot/pacing.py). Sending
 waits out 429 (`retry_after`) and raises `RecipientUnreachable` on 403 (the person blocked the
 bot); the core marks the account. The transport never opens a database session: what it needs
 besides the replies (the person's command menu) comes with the core's outcome. A failure here is
@@ -48,7 +49,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.lifecycle import Closed, InFlight, KeyedLocks, LruDict
-from bot.pacing import Pace
+from bot.pacing import Pace, Pacing
 from bot.pieces import split_text
 from bot.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, escape, keyboard
 from db.enums import Messenger
@@ -72,9 +73,9 @@ T = TypeVar("T")
 class TelegramTransport:
     messenger = Messenger.TELEGRAM
 
-    def __init__(self, core: Core, token: str, api_base: str) -> None:
+    def __init__(self, core: Core, token: str, api_base: str, pace: Pacing | None = None) -> None:
         self.core = core
-        self.pace = Pace(MESSAGES_PER_SECOND)
+        self.pace = pace or Pace(MESSAGES_PER_SECOND)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
         self.bot = Bot(
             token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
