@@ -88,6 +88,9 @@ class Library(Base):
     school_year_end: Mapped[str] = mapped_column(String(5), default="05-31")
     # ISO weekdays the library is open («12345»: Monday to Friday); due dates land on open days.
     open_weekdays: Mapped[str] = mapped_column(String(7), default="12345")
+    # What readers ask about, kept by the librarian in chat: «пн–пт 8:00–16:00, сб до 13:00».
+    opening_hours: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(300))
 
 
 class LibraryClosedDay(Base):
@@ -135,7 +138,10 @@ class Record(Base):
     year: Mapped[int | None] = mapped_column(SmallInteger)
     publisher: Mapped[str | None] = mapped_column(String(300))
     series: Mapped[str | None] = mapped_column(String(300))
+    series_number: Mapped[int | None] = mapped_column(SmallInteger)  # the book's place in it
     subjects: Mapped[str] = mapped_column(Text, default="")  # "роман; русская классика"
+    bbk: Mapped[str | None] = mapped_column(String(60))  # the library's classification index
+    annotation: Mapped[str | None] = mapped_column(Text)  # what the book is about
     language: Mapped[str | None] = mapped_column(String(8))
     kind: Mapped[RecordKind] = mapped_column(
         str_enum(RecordKind, "record_kind"), default=RecordKind.BOOK
@@ -471,6 +477,23 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class Question(Base):
+    """A reader's or a parent's question to their school's librarian, and the answer, which
+    goes back to the account the question came from."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 class DeliveryStatus(StrEnum):
