@@ -38,6 +38,9 @@ class RecordData:
     kind: RecordKind = RecordKind.BOOK
     age_mark: int | None = None
     isbns: Sequence[str] = ()
+    series_number: int | None = None
+    bbk: str | None = None
+    annotation: str | None = None
 
     @property
     def isbn13s(self) -> list[str]:
@@ -147,7 +150,10 @@ async def add_record(session: AsyncSession, data: RecordData) -> Record:
         year=data.year,
         publisher=data.publisher,
         series=data.series,
+        series_number=data.series_number,
         subjects="; ".join(s.strip() for s in data.subjects if s.strip()),
+        bbk=data.bbk,
+        annotation=data.annotation,
         language=data.language,
         kind=data.kind,
         age_mark=data.age_mark,
@@ -163,7 +169,10 @@ async def add_record(session: AsyncSession, data: RecordData) -> Record:
 async def merge_into(session: AsyncSession, record: Record, data: RecordData) -> None:
     """Fill what the existing record lacks from another library's description of it."""
     changed = False
-    for name in ("subtitle", "publisher", "series", "language", "age_mark"):
+    for name in (
+        "subtitle", "publisher", "series", "series_number", "language", "age_mark", "bbk",
+        "annotation",
+    ):  # fmt: skip
         if getattr(record, name) is None and getattr(data, name) is not None:
             setattr(record, name, getattr(data, name))
             changed = True
@@ -186,8 +195,8 @@ async def _attach_isbns(session: AsyncSession, record: Record, isbns: Iterable[s
 
 
 EDITABLE = frozenset(
-    {"title", "subtitle", "authors", "year", "publisher", "series", "subjects", "language",
-     "age_mark", "kind"}
+    {"title", "subtitle", "authors", "year", "publisher", "series", "series_number", "subjects",
+     "bbk", "annotation", "language", "age_mark", "kind"}
 )  # fmt: skip
 
 

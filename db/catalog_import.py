@@ -78,6 +78,9 @@ def record_data(parsed: ParsedRecord) -> RecordData:
         kind=RecordKind(parsed.kind),
         age_mark=parsed.age_mark,
         isbns=parsed.isbns,
+        series_number=parsed.series_number,
+        bbk=parsed.bbk,
+        annotation=parsed.annotation,
     )
 
 

@@ -33,6 +33,9 @@ _ALIASES = {
     "isbn": ("isbn", "isbns", "исбн"),
     "publisher": ("publisher", "издательство", "издатель"),
     "series": ("series", "серия"),
+    "series_number": ("series_number", "номер в серии", "№ в серии", "книга серии"),
+    "bbk": ("bbk", "ббк", "индекс ббк"),
+    "annotation": ("annotation", "аннотация", "описание", "summary"),
     "subjects": ("subjects", "subject", "темы", "тема", "рубрики", "ключевые слова"),
     "language": ("language", "язык"),
     "age_mark": ("age_mark", "age", "возраст", "возрастная маркировка", "возрастной ценз"),
@@ -54,6 +57,7 @@ _KINDS = {
 }  # fmt: skip
 _AGE = re.compile(r"^(\d{1,2})\s*\+?$")
 _YEAR = re.compile(r"^(\d{1,4})\s*(г\.?|год)?$", re.I)
+_SERIES_NUMBER = re.compile(r"^(?:№|n|т\.?|кн\.?|книга|том)?\s*(\d{1,4})$", re.I)
 
 
 def decode_text(data: bytes) -> str:
@@ -162,6 +166,9 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
     copies = int(copies_text) if copies_text else 0
     isbns, bad_isbns = sort_isbns(_split(cells.get("isbn", ""), ";,"))
     language = clean(cells.get("language"))
+    series_number = _int_field(
+        cells.get("series_number", ""), _SERIES_NUMBER, "номер в серии не является числом"
+    )
     return ParsedRecord(
         number=number,
         title=title,
@@ -171,7 +178,10 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
         publisher=clean(cells.get("publisher")),
         isbns=isbns,
         series=clean(cells.get("series")),
+        series_number=series_number or None,
         subjects=unique(_split(cells.get("subjects", ""))),
+        bbk=clean(cells.get("bbk")),
+        annotation=clean(cells.get("annotation")),
         language=language.casefold() if language else None,
         kind=kind,
         age_mark=age,

@@ -40,6 +40,10 @@ _TEXTBOOK = re.compile(
 _AGE = re.compile(r"(?<!\d)(0|6|12|16|18)\s*\+")
 _NO_PUBLISHER = {"б. и", "б.и", "б. и.", "б.и.", "s.n", "s. n", "s.n.", "s. n."}
 _LANGUAGE = re.compile(r"^[a-z]{3}")
+_NUMBER = re.compile(r"(?<!\d)(\d{1,4})(?!\d)")
+_ROMAN = re.compile(r"\b([IVX]{1,5})\b")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_MAX_SERIES_NUMBER = 32767  # records.series_number is a small integer
 
 
 def map_record(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
@@ -103,6 +107,42 @@ def _age(fields: list[MarcField]) -> int | None:
         if match and int(match.group(1)) in AGE_MARKS:
             return int(match.group(1))
     return None
+
+
+def _series_number(fields: list[MarcField]) -> int | None:
+    """The book's place in its series from $v: «N 6», «т. 3», «кн. 12», «III»."""
+    for value in (v for f in fields for v in f.all("v")):
+        if match := _NUMBER.search(value):
+            number = int(match.group(1))
+        elif match := _ROMAN.search(value.upper()):
+            number = _roman(match.group(1))
+        else:
+            continue
+        if 0 < number <= _MAX_SERIES_NUMBER:
+            return number
+    return None
+
+
+def _roman(text: str) -> int:
+    values = [_ROMAN_VALUES[ch] for ch in text]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
+
+
+def _bbk(fields: list[MarcField]) -> str | None:
+    """The BBK index: a classification field whose $2 names BBK (rubbk, rubbkd, …) or none."""
+    for f in fields:
+        scheme = (f.first("2") or "").casefold()
+        if scheme and not scheme.startswith(("rubbk", "bbk", "ббк")):
+            continue
+        text = _first([f], "a")
+        if text:
+            return text[:60]
+    return None
+
+
+def _annotation(fields: list[MarcField]) -> str | None:
+    """The summary notes ($a), joined: what the book is about."""
+    return _join([clean_marc(v) for f in fields for v in f.all("a")], " ")
 
 
 def _statement_authors(statement: str | None) -> list[str]:
@@ -225,7 +265,10 @@ def _unimarc(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         publisher=_publisher(imprint, "c"),
         isbns=isbns,
         series=_first(record.get("225"), "a", unbracket=True),
+        series_number=_series_number(record.get("225")),
         subjects=unique([s for s in subjects if s]),
+        bbk=_bbk(record.get("686")),
+        annotation=_annotation(record.get("330")),
         language=language[:3] if language else None,
         kind=_unimarc_kind(record, subtitle),
         age_mark=_age(record.get("333")),
@@ -304,7 +347,10 @@ def _marc21(number: int, record: MarcRecord) -> ParsedRecord | Rejected:
         publisher=_publisher(imprint, "b"),
         isbns=isbns,
         series=_first(record.get("490", "440", "830"), "a", unbracket=True),
+        series_number=_series_number(record.get("490", "440", "830")),
         subjects=unique(_all(record.get("600", "610", "650", "651", "653"), "a")),
+        bbk=_bbk(record.get("084")),
+        annotation=_annotation(record.get("520")),
         language=language[:3] if language else None,
         kind=_marc21_kind(record, subtitle),
         age_mark=_age(record.get("521")),

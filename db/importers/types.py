@@ -42,7 +42,10 @@ class ParsedRecord:
     publisher: str | None = None
     isbns: list[str] = field(default_factory=list)
     series: str | None = None
+    series_number: int | None = None  # the book's place in its series (225$v, 490$v)
     subjects: list[str] = field(default_factory=list)
+    bbk: str | None = None  # the BBK classification index (RUSMARC 686, MARC21 084)
+    annotation: str | None = None  # what the book is about (RUSMARC 330, MARC21 520)
     language: str | None = None
     kind: str = "book"
     age_mark: int | None = None
