@@ -1,6 +1,6 @@
 """Subjects of school reading, in a child's words and in the catalog's own headings.
 
-The table is data (nlu/tables/subjects.csv: subject, kind, phrase), one row per phrase:
+The table is data (nlu/subjects.csv, beside this module: subject, kind, phrase), one row per phrase:
 
 * ``word`` — names the subject wherever it stands: «фантастика», «детективы», «стихи»;
 * ``topic`` — names it after «про»/«о» («про войну», «о животных») or beside words that only
@@ -26,7 +26,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from nlu.morph import analyzer
 from nlu.normalize import normalize
 
-TABLE_PATH = Path(__file__).with_name("tables") / "subjects.csv"
+TABLE_PATH = Path(__file__).with_suffix(".csv")
 KINDS = ("word", "topic", "heading", "bbk")
 
 # Words that ask for books without narrowing which: «что-нибудь», «книги для подростков».
