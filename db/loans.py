@@ -383,6 +383,47 @@ async def overdue_loans(c: Circulation, library_id: int) -> list[Overdue]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Borrowed:
+    """A copy of a record out on loan from a library, and which of its readers has it."""
+
+    record_id: int
+    title: str
+    reader: Reader
+    inventory_number: str
+    due_at: datetime
+
+
+async def borrowed_copies(
+    c: Circulation, library_id: int, record_ids: Sequence[int]
+) -> list[Borrowed]:
+    """Who of the library's own readers has these records now («у кого „Война и мир“?»), the
+    records in the order given, each record's soonest due first. Only the library's librarian
+    may ask, and only about the library's own loans: other schools' readers never show."""
+    require_librarian(c.actor, library_id, "loan.holders")
+    if not record_ids:
+        return []
+    rows = await c.session.execute(
+        select(Loan.due_at, Reader, Record.id, Record.title, Item.inventory_number)
+        .join(Reader, Reader.id == Loan.reader_id)
+        .join(Item, Item.id == Loan.item_id)
+        .join(Record, Record.id == Item.record_id)
+        .where(
+            Loan.library_id == library_id,
+            Reader.library_id == library_id,
+            Loan.returned_at.is_(None),
+            Record.id.in_(record_ids),
+        )
+        .order_by(Loan.due_at, Loan.id)
+    )
+    found = [
+        Borrowed(record_id, title, reader, inventory, due_at)
+        for due_at, reader, record_id, title, inventory in rows
+    ]
+    order = {record_id: n for n, record_id in enumerate(record_ids)}
+    return sorted(found, key=lambda borrowed: order[borrowed.record_id])
+
+
 # Internals ----------------------------------------------------------------------------------
 
 

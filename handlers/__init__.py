@@ -5,11 +5,14 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     from handlers import (
+        ask,
         catalog,
         class_sets,
         delivery,
         desk,
+        everyday,
         holds,
+        info,
         my_books,
         readers,
         rules,
@@ -26,4 +29,7 @@ def build_registry() -> Registry:
         class_sets.router,
         rules.router,
         delivery.router,
+        everyday.router,
+        info.router,
+        ask.router,
     )

@@ -59,16 +59,39 @@ async def class_set_command(ctx: Context) -> Reply:
 
 @router.intent("class_set", audited_as="class_set.issue")
 async def class_set_intent(ctx: Context) -> Reply:
-    return await class_set(ctx, ctx.text)
+    """«выдать 7Б комплект: Алгебра 7, …», or a class and a subject in any order as the
+    classifier read them («комплект алгебра 7б», «7 б учебники по истории»)."""
+    request = parse_set_request(ctx.text) or set_from_slots(ctx.args)
+    if request is None or not request[1]:
+        return Reply(texts.SET_USAGE)
+    class_name, titles = request
+    grade = "".join(ch for ch in class_name if ch.isdigit())
+    # «7Б комплект: алгебра» means the 7th grade's algebra, not the first algebra found.
+    titles = [t if any(ch.isdigit() for ch in t) else f"{t} {grade}" for t in titles]
+    return await _preview(ctx, class_name, titles)
+
+
+def set_from_slots(slots: dict[str, str]) -> tuple[str, list[str]] | None:
+    """class_name «7Б», subject «алгебра» (or «алгебра, физика»), grade «7» if said
+    → ("7Б", ["алгебра 7"]): the textbooks of those subjects."""
+    class_name, subject = slots.get("class_name", ""), slots.get("subject", "")
+    if not looks_like_class(class_name) or not subject.strip():
+        return None
+    grade = slots.get("grade", "")
+    subjects = [s.strip() for s in re.split(r",|;|\bи\b", subject) if s.strip()]
+    return normalise_class(class_name), [f"{s} {grade}".strip() for s in subjects]
 
 
 async def class_set(ctx: Context, text: str) -> Reply:
     """Preview first: what each textbook needs and whether copies suffice; ✅ issues it."""
-    library_id = ctx.desk
     request = parse_set_request(text)
     if request is None or not request[1]:
         return Reply(texts.SET_USAGE)
-    class_name, titles = request
+    return await _preview(ctx, *request)
+
+
+async def _preview(ctx: Context, class_name: str, titles: list[str]) -> Reply:
+    library_id = ctx.desk
     readers = await class_readers(ctx.circulation, library_id, class_name)
     records = []
     for title in titles:

@@ -38,6 +38,7 @@ from db.errors import Refused
 from db.models import Account, Library, ProcessedUpdate, Role
 from db.people import came_back, mark_unreachable, touch_account
 from handlers.context import DEFAULT_TIMEZONE, Context
+from handlers.free_text import answered
 from handlers.router import Handler, Registry
 from handlers.services import Services
 from messages import texts
@@ -226,10 +227,10 @@ class Dispatcher:
             return Reply(texts.EMPTY_MESSAGE)
 
         intent = classify(text)
-        handler = registry.intents.get(intent.name) or registry.intents["search"]
+        name = intent.name if intent.name in registry.intents else "search"
         ctx.text = text
         ctx.args = dict(intent.slots)
-        return await handler(ctx)
+        return await answered(ctx, name, registry.intents[name])
 
     async def _stop(self, ctx: Context) -> Reply:
         """«стоп», «отмена», /cancel: end what the bot waits for, saying what that means —

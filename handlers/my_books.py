@@ -67,7 +67,7 @@ async def _overview(ctx: Context, prefix: str = "") -> Reply:
             lines.append(texts.MY_HOLDS_HEADER)
             for hold in waiting:
                 k += 1
-                lines.append(f"📌{k}. " + _hold_line(ctx, hold))
+                lines.append(f"📌{k}. " + hold_line(ctx, hold))
                 cancel_buttons.append(
                     ctx.button(
                         say(texts.BUTTON_CANCEL_HOLD_N, n=k), "hold.cancel_mine", hold=hold.hold_id
@@ -93,7 +93,8 @@ def _loan_line(ctx: Context, loan: LoanView) -> str:
     return say(texts.MY_BOOKS_LOAN, title=loan.title, authors=authors, due=due).removeprefix("• ")
 
 
-def _hold_line(ctx: Context, hold: HoldView) -> str:
+def hold_line(ctx: Context, hold: HoldView) -> str:
+    """A hold as its reader sees it: «Дубровский — в очереди под номером 2»."""
     until = ctx.local(hold.ready_until) if hold.ready_until else ctx.local_now
     status = say(texts.HOLD_STATUS[hold.status.value], position=hold.position or 1, until=until)
     return say(texts.MY_HOLD_LINE, title=hold.title, status=status).removeprefix("• ")
@@ -116,8 +117,8 @@ async def renew_asked(ctx: Context) -> Reply:
         return Reply(texts.RENEW_NOTHING)
     query = ctx.args.get("query", "")
     if query:
-        best = max(loans, key=lambda loan: _likeness(query, loan))
-        if _likeness(query, best) >= TITLE_MATCH:
+        best = max(loans, key=lambda loan: title_likeness(query, loan.title, loan.authors))
+        if title_likeness(query, best.title, best.authors) >= TITLE_MATCH:
             return await _renew(ctx, best.loan_id)
         return await _overview(ctx, prefix=say(texts.RENEW_NO_MATCH, query=ctx.args["query"]))
     if len(loans) == 1:
@@ -125,16 +126,17 @@ async def renew_asked(ctx: Context) -> Reply:
     return await _overview(ctx, prefix=texts.RENEW_WHICH)
 
 
-def _likeness(query: str, loan: LoanView) -> float:
-    """How well «продли бедную лизу» names a loan: word stems compared, case endings aside."""
+def title_likeness(query: str, title: str, authors: str) -> float:
+    """How well «продли бедную лизу» names a book (a loan, a hold): word stems compared, case
+    endings aside; 0–100, TITLE_MATCH and above names it."""
 
     def stems(text: str) -> str:
         return " ".join(stem(word) for word in normalize(text).split())
 
     wanted = stems(query)
     return max(
-        fuzz.WRatio(wanted, stems(loan.title)),
-        fuzz.WRatio(wanted, stems(f"{loan.title} {loan.authors}")),
+        fuzz.WRatio(wanted, stems(title)),
+        fuzz.WRatio(wanted, stems(f"{title} {authors}")),
     )
 
 
