@@ -5,14 +5,12 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     from handlers import (
-        ask,
         catalog,
         class_sets,
         delivery,
         desk,
         everyday,
         holds,
-        info,
         my_books,
         readers,
         rules,
@@ -30,6 +28,4 @@ def build_registry() -> Registry:
         rules.router,
         delivery.router,
         everyday.router,
-        info.router,
-        ask.router,
     )
