@@ -11,6 +11,7 @@ def build_registry() -> Registry:
         desk,
         everyday,
         holds,
+        info,
         my_books,
         readers,
         rules,
@@ -28,4 +29,5 @@ def build_registry() -> Registry:
         rules.router,
         delivery.router,
         everyday.router,
+        info.router,
     )

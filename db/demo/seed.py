@@ -42,6 +42,15 @@ SCHOOLS = (
     ("school-2", "МБОУ «Гимназия № 2»", "Гимназия №2"),
     ("school-3", "МБОУ «Лицей № 3»", "Лицей №3"),
 )
+
+# What readers ask first, kept by each librarian in chat (/hours, /address); the working days
+# themselves are the calendar's (open_weekdays: Monday to Friday in all three).
+LIBRARY_INFO = {
+    "school-1": ("пн–пт 8:00–16:00, перерыв 12:00–12:30", "ул. Школьная, 1, 2-й этаж, каб. 204"),
+    "school-2": ("пн–чт 8:30–17:00, пт 8:30–15:00", "пр. Мира, 15, корпус Б, 1-й этаж"),
+    "school-3": ("пн, ср, пт 9:00–15:00; вт, чт 12:00–18:00", "ул. Лицейская, 3, читальный зал"),
+}
+
 CLASSES = ("5А", "5Б", "6А", "7А", "7Б", "8А", "9А", "10А", "11А")
 STUDENTS_PER_CLASS = 12
 
@@ -133,7 +142,15 @@ async def seed_demo(db: Database, *, now: datetime | None = None) -> DemoSummary
         await session.flush()
         libraries = []
         for code, name, short in SCHOOLS:
-            library = Library(network_id=network.id, code=code, name=name, short_name=short)
+            hours, address = LIBRARY_INFO[code]
+            library = Library(
+                network_id=network.id,
+                code=code,
+                name=name,
+                short_name=short,
+                opening_hours=hours,
+                address=address,
+            )
             session.add(library)
             libraries.append(library)
         await session.flush()
