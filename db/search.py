@@ -148,7 +148,7 @@ class CatalogSearch:
 async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Document]:
     query = select(
         Record.id, Record.title, Record.authors, Record.year, Record.age_mark,
-        Record.subtitle, Record.series, Record.subjects,
+        Record.subtitle, Record.series, Record.subjects, Record.kind, Record.series_number,
     ).order_by(Record.id)  # fmt: skip
     isbn_query = select(RecordIsbn.record_id, RecordIsbn.isbn13)
     if ids is not None:
@@ -168,6 +168,8 @@ async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Docum
             subtitle=row.subtitle,
             series=row.series,
             subjects=row.subjects,
+            kind=row.kind.value,
+            series_number=row.series_number,
         )
         for row in await session.execute(query)
     ]

@@ -7,7 +7,9 @@ second — plus a small delta of records changed since the base was built. A sea
 2. the query is read (as typed / wrong layout / transliterated) against the vocabulary;
 3. candidates come from the postings of the query's rarest trigrams, IDF-weighted, without
    touching the rest of the catalog;
-4. at most a few hundred candidates are re-ranked with rapidfuzz (nlu.search.ranking).
+4. at most a few hundred candidates are re-ranked with rapidfuzz (nlu.search.ranking);
+5. textbooks go below fiction unless asked for, and a series' books come in their order
+   (nlu.search.arrange).
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import numpy as np
 
 from nlu.isbn import find_isbn, to_isbn13
 from nlu.normalize import normalize, normalize_many
+from nlu.search.arrange import demote_textbooks, series_in_order
 from nlu.search.postings import Postings
 from nlu.search.query import QueryReader, Reading
 from nlu.search.ranking import Fields, score
 from nlu.search.trigrams import TRIGRAM_SPACE, bulk_trigrams, query_trigrams, word_trigrams
 from nlu.search.vocabulary import Vocabulary
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CHUNK = 100_000  # documents per bulk trigram pass
 POSTINGS_BUDGET = 150_000  # postings read per query, rarest trigrams first
 MIN_TRIGRAMS = 3  # …but never fewer trigrams than this
@@ -43,6 +46,7 @@ MIN_SCORE = 55.0  # below this (about half the query's words unmatched) a record
 RELATIVE_FLOOR = 0.6  # …nor below this share of the best hit's score
 GOOD_SCORE = 95.0  # below this, a «did you mean» with the catalog's spelling is considered
 NO_AGE = -1
+TEXTBOOK = "textbook"  # RecordKind.TEXTBOOK
 MAX_QUERY = 200  # characters of a query read at all: a title and an author fit in far fewer
 # Words of a query read at all: each costs a look-up in the vocabulary, and a title with its
 # author fits in far fewer («Гарри Поттер и Дары Смерти Роулинг Дж. К.» is eight).
@@ -63,6 +67,8 @@ class Document:
     subtitle: str | None = None
     series: str | None = None
     subjects: str = ""
+    kind: str = "book"  # a RecordKind value
+    series_number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,14 @@ class _DeltaDoc:
     age: int
     isbns: tuple[str, ...]
     trigrams: frozenset[int]
+    textbook: bool
+    volume: int
+
+
+def _volume(doc: Document) -> int:
+    """The place in its series as the index keeps it: 0 for none (or one past int16)."""
+    number = doc.series_number or 0
+    return number if 0 < number <= np.iinfo(np.int16).max else 0
 
 
 class SearchIndex:
@@ -145,9 +159,13 @@ class SearchIndex:
         isbn_keys: np.ndarray,
         isbn_docs: np.ndarray,
         vocabulary: Vocabulary,
+        textbooks: np.ndarray,
+        volumes: np.ndarray,
     ) -> None:
         self.record_ids = record_ids  # sorted: document number → record id
         self.ages = ages
+        self.textbooks = textbooks  # bool: the record is a textbook
+        self.volumes = volumes  # int16: its place in its series, 0 for none
         self.texts = texts
         self.postings = postings
         self.isbn_keys = isbn_keys  # sorted ISBN-13 as integers
@@ -175,6 +193,8 @@ class SearchIndex:
             isbn_keys=none,
             isbn_docs=np.empty(0, dtype=np.int32),
             vocabulary=Vocabulary([], postings),
+            textbooks=np.empty(0, dtype=bool),
+            volumes=np.empty(0, dtype=np.int16),
         )
 
     @classmethod
@@ -208,9 +228,11 @@ class SearchIndex:
             isbn_keys=np.array([k for k, _ in isbn_pairs], dtype=np.int64),
             isbn_docs=np.array([n for _, n in isbn_pairs], dtype=np.int32),
             vocabulary=Vocabulary.build(index_texts),
+            textbooks=np.fromiter((d.kind == TEXTBOOK for d in docs), dtype=bool, count=len(docs)),
+            volumes=np.fromiter((_volume(d) for d in docs), dtype=np.int16, count=len(docs)),
         )
 
-    _ARRAYS = ("record_ids", "ages", "isbn_keys", "isbn_docs")
+    _ARRAYS = ("record_ids", "ages", "isbn_keys", "isbn_docs", "textbooks", "volumes")
 
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
         """Write the base atomically: a half-written snapshot is never loaded."""
@@ -264,6 +286,8 @@ class SearchIndex:
                 isbn_keys=array("isbn_keys"),
                 isbn_docs=array("isbn_docs"),
                 vocabulary=vocabulary,
+                textbooks=array("textbooks"),
+                volumes=array("volumes"),
             )
         except (OSError, ValueError, KeyError):
             return None
@@ -288,7 +312,12 @@ class SearchIndex:
         trigrams = frozenset(t for w in text.split() for t in word_trigrams(w))
         isbns = tuple(i for raw in doc.isbns if (i := to_isbn13(raw)))
         self.delta[doc.record_id] = _DeltaDoc(
-            fields, NO_AGE if doc.age_mark is None else doc.age_mark, isbns, trigrams
+            fields,
+            NO_AGE if doc.age_mark is None else doc.age_mark,
+            isbns,
+            trigrams,
+            textbook=doc.kind == TEXTBOOK,
+            volume=_volume(doc),
         )
         for t in trigrams:
             self._delta_postings[t].add(doc.record_id)
@@ -346,11 +375,17 @@ class SearchIndex:
         fields = self.texts.get_many(base) + [self.delta[r].fields for r in delta]
         ids = [int(self.record_ids[n]) for n in base] + delta
         scores = score(reading.text, reading.open_end, fields)
-        order = np.argsort(-scores, kind="stable")
-        floor = max(MIN_SCORE, float(scores[order[0]]) * RELATIVE_FLOOR) if len(order) else 0.0
-        return [
-            Hit(ids[i], round(float(scores[i]), 2)) for i in order[:limit] if scores[i] >= floor
-        ]
+        if not len(scores):
+            return []
+        textbooks = np.concatenate(
+            [self.textbooks[base], [self.delta[r].textbook for r in delta]]
+        ).astype(bool)
+        arranged = demote_textbooks(scores, textbooks, words)
+        floor = max(MIN_SCORE, float(arranged.max()) * RELATIVE_FLOOR)
+        order = [int(i) for i in np.argsort(-arranged, kind="stable") if arranged[i] >= floor]
+        volumes = [int(v) for v in self.volumes[base]] + [self.delta[r].volume for r in delta]
+        order = series_in_order(order, words, [f.series for f in fields], volumes)
+        return [Hit(ids[i], round(float(scores[i]), 2)) for i in order[:limit]]
 
     def _allowed(self, ages: np.ndarray, max_age: int | None) -> np.ndarray:
         if max_age is None:

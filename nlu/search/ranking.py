@@ -4,6 +4,8 @@ For each query word, its best match among the record's words (edit similarity; t
 also as a prefix while it is being typed). Title and author words count fully, series and
 subjects less. The weighted share of well-matched query words is the main score; closeness of
 the whole query to the title, an exact title and a title that starts with the query add to it.
+A query that names only an author («книги пушкина») puts that author's books before a book with
+the name in its title («Мой Пушкин»).
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from rapidfuzz.distance import Prefix
 
 from nlu.names import initial_of
 
-FIELD_WEIGHTS = np.array([1.0, 0.85, 0.7], dtype=np.float32)  # title+authors, series, subjects
+# title, authors, series, subjects
+FIELD_WEIGHTS = np.array([1.0, 1.0, 0.85, 0.7], dtype=np.float32)
+AUTHOR_FIELD = 1
+AUTHOR_BONUS = 12.0  # a query all of an author's name: enough to pass a title naming them
+AUTHOR_MATCH = 0.85  # an author's name matched this well (as typed, or inflected: 0.9) counts
 PREFIX_DISCOUNT = 0.98
 FLOOR = 0.5  # a word matched at 50% similarity or less does not count at all
 # «пиковую даму» asks for «Пиковая дама»: a word whose stem (the word without its case
@@ -76,17 +82,20 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     if not words or not candidates:
         return np.zeros(len(candidates))
     flat: list[str] = []
-    lengths = np.empty((len(candidates), 3), dtype=np.int64)  # main, series, subjects words
+    lengths = np.empty((len(candidates), 4), dtype=np.int64)  # words of each field
     for n, fields in enumerate(candidates):
-        main = f"{fields.title} {fields.authors}".split() or [""]
+        title = fields.title.split() or [""]  # every candidate has a word: reduceat needs it
+        authors = fields.authors.split()
         series = fields.series.split()
         subjects = fields.subjects.split()
-        lengths[n] = len(main), len(series), len(subjects)
-        flat += main
+        lengths[n] = len(title), len(authors), len(series), len(subjects)
+        flat += title
+        flat += authors
         flat += series
         flat += subjects
     starts = np.concatenate(([0], np.cumsum(lengths.sum(axis=1))[:-1]))
     weights = np.repeat(np.tile(FIELD_WEIGHTS, len(candidates)), lengths.ravel())
+    fields_of = np.repeat(np.tile(np.arange(4), len(candidates)), lengths.ravel())
     initials = [(n, initial) for n, w in enumerate(words) if (initial := initial_of(w))]
     rows = words + [initial for _, initial in initials]
     similarity = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.float32) / 100
@@ -94,6 +103,7 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
         similarity[n] = np.maximum(similarity[n], similarity[row])
     similarity = similarity[: len(words)]
     _credit_inflections(words, flat, similarity)
+    author_bonus = _author_bonus(words, flat, similarity, fields_of, starts)
     if open_end:  # the start of a word typed so far: how much of it the word begins with
         last = words[-1]
         typed = process.cdist([last], flat, scorer=Prefix.similarity, dtype=np.int32)[0]
@@ -112,7 +122,27 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     typing = np.fromiter(
         (open_end and t.startswith(query) for t in titles), dtype=np.float32, count=len(titles)
     )
-    return 100 * coverage + 12 * closeness + 10 * exact + 6 * typing
+    return 100 * coverage + 12 * closeness + 10 * exact + 6 * typing + author_bonus
+
+
+def _author_bonus(
+    words: list[str],
+    flat: list[str],
+    similarity: np.ndarray,
+    fields_of: np.ndarray,
+    starts: np.ndarray,
+) -> np.ndarray:
+    """AUTHOR_BONUS for the records whose authors' names (not initials) match every content word
+    of the query, as typed or inflected («книги пушкина»: Pushkin's books, not Tsvetaeva's «Мой
+    Пушкин»; «родионов вера» is not a name, for the initial «В.» of «Родионова В. А.»)."""
+    content = [n for n, w in enumerate(words) if w not in FUNCTION_WORDS and len(w) > 1]
+    if not content:
+        return np.zeros(len(starts), dtype=np.float32)
+    names = (fields_of == AUTHOR_FIELD) & np.fromiter(
+        (len(w) > 1 for w in flat), dtype=bool, count=len(flat)
+    )
+    by_name = np.maximum.reduceat(np.where(names, similarity[content], 0), starts, axis=1)
+    return np.where((by_name >= AUTHOR_MATCH).all(axis=0), AUTHOR_BONUS, 0).astype(np.float32)
 
 
 def _credit_inflections(words: list[str], flat: list[str], similarity: np.ndarray) -> None:
