@@ -116,17 +116,15 @@ async def _holds(ctx: Context, prefix: str = "", edit: bool = False) -> Reply:
         for hold in mine:
             n += 1
             lines.append(f"📌{n}. " + hold_line(ctx, hold))
-            buttons.append(
-                ctx.button(
-                    say(texts.BUTTON_CANCEL_HOLD_N, n=n), "hold.cancel_listed", hold=hold.hold_id
-                )
-            )
+            if len(buttons) < MAX_BUTTONS:  # the rest by «отмени бронь на …»
+                label = say(texts.BUTTON_CANCEL_HOLD_N, n=n)
+                buttons.append(ctx.button(label, "hold.cancel_listed", hold=hold.hold_id))
         blocks.append("\n".join(lines))
     if buttons:
         blocks.append(texts.MY_HOLDS_CANCEL_HINT)
     elif ctx.actor.cards:
         blocks.append(texts.MY_HOLDS_HOW)
-    return Reply("\n\n".join(blocks), buttons=in_rows(buttons[:MAX_BUTTONS]), edit=edit)
+    return Reply("\n\n".join(blocks), buttons=in_rows(buttons), edit=edit)
 
 
 # How many books, renewing them all -------------------------------------------------------------
