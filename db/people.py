@@ -28,6 +28,7 @@ from db.models import (
     Reader,
     Role,
 )
+from db.questions import forget_questions
 from nlu.morph import guess_gender
 from nlu.normalize import normalize
 
@@ -423,6 +424,7 @@ class Erasure:
     accounts_unlinked: int = 0
     parents_unlinked: int = 0
     notices_dropped: int = 0
+    questions_erased: int = 0
 
 
 async def open_loans_count(session: AsyncSession, reader_id: int) -> int:
@@ -443,8 +445,9 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
     its id, for the counts and reports) and loses everything personal: the name becomes
     `placeholder`, birth year, gender, class, block reason and reading history go; open holds
     are cancelled, the card's messenger accounts and parents are unlinked, unused link codes
-    deleted, and notices about the reader dropped from the outbox. The card stays blocked, so
-    nothing is issued to it again. Audited by ids only."""
+    deleted, notices about the reader dropped from the outbox, and the questions the reader
+    and their parents asked the librarian erased (db.questions.forget_questions). The card
+    stays blocked, so nothing is issued to it again. Audited by ids only."""
     reader = await locked_reader(c.session, reader_id)
     require_librarian(c.actor, reader.library_id, "reader.erase")
     loans_out = await open_loans_count(c.session, reader.id)
@@ -462,6 +465,7 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
     for hold_id in active:
         await cancel_hold(c, hold_id)
     hold_ids = list(await session.scalars(select(Hold.id).where(Hold.reader_id == reader.id)))
+    questions = await forget_questions(session, reader)  # and their notices
 
     about_reader = OutboxMessage.payload["reader_id"].as_integer() == reader.id
     dropped = (await session.execute(delete(OutboxMessage).where(about_reader))).rowcount or 0
@@ -532,12 +536,14 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
         accounts=accounts,
         parents=len(parents),
         notices=dropped,
+        questions=questions,
     )
     return Erasure(
         holds_cancelled=len(active),
         accounts_unlinked=accounts,
         parents_unlinked=len(parents),
         notices_dropped=dropped,
+        questions_erased=questions,
     )
 
 

@@ -5,6 +5,7 @@ from handlers.router import Registry
 
 def build_registry() -> Registry:
     from handlers import (
+        ask,
         catalog,
         class_sets,
         delivery,
@@ -30,4 +31,5 @@ def build_registry() -> Registry:
         delivery.router,
         everyday.router,
         info.router,
+        ask.router,
     )
