@@ -23,7 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.access import AccessDenied, Actor, require_librarian
 from db.audit import audit
 from db.enums import RoleName
-from db.models import GuardianLink, Library, OutboxMessage, Person, Question, Reader, Role
+from db.models import (
+    Account,
+    ConversationState,
+    GuardianLink,
+    Library,
+    OutboxMessage,
+    Person,
+    Question,
+    Reader,
+    Role,
+)
 
 MAX_OPEN = 5  # questions without an answer one person may have at a time
 QUESTION_LENGTH = 1000
@@ -221,18 +231,24 @@ async def forget_questions(session: AsyncSession, reader: Reader) -> int:
     """Erase the questions a reader leaving the school is behind, and their notices (sent or
     not) from the outbox: the questions the reader's own accounts asked at the reader's
     library, and their parents' there — unless the person still has another card or child
-    at that library to ask about. Returns how many questions were erased."""
+    at that library to ask about; a question they were still asking (waiting in the
+    conversation for the school to be chosen) goes too. Returns how many questions were
+    erased."""
     readers_people = select(Role.person_id).where(
         Role.role == RoleName.READER, Role.reader_id == reader.id
     )
     parents = select(GuardianLink.parent_person_id).where(GuardianLink.reader_id == reader.id)
     people = set(await session.scalars(readers_people)) | set(await session.scalars(parents))
-    gone = []
-    for person_id in people:
-        if not await _other_card_at(session, person_id, reader):
-            gone.append(person_id)
+    gone = [p for p in people if not await _other_card_at(session, p, reader)]
     if not gone:
         return 0
+    # A question still being asked (a parent choosing the school) waits in the conversation.
+    accounts = select(Account.id).where(Account.person_id.in_(gone))
+    await session.execute(
+        delete(ConversationState)
+        .where(ConversationState.account_id.in_(accounts), ConversationState.state.like("ask.%"))
+        .execution_options(synchronize_session=False)
+    )
     ids = list(
         await session.scalars(
             select(Question.id).where(

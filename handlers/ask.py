@@ -134,6 +134,9 @@ async def library_typed(ctx: Context) -> Reply:
     """The school typed instead of pressed: «гимназия», «Илья», «2» — one that fits is taken;
     anything else gets the choice again."""
     libraries = libraries_to_ask(ctx.actor)
+    if not libraries:  # unlinked meanwhile: said so, and nothing waits any more
+        await ctx.forget_expectation()
+        return await ask(ctx, "")
     typed = set(normalize(ctx.text).split())
     fitting = [
         library_id
@@ -153,6 +156,9 @@ def _names_of(ctx: Context, library_id: int) -> set[str]:
 
 
 async def _send(ctx: Context, library_id: int, text: str) -> Reply:
+    """Store the question and tell every librarian of the school (a question is addressed to
+    them: /notify's switch is about requests, and does not silence it), each after their own
+    quiet hours."""
     asked = await ask_librarian(ctx.session, ctx.actor, library_id, text, ctx.now)
     if asked.question is None:
         return Reply(say(texts.ASK_TOO_MANY, n=asked.open))

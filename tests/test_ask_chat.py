@@ -8,11 +8,21 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from db.engine import Database
 from db.enums import AuditOutcome, Messenger
-from db.models import Account, AuditEntry, Item, Loan, OutboxMessage, Question, Reader
+from db.models import (
+    Account,
+    AuditEntry,
+    ConversationState,
+    GuardianLink,
+    Item,
+    Loan,
+    OutboxMessage,
+    Question,
+    Reader,
+)
 from db.questions import MAX_OPEN
 from handlers.dispatcher import Dispatcher
 from jobs.outbox import deliver_due
@@ -173,6 +183,21 @@ async def test_a_parent_of_children_at_two_schools_is_asked_which(
     assert "№ 1 · 16 ноября, 12:30 · от родителя Смирнова Ильи, 5А" in gymnasium.text
 
 
+async def test_a_parent_unlinked_while_choosing_is_told_so(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    parent = chat("parent")
+    await parent.send("/ask Когда сдавать учебники?")
+    assert parent.text == texts.ASK_WHICH
+    async with demo_db.transaction() as session:
+        await session.execute(delete(GuardianLink))
+    await parent.send("мария")
+    assert parent.text == texts.ASK_NOT_LINKED
+    assert not await _questions(demo_db)
+    await parent.send("мария")  # nothing waits for the choice any more
+    assert parent.text != texts.ASK_NOT_LINKED
+
+
 async def test_without_the_question_the_bot_asks_for_it(
     chat: ChatFactory, demo_db: Database
 ) -> None:
@@ -300,6 +325,8 @@ async def test_questions_are_erased_with_the_reader(
         )
     for inventory in loans:  # a reader with books on loan is not removed
         await librarian.send(f"/return {inventory}")
+    await parent.send("/ask Мария потеряла книгу, что делать?")  # still choosing the school
+    assert parent.text == texts.ASK_WHICH
     await librarian.send("/remove 1001")
     await librarian.press("Да, удалить")
     assert "теперь «" in librarian.text
@@ -313,3 +340,8 @@ async def test_questions_are_erased_with_the_reader(
         )
     assert {p.get("question_id") for p in payloads} - {None} == {left[0].id}
     assert entry.detail["questions"] == 2
+    async with demo_db.reading() as session:
+        assert not list(await session.scalars(select(ConversationState.data)))
+    await parent.send("мария")  # nothing waits for it: an everyday message again
+    assert parent.text != texts.ASK_WHICH
+    assert len(await _questions(demo_db)) == 1
