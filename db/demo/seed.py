@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.catalog_import import ImportReport, import_records
 from db.clock import utcnow
+from db.demo.history import date_arrivals, past_loans
 from db.engine import Database
 from db.enums import ItemStatus, Messenger, RecordKind, RoleName
 from db.importers import ParsedRecord, read_catalog
@@ -168,6 +169,9 @@ async def seed_demo(db: Database, *, now: datetime | None = None) -> DemoSummary
         loans += await _issue_demo_loans(
             session, libraries[1], readers["school-2"][:3], people["librarian2"], now
         )
+        await date_arrivals(session, libraries[:2], now)
+        for library, librarian in zip(libraries, ("librarian", "librarian2"), strict=False):
+            await past_loans(session, library, readers[library.code], people[librarian], now)
 
         return DemoSummary(
             libraries=len(libraries),
