@@ -6,6 +6,7 @@ from handlers.router import Registry
 def build_registry() -> Registry:
     from handlers import (
         ask,
+        browse,
         catalog,
         class_sets,
         delivery,
@@ -15,6 +16,7 @@ def build_registry() -> Registry:
         info,
         my_books,
         readers,
+        recommend,
         rules,
         welcome,
     )
@@ -32,4 +34,6 @@ def build_registry() -> Registry:
         everyday.router,
         info.router,
         ask.router,
+        browse.router,
+        recommend.router,
     )

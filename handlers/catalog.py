@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from db.access import Actor
 from db.catalog import Holding, find_copies, holdings, isbns_of, records_by_id, title_of
 from db.models import Record
+from db.shelves import series_books
 from handlers.context import Context
 from handlers.copies import copy_code, copy_reply
 from handlers.router import Router
@@ -280,12 +281,21 @@ async def open_record(ctx: Context) -> Reply:
         lines.append(say(texts.RECORD_FIELD_YEAR, year=record.year))
     if record.publisher:
         lines.append(say(texts.RECORD_FIELD_PUBLISHER, publisher=record.publisher))
-    if record.series:
+    if record.series and record.series_number:
+        lines.append(
+            say(texts.RECORD_FIELD_SERIES_NUMBER, series=record.series, number=record.series_number)
+        )
+    elif record.series:
         lines.append(say(texts.RECORD_FIELD_SERIES, series=record.series))
+    if record.subjects:
+        lines.append(say(texts.RECORD_FIELD_SUBJECTS, subjects=record.subjects.replace(";", ",")))
     if isbns:
         lines.append(say(texts.RECORD_FIELD_ISBN, isbn=", ".join(isbns)))
     if record.age_mark is not None:
         lines.append(say(texts.RECORD_FIELD_AGE, age=record.age_mark))
+    if record.annotation:
+        lines.append(say(texts.RECORD_ANNOTATION, annotation=record.annotation))
+    lines += await _series_order(ctx, record, max_age)
     where = (await holdings(ctx.session, [record.id])).get(record.id, [])
     homes = Homes.of(ctx.actor)
     if where:
@@ -331,4 +341,23 @@ async def open_record(ctx: Context) -> Reply:
             )
     elif ctx.actor.children:
         lines.append(texts.RECORD_PARENT_RESERVE)
+    buttons.append([ctx.button(texts.BUTTON_SIMILAR, "record.similar", record=record.id)])
     return Reply("\n".join(lines), buttons=buttons)
+
+
+async def _series_order(ctx: Context, record: Record, max_age: int | None) -> list[str]:
+    """The numbered series the book belongs to, in order, the book itself marked."""
+    if not (record.series and record.series_number):
+        return []
+    books = await series_books(ctx.session, record.series, max_age)
+    if len(books) < 2:
+        return []
+    return [texts.RECORD_SERIES_ORDER] + [
+        say(
+            texts.RECORD_SERIES_BOOK,
+            mark=texts.RECORD_SERIES_HERE if record_id == record.id else texts.RECORD_SERIES_OTHER,
+            number=number,
+            title=title,
+        )
+        for number, record_id, title in books
+    ]

@@ -141,8 +141,10 @@ def _bbk(fields: list[MarcField]) -> str | None:
 
 
 def _annotation(fields: list[MarcField]) -> str | None:
-    """The summary notes ($a), joined: what the book is about."""
-    return _join([clean_marc(v) for f in fields for v in f.all("a")], " ")
+    """The summary notes ($a), joined: what the book is about. Sentences keep their full stops
+    (ISBD trimming is for headings, not for prose)."""
+    notes = [" ".join(v.split()) for f in fields for v in f.all("a")]
+    return " ".join(n for n in notes if n) or None
 
 
 def _statement_authors(statement: str | None) -> list[str]:
