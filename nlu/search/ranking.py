@@ -96,7 +96,7 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
     starts = np.concatenate(([0], np.cumsum(lengths.sum(axis=1))[:-1]))
     weights = np.repeat(np.tile(FIELD_WEIGHTS, len(candidates)), lengths.ravel())
     fields_of = np.repeat(np.tile(np.arange(4), len(candidates)), lengths.ravel())
-    initials = [(n, initial) for n, w in enumerate(words) if (initial := initial_of(w))]
+    initials = _initials(words)
     rows = words + [initial for _, initial in initials]
     similarity = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.float32) / 100
     for row, (n, _) in enumerate(initials, start=len(words)):  # «лев» also matches «л»
@@ -123,6 +123,15 @@ def score(query: str, open_end: bool, candidates: Sequence[Fields]) -> np.ndarra
         (open_end and t.startswith(query) for t in titles), dtype=np.float32, count=len(titles)
     )
     return 100 * coverage + 12 * closeness + 10 * exact + 6 * typing + author_bonus
+
+
+def _initials(words: list[str]) -> list[tuple[int, str]]:
+    """The initials the query's given names stand for, beside a surname («лев толстой» meets
+    «Толстой Л. Н.»); a given name with no other word beside it is a word of a title
+    («любовь», «вера»), not an author's initial."""
+    named = [(n, initial) for n, w in enumerate(words) if (initial := initial_of(w))]
+    others = [w for w in words if len(w) > 1 and w not in FUNCTION_WORDS and initial_of(w) is None]
+    return named if others else []
 
 
 def _author_bonus(
