@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
-from db.catalog import free_copies, holdings, title_of
+from db.catalog import find_copies, free_copies, holdings, title_of
 from db.class_sets import class_readers
 from db.holds import hold_shelf
 from db.loans import borrowed_copies, overdue_loans
@@ -21,6 +21,7 @@ from db.people import looks_like_class, normalise_class
 from db.rules import overdue_days
 from handlers.catalog import reserve, search
 from handlers.context import Context, desk_of
+from handlers.copies import copy_code
 from handlers.desk import issue_command, issue_for_reader, return_command
 from handlers.holds import desk_holds
 from handlers.readers import overdue, reader_command, reader_named
@@ -216,6 +217,9 @@ async def issue_asked(ctx: Context) -> Reply | list[Reply]:
     inventory = ctx.args.get("inventory", "").strip()
     name = ctx.args.get("name", "").strip()
     query = ctx.args.get("query", "").strip()
+    first, _, rest = query.partition(" ")
+    if not inventory and copy_code(first) and await find_copies(ctx.session, [ctx.desk], first):
+        inventory, query = first, rest.strip()  # «выдать 72 …»: a copy of this library first
     if inventory:
         ctx.text = f"{inventory} {name}".strip()
         return await issue_command(ctx)
