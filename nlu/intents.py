@@ -1,26 +1,48 @@
 """Free text → intent with slots. Anything unclear is a catalog search.
 
-The intent set and its example phrases live here, in one table, and are tested together.
+The order of reading, first answer wins:
+
+1. a link code («7X32FYEX», «мой код …») — understand.codes;
+2. a request in everyday words, in any order, with typos and slang — the frames of
+   understand.frames: «мои брони», «когда работает библиотека», «должники 7б»;
+3. a genre or topic — understand.browse over nlu.subjects: «фантастика», «сказки пушкина»;
+   also when it was asked for as a search («есть что-нибудь про войну?»);
+4. a long message (voice typing): the work named inside it (understand.works), else a request
+   in one of its clauses, else thanks if it starts with them;
+5. steps 2–4 again on the message read on the Russian layout, when a stretch of it was typed
+   with the Latin one on («vjb ,hjyb» → «мои брони»);
+6. a search for the whole text, as typed.
+
+A message that is a title and nothing else stays a search: a frame must account for every
+word, so «привет из прошлого» and «Мои университеты» are books. A wrong command is worse than
+a search.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from nlu.normalize import normalize
+from nlu.understand.browse import browse, subject_words
+from nlu.understand.codes import link_code
+from nlu.understand.frames import Match, best, vocabulary
+from nlu.understand.lexicon import FILLERS, SLANG
+from nlu.understand.words import Speller, Word, other_layout, read
+from nlu.understand.works import named_work
 
-# A link code is eight characters of the code alphabet (no 0/O/1/I/L), with at least two
-# digits and two letters, often split 4+4. A message shaped like one is read as a code, so
-# that a mistyped code is refused as a code rather than searched for as a title: eight Latin
-# letters and digits with two of each, or eight capitals of the code alphabet. After the
-# word «код» anything of Latin letters and digits is a code.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_SHAPE = re.compile(r"^[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}$")
-CODE_WORD = re.compile(r"^код(\s+привязки)?(\s*[:—-]\s*|\s+)(?P<code>.+)$", re.IGNORECASE)
-CODE_AFTER_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\s-]*$")
-# Cyrillic letters that look like Latin ones, as typed with the Russian layout on
-LOOKALIKES = str.maketrans("АВЕКМНОРСТУХаеокмнорстух", "ABEKMHOPCTYXAEOKMHOPCTYX")
+__all__ = ["Intent", "classify", "link_code"]
+
+LONG = 12  # words: longer is a voice-typed sentence; a request must fit one of its clauses
+MEDIUM = 7  # words: from here a message no frame explains is read for the work inside
+SEARCH = "search"
+SOCIAL = frozenset({"greeting", "thanks", "help"})
+# Words that start a new clause in run-on speech, besides punctuation.
+CLAUSE_STARTS = frozenset(
+    "а но потому чтобы если который которая которую которые хочу хотел хотела".split()
+)
+_CLAUSE_MARK = re.compile(r"[,.!?;:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,101 +51,73 @@ class Intent:
     slots: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class IntentRule:
-    name: str
-    pattern: re.Pattern[str]  # over normalised text; a named group `query` becomes a slot
-    examples: tuple[str, ...]
+def _search(query: str, text: str) -> Intent:
+    slots = {"query": query}
+    if len(query) < len(normalize(text)):
+        slots["understood"] = "1"
+    return Intent(SEARCH, slots)
 
 
-def _rule(name: str, pattern: str, *examples: str) -> IntentRule:
-    return IntentRule(name, re.compile(pattern), examples)
+def _clauses(words: tuple[Word, ...], text: str) -> list[tuple[Word, ...]]:
+    clauses: list[list[Word]] = [[]]
+    for k, word in enumerate(words):
+        mark = k and _CLAUSE_MARK.search(text, words[k - 1].end, word.start)
+        if clauses[-1] and (mark or word.typed in CLAUSE_STARTS):
+            clauses.append([])
+        clauses[-1].append(word)
+    return [tuple(c) for c in clauses if c]
 
 
-# Patterns run over normalised text (lower case, no punctuation, ё→е). A `query` group is the
-# part to search for; a rule without one carries no slots.
-RULES: tuple[IntentRule, ...] = (
-    _rule(
-        "help",
-        r"^(помощь|помоги(те)?|справка|что ты умеешь|что умеешь|как (тобой )?пользоваться|help)$",
-        "помощь",
-        "Помогите!",
-        "что ты умеешь?",
-        "как пользоваться",
-    ),
-    _rule(
-        "my_books",
-        r"^(мои книги|мои|мой формуляр|формуляр|что у меня|что у меня на руках|мои займы"
-        r"|какие у меня книги|книги ребенка|книги детей)$",
-        "мои книги",
-        "Мои книги",
-        "мой формуляр",
-        "что у меня на руках?",
-        "книги ребёнка",
-    ),
-    _rule(
-        "due_dates",
-        r"^(когда|до какого числа) (мне )?(сдавать|сдать|вернуть|возвращать|отдавать|нести)"
-        r"( (книгу|книги|книжку|учебник|учебники))?$",
-        "когда сдавать",
-        "Когда сдавать книгу?",
-        "до какого числа вернуть книги",
-        "когда мне нести",
-    ),
-    _rule(
-        "renew",
-        r"^(продли|продлить|продлите|продление|продлить срок|можно продлить)"
-        r"( мне)?( (книгу|книги|книжку|срок))?(?: (?P<query>.+))?$",
-        "продли книгу",
-        "Продлить",
-        "продлите мне книгу",
-        "продли войну и мир",
-        "можно продлить?",
-    ),
-    _rule(
-        "class_set",
-        r"^(выдать|выдай|выдаем|выдаём) \d{1,2} ?[а-я] комплект .+$",
-        "выдать 7Б комплект: Алгебра 7, Русский язык 7",
-        "Выдать 10 А комплект: Физика 10",
-    ),
-    _rule(
-        "reserve",
-        r"^(хочу взять|хочу забронировать|забронируй(те)?|забронировать|отложи(те)?|возьму"
-        r"|можно взять|дайте|дай)( мне)? (?P<query>.+)$",
-        "хочу взять гарри поттера",
-        "Забронируйте «Капитанскую дочку»",
-        "отложите мне 1984",
-    ),
-    _rule(
-        "search",
-        r"^(есть ли( у вас)?|а есть|у вас есть|есть|найди(те)?|найти|поищи|ищу|где (найти|взять)"
-        r"|хочу (почитать|прочитать)|посоветуй(те)?)( мне)? (?P<query>.+?)( в библиотеке)?$",
-        "есть ли Гарри Поттер",
-        "Есть ли у вас «Война и мир»?",
-        "найди капитанскую дочку",
-        "где взять 1984",
-        "хочу почитать про космос",
-    ),
-)
-
-
-def link_code(text: str) -> str | None:
-    """The code in a message shaped like a link code (upper case, no separators), else None."""
-    raw = text.strip()
-    after_word = CODE_WORD.match(raw)
-    if after_word:
-        code = after_word.group("code").translate(LOOKALIKES)
-        if CODE_AFTER_WORD.match(code):
-            return "".join(ch for ch in code if ch.isalnum()).upper()
-        return None
-    if not CODE_SHAPE.match(raw):
-        return None
-    code = "".join(ch for ch in raw if ch.isalnum())
-    digits = sum(ch.isdigit() for ch in code)
-    in_alphabet = code.isupper() and all(ch in CODE_ALPHABET for ch in code)
-    if 2 <= digits <= len(code) - 2 or in_alphabet:
-        return code.upper()
+def _long(words: tuple[Word, ...], text: str) -> Intent | None:
+    """A voice-typed sentence: the work it names, else a request in one of its clauses."""
+    work = named_work(words, text, thorough=len(words) > LONG)
+    if work:
+        return _search(work, text)
+    found = [best(clause, text) for clause in _clauses(words, text)]
+    asks = [m for m in found if m is not None and m.intent not in SOCIAL | {SEARCH}]
+    if asks:
+        top = min(asks, key=lambda m: (-m.score, m.left, m.order))
+        return Intent(top.intent, top.slots)
+    if words[0].forms & {"спасибо", "благодарить", "спс"}:
+        return Intent("thanks")
     return None
+
+
+def _from_match(found: Match | None, words: tuple[Word, ...]) -> Intent | None:
+    if found is None or found.intent == SEARCH:
+        subject = browse(words)
+        if subject is not None:
+            return Intent("browse_subject", subject)
+    if found is None:
+        return None
+    return Intent(found.intent, found.slots)
+
+
+@cache
+def speller() -> Speller:
+    """Typos put right against every word the intents and the subjects are recognised by."""
+    return Speller(vocabulary() | subject_words() | FILLERS | set(SLANG.values()))
+
+
+def _understand(text: str) -> Intent | None:
+    """What the text asks for, or None when nothing but a title can be read in it."""
+    words = read(text, speller())
+    if not words:
+        return None
+    found = best(words, text)
+    if len(words) > LONG:
+        if found is not None and found.frame.rest in (None, "question"):
+            return Intent(found.intent, found.slots)  # a question runs on; a title would not
+        return _long(words, text)
+    intent = _from_match(found, words)
+    if len(words) >= MEDIUM:
+        if intent is None:
+            return _long(words, text)
+        if intent.name == SEARCH:  # «ищу книгу которую задали называется …»
+            work = named_work(words, text, thorough=False)
+            if work and len(work) < len(intent.slots["query"]):
+                return _search(work, text)
+    return intent
 
 
 def classify(text: str) -> Intent:
@@ -131,10 +125,9 @@ def classify(text: str) -> Intent:
     code = link_code(raw)
     if code is not None:
         return Intent("link", {"code": code})
-    normal = normalize(raw)
-    for rule in RULES:
-        match = rule.pattern.match(normal)
-        if match:
-            slots = {k: v for k, v in match.groupdict().items() if v}
-            return Intent(rule.name, slots)
-    return Intent("search", {"query": raw})
+    found = _understand(raw)
+    if found is None:
+        other = other_layout(raw)
+        if other is not None:
+            found = _understand(other)
+    return found or Intent(SEARCH, {"query": raw})

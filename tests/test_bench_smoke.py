@@ -1,11 +1,16 @@
-"""The search bench's generators at a tiny size: deterministic, complete, valid. Times nothing."""
+"""The benches at a tiny size: the search bench's generators deterministic, complete, valid;
+the understanding bench's set complete and its runner printing every figure. Times nothing."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
+from collections import Counter
 from contextlib import closing
 from pathlib import Path
+
+import pytest
 
 from bench.search import vocab
 from bench.search.catalog import write_catalog
@@ -13,6 +18,8 @@ from bench.search.isbns import IsbnAllocator, isbn10_to_13
 from bench.search.morph import lexicon
 from bench.search.queries import KINDS, Query, fold, load_sources, make_queries
 from bench.search.records import LIBRARIES
+from bench.understanding.__main__ import main as understanding_bench
+from bench.understanding.messages import load as understanding_set
 from nlu.isbn import to_isbn13
 
 SIZE = 2_000
@@ -68,3 +75,40 @@ async def test_the_bench_generators_are_deterministic_and_valid(tmp_path: Path) 
     english = set(vocab.ENGLISH_NOUNS) | set(vocab.ENGLISH_ADJECTIVES) | set(vocab.ENGLISH_VERBS)
     assert len(english) >= 280
     assert len(set(vocab.ENGLISH_FIRST_NAMES) | set(vocab.ENGLISH_SURNAMES)) >= 200
+
+
+# The intents of issue 13's contract, each of which the understanding set must cover.
+INTENTS = {
+    "help", "my_books", "due_dates", "renew", "class_set", "reserve", "search", "link",
+    "greeting", "thanks", "my_holds", "loan_count", "renew_all", "cancel_hold", "hours",
+    "address", "rules", "reading_history", "new_requests", "hold_shelf", "overdue", "who_has",
+    "issue", "return", "find_reader", "ask_librarian", "browse_subject", "recommend",
+}  # fmt: skip
+
+
+def test_the_understanding_set_covers_every_intent_and_persona() -> None:
+    messages = understanding_set()
+    per_intent = Counter(m.intent for m in messages)
+    assert len(messages) >= 400
+    assert set(per_intent) == INTENTS
+    assert min(per_intent.values()) >= 12 and per_intent["search"] >= 60
+    assert {m.persona.partition("-")[0] for m in messages} == {"student", "parent", "librarian"}
+    assert {m.persona for m in messages if m.persona.startswith("student")} == {
+        f"student-{grade}" for grade in range(1, 12)
+    }
+    assert len({m.text for m in messages}) == len(messages)
+
+
+def test_the_understanding_bench_prints_its_figures_beside_the_baseline(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    figures = tmp_path / "understanding.json"
+    assert understanding_bench(["--per-intent", "2", "--misses", "3", "--json", str(figures)]) == 0
+    out = capsys.readouterr().out
+    assert "messages: 56 " in out
+    for intent in INTENTS:
+        assert f"\n{intent} " in out
+    for line in ("answered as meant:", "lowest intent:", "classify per message:", "confusions"):
+        assert line in out
+    document = json.loads(figures.read_text("utf-8"))
+    assert document["ours"]["all"]["n"] == document["baseline"]["all"]["n"] == 56
