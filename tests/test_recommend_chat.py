@@ -242,7 +242,7 @@ async def test_similar_books_from_a_card(chat: ChatFactory) -> None:
     assert "▸ 1. Гарри Поттер и философский камень" in card
     assert re.search(r"7\. Гарри Поттер и Дары Смерти", card)
     await student.press("Похожие")
-    assert student.text.startswith("Похожие на «Гарри Поттер и философский камень»: ")
+    assert student.text.startswith("Похожие на книгу «Гарри Поттер и философский камень»: ")
     titles = listed(student.text)
     assert titles[:2] == ["Гарри Поттер и Тайная комната", "Гарри Поттер и узник Азкабана"]
     assert "Гарри Поттер и философский камень" not in titles
