@@ -238,6 +238,7 @@ async def test_similar_books_from_a_card(chat: ChatFactory) -> None:
     card = student.text
     assert "Серия: Гарри Поттер, книга 1" in card
     assert "О чём: Одиннадцатилетний Гарри узнаёт, что он волшебник" in card
+    assert "тайну, спрятанную в замке.\n" in card  # the annotation keeps its full stop
     assert "Темы: фэнтези, зарубежная литература" in card
     assert "▸ 1. Гарри Поттер и философский камень" in card
     assert re.search(r"7\. Гарри Поттер и Дары Смерти", card)

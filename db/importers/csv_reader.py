@@ -181,7 +181,7 @@ def _record(number: int, cells: dict[str, str]) -> ParsedRecord:
         series_number=series_number or None,
         subjects=unique(_split(cells.get("subjects", ""))),
         bbk=clean(cells.get("bbk")),
-        annotation=clean(cells.get("annotation")),
+        annotation=" ".join(cells.get("annotation", "").split()) or None,  # prose keeps its «.»
         language=language.casefold() if language else None,
         kind=kind,
         age_mark=age,
