@@ -19,6 +19,7 @@ from bench.search.morph import lexicon
 from bench.search.queries import KINDS, Query, fold, load_sources, make_queries
 from bench.search.records import LIBRARIES
 from bench.understanding.__main__ import main as understanding_bench
+from bench.understanding.messages import HOLDOUT
 from bench.understanding.messages import load as understanding_set
 from nlu.isbn import to_isbn13
 
@@ -97,6 +98,9 @@ def test_the_understanding_set_covers_every_intent_and_persona() -> None:
         f"student-{grade}" for grade in range(1, 12)
     }
     assert len({m.text for m in messages}) == len(messages)
+    held_out = understanding_set(HOLDOUT)  # written after the classifier, measured once first
+    assert {m.intent for m in held_out} == INTENTS
+    assert not {m.text for m in held_out} & {m.text for m in messages}
 
 
 def test_the_understanding_bench_prints_its_figures_beside_the_baseline(

@@ -1,4 +1,5 @@
-"""The labelled set: bench/understanding/messages.jsonl, one message a line.
+"""The labelled sets: bench/understanding/messages.jsonl (written before the classifier was
+touched) and holdout.jsonl (written after, to see how far it carries), one message a line.
 
 Each line is ``{"text", "persona", "intent", "slots"}``: what a person typed (as typed, wrong
 layout and all), who typed it (``student-7`` is a seventh-grader, ``parent``, ``librarian``),
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MESSAGES = Path(__file__).with_name("messages.jsonl")
+# Written after the classifier was built, and measured once before it was changed again.
+HOLDOUT = Path(__file__).with_name("holdout.jsonl")
 PERSONAS = ("student", "parent", "librarian")
 
 

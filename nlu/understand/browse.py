@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from nlu.morph import analyzer
 from nlu.normalize import normalize
-from nlu.subjects import ABOUT, FILLER, SUBJECTS, TABLE, find_subject, match_subject
+from nlu.subjects import ABOUT, FILLER, SUBJECTS, TABLE, find_subject
 from nlu.understand.words import Word, lemmas
 
 MAX_NARROWING = 3
@@ -88,8 +88,8 @@ def _narrowing(key: str, rest: Sequence[str]) -> str | None:
     author = _author(rest) if key not in TITLE_STARTS else None
     if author is not None:
         return author
-    if all(_describes(w) or match_subject(w) for w in rest):
-        return " ".join(rest)
+    if all(_describes(w) or lemmas(w) & _topic_words() for w in rest):
+        return " ".join(rest)  # «русские народные», «древней греции», «стихи про природу»
     return None
 
 
@@ -131,6 +131,18 @@ def _present(index: Phrases, forms: frozenset[str]) -> bool:
         all(word & forms for word in phrase)
         for lemma in forms & index.keys()
         for phrase in index[lemma]
+    )
+
+
+@cache
+def _topic_words() -> frozenset[str]:
+    """The lemmas of every word of every phrase, genre or topic: words that narrow a genre."""
+    return frozenset(
+        lemma
+        for phrase in (*_genres().values(), *_topics().values())
+        for words in phrase
+        for word in words
+        for lemma in word
     )
 
 

@@ -172,6 +172,11 @@ def is_adjective(word: str) -> bool:
     return bool({"ADJF", "PRTF"} & analyzer().parse(word)[0].tag.grammemes)
 
 
+@lru_cache(maxsize=8192)
+def is_pronoun(word: str) -> bool:
+    return "NPRO" in analyzer().parse(word)[0].tag
+
+
 def could_be_name(word: str) -> bool:
     """A name to pymorphy3, or a word it does not know at all (a rare surname)."""
     return word.isalpha() and (is_name(word) or not analyzer().word_is_known(word))
