@@ -17,13 +17,7 @@ from db.models import Record
 from db.shelves import loan_counts
 from nlu.subjects import SUBJECTS, bbk_subjects, find_subject, heading_subjects, match_subject
 from tests.support.chat import ChatFactory
-from tests.support.intent_fallback import read_as_well
 from tests.support.shared import shared_path
-
-
-@pytest.fixture(autouse=True)
-def understood(monkeypatch: pytest.MonkeyPatch) -> None:
-    read_as_well(monkeypatch)
 
 
 def listed(text: str) -> list[str]:

@@ -13,30 +13,7 @@ from db.engine import Database
 from db.models import Item, Loan, Reader, Record
 from db.programme import GRADES, programme
 from db.shelves import MIN_READERS, grade_of
-from nlu.intents import Intent
-from tests.support.chat import ChatFactory
-from tests.support.intent_fallback import read_as_well
-
-PHRASES = {
-    "что почитать": Intent("recommend", {"kind": "any"}),
-    "посоветуй что почитать": Intent("recommend", {"kind": "any"}),
-    "список литературы": Intent("recommend", {"kind": "grade"}),
-    "что почитать по программе": Intent("recommend", {"kind": "grade"}),
-    "программа по литературе": Intent("recommend", {"kind": "grade"}),
-    "список литературы для 5 класса": Intent("recommend", {"kind": "grade", "grade": "5"}),
-    "что читать в 9 классе": Intent("recommend", {"kind": "grade", "grade": "9"}),
-    "что почитать летом": Intent("recommend", {"kind": "summer"}),
-    "список на лето": Intent("recommend", {"kind": "summer"}),
-    "что нового": Intent("recommend", {"kind": "new"}),
-    "новинки": Intent("recommend", {"kind": "new"}),
-    "что популярное": Intent("recommend", {"kind": "popular"}),
-    "что сейчас все читают": Intent("recommend", {"kind": "popular"}),
-}
-
-
-@pytest.fixture(autouse=True)
-def understood(monkeypatch: pytest.MonkeyPatch) -> None:
-    read_as_well(monkeypatch, PHRASES)
+from tests.support.chat import Chat, ChatFactory
 
 
 def listed(text: str) -> list[str]:
@@ -48,12 +25,12 @@ def listed(text: str) -> list[str]:
     return titles
 
 
-async def every_page(person: object) -> str:
+async def every_page(person: Chat) -> str:
     """The text of this page and every page after it (pressing «Дальше»)."""
-    pages = [person.text]  # type: ignore[attr-defined]
-    while "Дальше" in str(person.replies[-1].buttons):  # type: ignore[attr-defined]
-        await person.press("Дальше")  # type: ignore[attr-defined]
-        pages.append(person.text)  # type: ignore[attr-defined]
+    pages = [person.text]
+    while "Дальше" in str(person.replies[-1].buttons):
+        await person.press("Дальше")
+        pages.append(person.text)
     return "\n".join(pages)
 
 
