@@ -36,6 +36,7 @@ __all__ = ["Intent", "classify", "link_code"]
 
 LONG = 12  # words: longer is a voice-typed sentence; a request must fit one of its clauses
 MEDIUM = 7  # words: from here a message no frame explains is read for the work inside
+MAX_CLAUSES = 20  # of a run-on message, read for a request («а а а …» has hundreds)
 SEARCH = "search"
 SOCIAL = frozenset({"greeting", "thanks", "help"})
 # Words that start a new clause in run-on speech, besides punctuation.
@@ -61,11 +62,11 @@ def _search(query: str, text: str) -> Intent:
 def _clauses(words: tuple[Word, ...], text: str) -> list[tuple[Word, ...]]:
     clauses: list[list[Word]] = [[]]
     for k, word in enumerate(words):
-        mark = k and _CLAUSE_MARK.search(text, words[k - 1].end, word.start)
+        mark = k > 0 and _CLAUSE_MARK.search(text, words[k - 1].end, word.start) is not None
         if clauses[-1] and (mark or word.typed in CLAUSE_STARTS):
             clauses.append([])
         clauses[-1].append(word)
-    return [tuple(c) for c in clauses if c]
+    return [tuple(c) for c in clauses[:MAX_CLAUSES] if c]
 
 
 def _long(words: tuple[Word, ...], text: str) -> Intent | None:

@@ -32,6 +32,7 @@ FINDERS: dict[str, Finder] = {
 RESTS = ("query", "name", "issue", "question")
 POLITE = frozenset({"пожалуйста", "плиз", "плз", "пж", "пжл", "пожалуста"})
 _FEMININE_READERS = frozenset({"ученица", "читательница", "школьница", "девочка"})
+_SEEKING = frozenset({"найти", "показать", "искать", "поискать", "открыть"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,7 @@ def table() -> tuple[Frame, ...]:
               examples=("в каком кабинете библиотека",)),
         frame("address", "куда идти|приходить|прийти", allow="за книга мне",
               examples=("куда идти за книгой",)),
-        frame("rules", "правило", allow="@library пользование какой ваш выдача мне @book",
+        frame("rules", "правило", allow="@library пользование какой ваш выдача мне @book в у",
               examples=("правила", "правила библиотеки")),
         frame("rules", "сколько можно",
               allow="держать читать книга взять день неделя раз продлить брать у себя максимум",
@@ -372,7 +373,7 @@ def _need_positions(frame_: Frame, words: Sequence[Word]) -> list[int] | None:
     return used
 
 
-def _rest_slots(frame_: Frame, words: Sequence[Word], left: list[int], text: str) -> dict | None:
+def _rest_slots(frame_: Frame, words: Sequence[Word], left: list[int]) -> dict[str, str] | None:
     """The slot(s) the words left over make, or None when they cannot be that."""
     if frame_.rest == "query":
         if all(finders.is_pronoun(words[i].typed) for i in left):
@@ -388,8 +389,11 @@ def _rest_slots(frame_: Frame, words: Sequence[Word], left: list[int], text: str
             return {} if ok else None
         if not all(finders.could_be_name(w.typed) for w in names):
             return None
-        female = any(w.text in _FEMININE_READERS or w.forms & _FEMININE_READERS for w in words)
-        return {"name": finders.name_of(names, "femn" if female else None)}
+        female = any(w.forms & _FEMININE_READERS for w in words)
+        sought = any(w.forms & _SEEKING for w in words)  # «найди петрова»: the accusative
+        return {
+            "name": finders.name_of(names, "accs" if sought else None, "femn" if female else None)
+        }
     if frame_.rest == "issue":
         return _issue_slots([words[i] for i in left])
     return None
@@ -408,7 +412,7 @@ def _issue_slots(left: list[Word]) -> dict[str, str]:
         name, title = left[:size], left[size:]
     found = {}
     if name and any(finders.is_surname(w.typed) for w in name):
-        found["name"] = finders.name_of(name)
+        found["name"] = finders.name_of(name, "datv")
     else:
         title = left
     if title:
@@ -439,7 +443,7 @@ def match(frame_: Frame, words: Sequence[Word], text: str, order: int) -> Match 
             return None
         if frame_.rest == "query" and any(left[0] < i < left[-1] for i in needed):
             return None
-        rest = _rest_slots(frame_, words, left, text)
+        rest = _rest_slots(frame_, words, left)
         if rest is None:
             return None
         slots.update(rest)
@@ -483,16 +487,11 @@ def vocabulary() -> frozenset[str]:
     return frozenset(words)
 
 
-@cache
-def _index() -> tuple[tuple[int, Frame], ...]:
-    return tuple(enumerate(table()))
-
-
 def best(words: Sequence[Word], text: str) -> Match | None:
     """The frame that explains the message best, or None when none explains all of it."""
     present: set[str] = set().union(*(w.forms for w in words)) if words else set()
     found = []
-    for order, frame_ in _index():
+    for order, frame_ in enumerate(table()):
         if all(term & present for term in frame_.need):
             hit = match(frame_, words, text, order)
             if hit is not None:

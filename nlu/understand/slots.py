@@ -108,11 +108,10 @@ def _first_lemma(word: str) -> str:
 
 
 def find_inventory(words: Sequence[Word], free: set[int]) -> Found:
-    """An inventory number: three or more digits, maybe split by «-» or «/» («104-567»)."""
+    """An inventory number: digits, maybe split by «-» or «/» («72», «104-567»)."""
     for i in sorted(free):
-        typed = words[i].typed
-        if _NUMBER.match(typed) and sum(ch.isdigit() for ch in typed) >= 3:
-            return typed, frozenset({i})
+        if _NUMBER.match(words[i].typed):
+            return words[i].typed, frozenset({i})
     return None
 
 
@@ -187,17 +186,26 @@ def is_surname(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def nominative(word: str, gender: str | None = None) -> str:
-    """A name word as a register writes it: «петрову» → «петров», «смирновой» → «смирнова»
-    («femn» prefers a woman's reading: «кузнецову» → «кузнецова»); a word that may already
-    be nominative («петрова», «иванова») stays."""
+def nominative(word: str, case: str | None = None, gender: str | None = None) -> str:
+    """A name word as a register writes it: «петрову» → «петров», «смирновой» → «смирнова».
+
+    A word that may already be nominative stays: people write the register's form after any
+    verb («найди ученика петров», «найди ученика смирнова» for Смирнова). Otherwise the words
+    around tell which reading is meant: after «найди» the accusative («найди смирнову» →
+    «смирнова»), after «выдать» the dative («выдать смирнову» → «смирнов»); «femn» prefers a
+    woman's reading."""
     parses = [p for p in _name_parses(word) if p.tag.number != "plur"]
     if not parses or any(p.tag.case == "nomn" for p in parses):
         return word
-    parses.sort(key=lambda p: gender is not None and gender not in p.tag)
-    form = parses[0].inflect({"nomn", "sing"})
+    in_case = [p for p in parses if p.tag.case == case]
+    chosen = sorted(in_case or parses, key=lambda p: gender is not None and p.tag.gender != gender)
+    form = chosen[0].inflect({"nomn", "sing"})
     return form.word.replace("ё", "е") if form is not None else word
 
 
-def name_of(words: Sequence[Word], gender: str | None = None) -> str:
-    return " ".join(nominative(w.typed, gender) for w in words)
+def name_of(words: Sequence[Word], case: str | None = None, gender: str | None = None) -> str:
+    """The name the words make, in the nominative; `case` counts only when every word can be
+    in it («найти смирнова мария» is typed in the nominative already)."""
+    if case is not None and not all(is_name(w.typed, case) for w in words):
+        case = None
+    return " ".join(nominative(w.typed, case, gender) for w in words)

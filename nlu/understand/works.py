@@ -25,6 +25,7 @@ from nlu.understand.words import Word
 
 _QUOTED = re.compile(r"«([^»]+)»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _CLAUSE_MARK = re.compile(r"[,.!?;:()«»\"“”„]")
+MAX_TITLE = 12  # words: a longer run is a sentence, not a title
 
 AFTER = frozenset({"называется", "называеться", "например", "названием"})
 READING = frozenset({"прочитать", "почитать", "читать", "прочесть", "выучить", "дочитать",
@@ -125,7 +126,7 @@ def _title_from(words: Sequence[Word], text: str, i: int) -> list[Word]:
         else:
             break
     title: list[Word] = []
-    for k in range(i, len(words)):
+    for k in range(i, min(len(words), i + MAX_TITLE)):
         word = words[k]
         if title and _mark_between(text, title[-1], word):
             break
