@@ -129,6 +129,7 @@ def test_the_old_examples_keep_their_intents(intent: str, text: str) -> None:
         ("что почетать", "recommend", {"kind": "any"}),
         ("что почитать на лето 6 класс", "recommend", {"kind": "summer", "grade": "6"}),
         ("что почитать ребёнку во 2 классе", "recommend", {"kind": "grade", "grade": "2"}),
+        ("список литературы для 5го класса", "recommend", {"kind": "grade", "grade": "5"}),
         ("топ книг", "recommend", {"kind": "popular"}),
         ("новинки", "recommend", {"kind": "new"}),
     ],

@@ -58,8 +58,13 @@ def class_name(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum()).upper()
 
 
+_DIGITS_WITH_ENDING = re.compile(r"^(\d{1,2})(?:й|го|м|ом|ый|ой|х|ых)?$")
+
+
 def _grade(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) in GRADES else None
+    """«7», «7го» → 7; anything but a grade → None."""
+    match = _DIGITS_WITH_ENDING.match(value)
+    return int(match[1]) if match and int(match[1]) in GRADES else None
 
 
 def find_class(words: Sequence[Word], free: set[int]) -> Found:
@@ -98,7 +103,7 @@ def find_grade(words: Sequence[Word], free: set[int]) -> Found:
             if grade:
                 return str(grade), frozenset(used | {j})
         if i + 1 in free and _grade(words[i + 1].typed):
-            return words[i + 1].typed, frozenset({i, i + 1})
+            return str(_grade(words[i + 1].typed)), frozenset({i, i + 1})
     return None
 
 

@@ -1,13 +1,15 @@
 """A message as words: where each stands, what was typed, what was meant, and its lemmas.
 
-What was meant differs from what was typed in three ways, all cheap and all cached per word:
+What was meant differs from what was typed in a few ways, each cheap and cached per word:
 
 * slang and chat spellings («чо», «скока», «щас») become the word (lexicon.SLANG);
 * a word pymorphy3 does not know that is one typo from a word of the intents' vocabulary
   (two for long words, or its letters shuffled) becomes that word: «прадли» → «продли»,
-  «кгини» → «книги». Known words are left alone: «Рони» does not turn into «брони»;
-* the first letter must agree (in longer words it may be the other of а/о, е/и, which
-  children confuse); a capitalised word inside a sentence is a name, and is not put right.
+  «кгини» → «книги». Known words are left alone: «Рони» does not turn into «брони». The
+  first letter must agree (in longer words it may be the other of а/о, е/и, which children
+  confuse), and a capitalised word inside a sentence is a name, not a typo («Мартин Иден»);
+* two words that mean one thing are read as one («добрый день», «кол-во»), and a pronoun
+  typed together with its particle as two («чтото»).
 
 A message typed with the Latin layout on («ghbdtn») is read again key by key (`other_layout`);
 whether that reading is meant is decided by what it says (see nlu.intents).
