@@ -236,8 +236,9 @@ async def issue_asked(ctx: Context) -> Reply | list[Reply]:
 
 
 async def _issue_title(ctx: Context, query: str, name: str) -> Reply | list[Reply]:
-    """A title, not a copy: the one free copy goes out at once; of several, the librarian
-    sends the number of the one in their hands (the record must say which copy left)."""
+    """A title, not a copy: with one free copy, that copy (then «Кому выдать?», or the reader
+    named); with several, the librarian sends the number of the one in their hands — the
+    record must say which copy left — and is asked for the reader after it."""
     record_ids = await _named_records(ctx, query)
     where = await holdings(ctx.session, record_ids)
     held = next(
