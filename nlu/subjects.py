@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from nlu.morph import analyzer
@@ -120,16 +121,22 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(forms)
 
 
+@cache
+def _spellings() -> tuple[str, ...]:
+    """The vocabulary in a fixed order, so that of two words as near the first always wins."""
+    return tuple(sorted(_vocabulary()))
+
+
+@lru_cache(maxsize=16384)
 def _spelled(token: str) -> str:
     """The table word one typo away from an unknown word, else the word itself."""
     if len(token) < 5 or token in _vocabulary() or analyzer().word_is_known(token):
         return token
     limit = 1 if len(token) < 9 else 2
-    best = min(
-        _vocabulary(),
-        key=lambda form: DamerauLevenshtein.distance(token, form, score_cutoff=limit + 1),
+    found = process.extractOne(
+        token, _spellings(), scorer=DamerauLevenshtein.distance, score_cutoff=limit
     )
-    return best if DamerauLevenshtein.distance(token, best) <= limit else token
+    return found[0] if found is not None else token
 
 
 def _is_filler(token: str) -> bool:
