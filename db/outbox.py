@@ -79,12 +79,21 @@ class Target:
     external_id: str
 
 
+# A notice's payload may name the one account it answers (an answer to a question goes back to
+# the messenger the question came from); where that account cannot be reached, the usual ones.
+REPLY_TO = "reply_to_account"
+
+
 async def notice_accounts(
-    session: AsyncSession, person_id: int, messengers: Collection[Messenger]
+    session: AsyncSession,
+    person_id: int,
+    messengers: Collection[Messenger],
+    reply_to: int | None = None,
 ) -> list[Target]:
-    """The accounts a person's notices go to now: every reachable account on `messengers`, or
-    only those on the messenger the person chose (/via) — and all of them again when the chosen
-    one has no reachable account here, so a notice is never lost to a choice."""
+    """The accounts a person's notices go to now: the account `reply_to` names when it is
+    reachable here; else every reachable account on `messengers`, or only those on the
+    messenger the person chose (/via) — and all of them again when the chosen one has no
+    reachable account here, so a notice is never lost to a choice."""
     accounts = list(
         await session.execute(
             select(Account.id, Account.messenger, Account.chat_id, Account.external_id)
@@ -97,13 +106,20 @@ async def notice_accounts(
         )
     )
     targets = [Target(*row) for row in accounts]
+    answering = [t for t in targets if t.account_id == reply_to]
+    if answering:
+        return answering
     chosen = await session.scalar(select(Person.notify_via).where(Person.id == person_id))
     only = [t for t in targets if t.messenger == chosen]
     return only or targets
 
 
 async def plan_deliveries(
-    session: AsyncSession, outbox_id: int, person_id: int, messengers: Collection[Messenger]
+    session: AsyncSession,
+    outbox_id: int,
+    person_id: int,
+    messengers: Collection[Messenger],
+    reply_to: int | None = None,
 ) -> list[Target]:
     """The accounts still to get a notice: its targets now, less those that got it or could
     not be written to. Each gets a pending delivery with the attempt counted; a pending one
@@ -116,7 +132,7 @@ async def plan_deliveries(
     }
     targets = [
         t
-        for t in await notice_accounts(session, person_id, messengers)
+        for t in await notice_accounts(session, person_id, messengers, reply_to)
         if t.account_id not in known or known[t.account_id].status not in DELIVERY_DONE
     ]
     wanted = {t.account_id for t in targets}

@@ -21,7 +21,7 @@ from datetime import datetime
 from db.access import AccessDenied
 from db.conversation import get_state
 from db.models import Library, Person, Question
-from db.outbox import notify
+from db.outbox import REPLY_TO, notify
 from db.questions import (
     MAX_OPEN,
     Asker,
@@ -322,7 +322,7 @@ async def _answer(ctx: Context, question_id: int, text: str) -> Reply:
         ),
         f"answer:{question.id}",
         not_before=after_quiet_hours(ctx.now, library),
-        payload={"question_id": question.id},
+        payload={"question_id": question.id, REPLY_TO: question.account_id},
     )
     return await questions_page(ctx, prefix=say(texts.ANSWER_SENT, id=question.id))
 

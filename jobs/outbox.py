@@ -35,7 +35,7 @@ from db.conversation import new_button_token
 from db.engine import Database
 from db.enums import Messenger, OutboxStatus
 from db.models import DeliveryStatus, OutboxMessage
-from db.outbox import Target, delivered_count, plan_deliveries, record_delivery
+from db.outbox import REPLY_TO, Target, delivered_count, plan_deliveries, record_delivery
 from db.people import mark_unreachable
 from messages.port import Address, Port
 from messages.safe_log import redacted_traceback
@@ -64,6 +64,7 @@ class _Leased:
     text: str
     attempts: int
     buttons: list[list[dict[str, Any]]]  # actions with their arguments, tokens made per account
+    reply_to: int | None  # the one account the notice answers (db.outbox.REPLY_TO), if any
 
 
 def delivery_key(outbox_id: int, account_id: int) -> str:
@@ -117,7 +118,14 @@ async def _lease(db: Database, now: datetime) -> list[_Leased]:
             row.not_before = now + LEASE
             row.attempts += 1
         return [
-            _Leased(r.id, r.person_id, r.text, r.attempts, list(r.payload.get("buttons") or []))
+            _Leased(
+                r.id,
+                r.person_id,
+                r.text,
+                r.attempts,
+                list(r.payload.get("buttons") or []),
+                r.payload.get(REPLY_TO),
+            )
             for r in rows
         ]
 
@@ -132,7 +140,9 @@ async def _deliver_row(
     error = None
     while True:
         async with db.transaction() as session:
-            targets = await plan_deliveries(session, row.id, row.person_id, list(ports))
+            targets = await plan_deliveries(
+                session, row.id, row.person_id, list(ports), row.reply_to
+            )
             replies = [
                 Reply(row.text, _buttons_for(session, t.account_id, row.buttons)) for t in targets
             ]

@@ -108,6 +108,21 @@ async def test_the_answer_reaches_the_messenger_the_question_came_from(
     ports = await _deliver(demo_db, clock)
     [(answer, _)] = _to(ports[Messenger.TELEGRAM], STUDENT_TG)
     assert answer.endswith(ANSWER)
+    assert not _to(ports[Messenger.CONSOLE], "student")  # only where the question came from
+
+
+async def test_an_answer_falls_back_to_the_persons_other_messengers(
+    chat: ChatFactory, demo_db: Database, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    """The account asked from cannot be written to any more (blocked the bot): the answer
+    still reaches the person wherever else they are."""
+    await also_on_telegram(demo_db, "student", STUDENT_TG)
+    await Chat(dispatcher, STUDENT_TG, Messenger.TELEGRAM).send(f"/ask {QUESTION}")
+    await dispatcher.unreachable(Messenger.TELEGRAM, STUDENT_TG)
+    await chat("librarian").send(f"/answer 1 {ANSWER}")
+    ports = await _deliver(demo_db, clock)
+    [(answer, _)] = _to(ports[Messenger.CONSOLE], "student")
+    assert answer.endswith(ANSWER)
 
 
 async def test_a_librarian_of_another_school_neither_sees_nor_answers(
