@@ -360,3 +360,17 @@ async def test_questions_are_erased_with_the_reader(
     await parent.send("мария")  # nothing waits for it: an everyday message again
     assert parent.text != texts.ASK_WHICH
     assert len(await _questions(demo_db)) == 1
+
+
+async def test_an_erased_question_number_is_never_given_again(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    """An old «Ответить» button names a question by number: a number once erased must not come
+    back on someone else's question (SQLite would reuse the highest id without AUTOINCREMENT)."""
+    student = chat("student")
+    await student.send(f"/ask {QUESTION}")
+    async with demo_db.transaction() as session:
+        await session.execute(delete(Question))
+    await student.send("/ask Можно ли взять словарь домой?")
+    [question] = await _questions(demo_db)
+    assert question.id == 2

@@ -63,6 +63,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_questions")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("questions") as batch:
         batch.create_index(batch.f("ix_questions_asked_at"), ["asked_at"], unique=False)
