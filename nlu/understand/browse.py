@@ -60,34 +60,29 @@ def _describes(word: str) -> bool:
     )
 
 
-def _author(words: Sequence[str]) -> str | None:
-    """«пушкина» → «пушкин», «агаты кристи» → «агата кристи»: a surname in the genitive, maybe
-    after given names; None when the words are not an author's name."""
+def _author(words: Sequence[str]) -> bool:
+    """«пушкина», «агаты кристи»: a surname in the genitive, maybe after given names."""
     if not words or not all(len(w) > 2 and analyzer().word_is_known(w) for w in words):
-        return None  # pymorphy takes any unknown word for a possible surname
+        return False  # pymorphy takes any unknown word for a possible surname
     *given, surname = words
-    if not _named(surname, "Surn") or not all(_named(w, "Name") for w in given):
-        return None
-    return " ".join(_named(w, "Name") or _named(w, "Surn") for w in words)
+    return _named(surname, "Surn") and all(_named(w, "Name") for w in given)
 
 
-def _named(word: str, kind: str) -> str:
-    """The nominative of a name of that kind in the genitive singular, or «»."""
-    return next(
-        (lemma for lemma, tags in _parses(word) if {kind, "gent", "sing"} <= tags),
-        "",
-    )
+def _named(word: str, kind: str) -> bool:
+    """A name of that kind in the genitive singular."""
+    return any({kind, "gent", "sing"} <= tags for _, tags in _parses(word))
 
 
 def _narrowing(key: str, rest: Sequence[str]) -> str | None:
-    """The query the leftover words make, or None when they look like the rest of a title."""
+    """The query the leftover words make, as the person wrote them («сказки пушкина» →
+    «пушкина»: the browse header quotes it, and the search reads any form), or None when they
+    look like the rest of a title."""
     if not rest:
         return ""
     if len(rest) > MAX_NARROWING:
         return None
-    author = _author(rest) if key not in TITLE_STARTS else None
-    if author is not None:
-        return author
+    if key not in TITLE_STARTS and _author(rest):
+        return " ".join(rest)
     if all(_describes(w) or lemmas(w) & _topic_words() for w in rest):
         return " ".join(rest)  # «русские народные», «древней греции», «стихи про природу»
     return None

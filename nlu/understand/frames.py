@@ -3,7 +3,8 @@
 A frame matches a message when every `need` term is among its words (a term is one word or a
 choice «a|b», «@group» for a lexicon group) and every other word is either allowed
 (`allow`, the fillers of lexicon.FILLERS, a slot a finder took — class, grade, inventory number,
-school subject) or the frame's `rest`: the query, the reader's name or the question. A frame
+school subject) or the frame's `rest`: the query, the reader's name (`reader`: a lone surname,
+when no word says a reader is meant) or the question. A frame
 with no rest allows nothing else, and that is what keeps titles titles: «привет» greets,
 «привет из прошлого» is a book. A query is the run of words between the first and the last
 word left over, so a title keeps its «и» and «в», and a needed word inside that run spoils it.
@@ -29,7 +30,7 @@ FINDERS: dict[str, Finder] = {
     "inventory": finders.find_inventory,
     "subject": finders.find_school_subjects,
 }
-RESTS = ("query", "name", "issue", "question")
+RESTS = ("query", "name", "reader", "issue", "question")
 POLITE = frozenset({"пожалуйста", "плиз", "плз", "пж", "пжл", "пожалуста"})
 _FEMININE_READERS = frozenset({"ученица", "читательница", "школьница", "девочка"})
 _SEEKING = frozenset({"найти", "показать", "искать", "поискать", "открыть"})
@@ -104,7 +105,7 @@ def frame(
 
 
 WEEKDAYS = "понедельник вторник среда четверг пятница суббота воскресенье выходной каникулы"
-WHEN_DAY = f"сегодня завтра послезавтра сейчас в во по {WEEKDAYS}"
+WHEN_DAY = f"сегодня завтра послезавтра сейчас в во по после {WEEKDAYS}"
 
 
 @cache
@@ -205,8 +206,11 @@ def table() -> tuple[Frame, ...]:
               examples=("брони дочки", "что забронировал сын")),
         frame("my_holds", "прийти @me книга", allow="ли", examples=("пришла ли моя книга",)),
         # The library: hours, address, rules
-        frame("hours", "@when @open", allow=f"@library вы {WHEN_DAY} до она можно",
-              examples=("когда работает библиотека", "во сколько открывается библиотека")),
+        frame("hours", "@when @open", allow=f"@library вы {WHEN_DAY} до она можно с какой",
+              examples=("когда работает библиотека", "во сколько открывается библиотека",
+                        "когда библиотека откроется после каникул")),
+        frame("hours", "до сколько @library|вы", allow=f"@open {WHEN_DAY}",
+              examples=("библиотека до скольки", "до скольки вы сегодня")),
         frame("hours", "час работа", allow=f"@library какой ваш {WHEN_DAY} на",
               examples=("часы работы", "часы работы библиотеки")),
         frame("hours", "режим|график|расписание", allow="работа @library ваш какой",
@@ -216,13 +220,14 @@ def table() -> tuple[Frame, ...]:
         frame("hours", "когда прийти|зайти|подойти|приходить",
               allow=f"можно в @library мне за @book {WHEN_DAY}",
               examples=("когда можно прийти",)),
-        frame("address", "где @library|вы|находиться", allow="находиться школьный она @library",
+        frame("address", "где @library|вы|находиться",
+              allow="находиться школьный она @library в школа",
               examples=("где библиотека", "где находится библиотека")),
-        frame("address", "адрес", allow="@library школьный какой ваш",
-              examples=("адрес", "адрес библиотеки")),
+        frame("address", "адрес", allow="@library школьный какой ваш у вы",
+              examples=("адрес", "адрес библиотеки", "какой адрес у библиотеки")),
         frame("address", "как @where_to @library", allow="в до",
               examples=("как найти библиотеку", "как пройти в библиотеку")),
-        frame("address", "кабинет|этаж @library", allow="в какой на находиться",
+        frame("address", "кабинет|этаж|корпус|здание|крыло @library", allow="в какой на находиться",
               examples=("в каком кабинете библиотека",)),
         frame("address", "куда идти|приходить|прийти", allow="за книга мне",
               examples=("куда идти за книгой",)),
@@ -302,6 +307,11 @@ def table() -> tuple[Frame, ...]:
               examples=("найди ученика петров", "читатель иванова")),
         frame("find_reader", "формуляр", rest="name", rest_required=True,
               examples=("формуляр петрова",)),
+        frame("find_reader", "карточка", rest="reader", rest_required=True, find="class_name",
+              allow="открыть показать",
+              examples=("карточка смирновой", "открой карточку петрова")),
+        frame("find_reader", "=найди|=найдите|=найти", rest="reader", rest_required=True,
+              find="class_name", examples=("найди смирнову", "найди кузнецову 7б")),
         frame("class_set", "комплект", find="class_name grade subject",
               allow="выдать учебник для на по класс комплект",
               examples=("выдать 7Б комплект: Алгебра 7, Русский язык 7", "комплект алгебра 7б")),
@@ -325,8 +335,9 @@ def table() -> tuple[Frame, ...]:
         frame("recommend", "дать @advise_read", allow="мне скучно что нибудь то",
               constants={"kind": "any"}, examples=("дай почитать что нибудь",)),
         frame("recommend", "@advise_read|список|чтение|задать @summer", find="grade",
-              allow="что мне на класс для @child литература", constants={"kind": "summer"},
-              examples=("что почитать летом", "список на лето")),
+              allow="что мне на класс для @child литература какой книга @need надо нам",
+              constants={"kind": "summer"},
+              examples=("что почитать летом", "список на лето", "какие книги задали на лето")),
         frame("recommend", "что новый", allow="в у @library вы", constants={"kind": "new"},
               examples=("что нового",)),
         frame("recommend", "новинка|поступление", allow="какой есть книга новый",
@@ -342,6 +353,18 @@ def table() -> tuple[Frame, ...]:
         frame("recommend", "что @advise_read|=читать", find="grade", must_find="grade",
               allow="в во для мне @child", constants={"kind": "grade"},
               examples=("что читать в 7 классе",)),
+        frame("recommend", "задать литература|@advise_read|читать|прочитать|чтение",
+              find="grade", allow="что какой @book по литература мне нам @child на в во для класс",
+              constants={"kind": "grade"},
+              examples=("что задали по литературе", "что задали читать по литературе")),
+        frame("recommend", "@need|надо|должный @advise_read|читать|прочитать", find="grade",
+              allow="что какой книга мне нам @child по литература программа в во для класс "
+                    "обязательно обязательный",
+              constants={"kind": "grade"},
+              examples=("какие книги нужно прочитать", "что надо читать по литре")),
+        frame("recommend", "похожий",
+              allow="@book что нибудь то посоветовать мне на этот такой есть",
+              constants={"kind": "any"}, examples=("похожие книги", "что-нибудь похожее")),
         frame("recommend", "программа", find="grade",
               allow="по литература почитать что мне книга для", constants={"kind": "grade"},
               examples=("программа по литературе 9 класс", "что мне почитать по программе")),
@@ -382,7 +405,7 @@ def _rest_slots(frame_: Frame, words: Sequence[Word], left: list[int]) -> dict[s
         while end < len(words) and finders.is_adjective(words[end - 1].typed):
             end += 1  # «продлите капитанскую дочку»: «дочку» was allowed, but the title needs it
         return {"query": " ".join(w.typed for w in words[left[0] : end])}
-    if frame_.rest == "name":
+    if frame_.rest in ("name", "reader"):
         names = [words[i] for i in left]
         if frame_.intent == "greeting":  # a greeting may name who it greets, nothing else
             ok = all(finders.is_name(w.typed) and not finders.is_surname(w.typed) for w in names)
@@ -391,12 +414,31 @@ def _rest_slots(frame_: Frame, words: Sequence[Word], left: list[int]) -> dict[s
             return None
         female = any(w.forms & _FEMININE_READERS for w in words)
         sought = any(w.forms & _SEEKING for w in words)  # «найди петрова»: the accusative
+        if frame_.rest == "reader" and not _one_surname(names, _reader_case(words)):
+            return None
         return {
             "name": finders.name_of(names, "accs" if sought else None, "femn" if female else None)
         }
     if frame_.rest == "issue":
         return _issue_slots([words[i] for i in left])
     return None
+
+
+def _reader_case(words: Sequence[Word]) -> str:
+    """The case a lone surname is in: «карточка петровой» the genitive, «найди петрову» the
+    accusative."""
+    return "gent" if any("карточка" in w.forms for w in words) else "accs"
+
+
+def _one_surname(words: Sequence[Word], case: str) -> bool:
+    """A reader named with no word that says so («найди смирнову», «карточка петровой») is one
+    surname in the case the verb or noun asks for, and no common word: «найди гарри поттера»,
+    «найди дубровского», «найди чайку» and «найди обломов» (a title as typed) ask for books."""
+    return (
+        len(words) == 1
+        and finders.is_surname(words[0].typed, case)
+        and finders.only_a_name(words[0].typed)
+    )
 
 
 def _issue_slots(left: list[Word]) -> dict[str, str]:

@@ -181,13 +181,23 @@ def is_pronoun(word: str) -> bool:
     return "NPRO" in analyzer().parse(word)[0].tag
 
 
+def only_a_name(word: str) -> bool:
+    """Every reading pymorphy3 knows is a name, a place or a name's possessive («петрова»):
+    «смирнову», not «чайку» or «дубровского», which are words too."""
+    parses = analyzer().parse(word)
+    return analyzer().word_is_known(word) and all(
+        any(t in p.tag for t in (*_NAME_TAGS, "Geox", "Poss")) for p in parses
+    )
+
+
 def could_be_name(word: str) -> bool:
     """A name to pymorphy3, or a word it does not know at all (a rare surname)."""
     return word.isalpha() and (is_name(word) or not analyzer().word_is_known(word))
 
 
-def is_surname(word: str) -> bool:
-    return any("Surn" in p.tag for p in _name_parses(word))
+def is_surname(word: str, case: str | None = None) -> bool:
+    """A surname to pymorphy3 (in that case, if given)."""
+    return any("Surn" in p.tag and case in (None, p.tag.case) for p in _name_parses(word))
 
 
 @lru_cache(maxsize=8192)
