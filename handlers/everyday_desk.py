@@ -272,8 +272,14 @@ async def return_asked(ctx: Context) -> Reply:
 # A reader by name -----------------------------------------------------------------------------
 
 
+async def search_the_name(ctx: Context) -> Reply | list[Reply]:
+    """«найди пушкина» from a reader is a search for the author, never a look at the readers."""
+    ctx.args = {"query": ctx.args.get("name") or ctx.text}
+    return await search(ctx)
+
+
 @router.intent("find_reader")
-@desk_word(only_librarians)
+@desk_word(search_the_name)
 async def find_reader(ctx: Context) -> Reply:
     """«найди ученика петров», «читатель иванова» is /reader."""
     ctx.text = ctx.args.get("name", "").strip()

@@ -566,6 +566,13 @@ async def test_a_reader_by_name_in_words(chat: ChatFactory, asked: str) -> None:
     assert not [label for label in labels(student) if "Смирнова" in label]
 
 
+async def test_a_name_from_a_reader_is_a_search_for_the_author(chat: ChatFactory) -> None:
+    """«найди пушкина» reads like a librarian looking up a reader; from a pupil it is a search."""
+    student = chat("student")
+    await student.send("найди пушкина")
+    assert "Пушкин А. С." in student.text and student.text != texts.DESK_ONLY
+
+
 async def test_a_reader_of_another_school_is_never_found(chat: ChatFactory) -> None:
     librarian = chat("librarian")
     await librarian.send("читатель смирнов илья")
