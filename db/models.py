@@ -486,7 +486,7 @@ class Question(Base):
     __tablename__ = "questions"
     # An erased reader's question numbers are never given again: an old «Ответить» button
     # must not open someone else's question (SQLite would reuse the highest id).
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
