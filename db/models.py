@@ -91,6 +91,13 @@ class Library(Base):
     # What readers ask about, kept by the librarian in chat: «пн–пт 8:00–16:00, сб до 13:00».
     opening_hours: Mapped[str | None] = mapped_column(String(300))
     address: Mapped[str | None] = mapped_column(String(300))
+    # Due-date notices, set by the librarian in chat: days before the due date to remind
+    # (0: none), whether to remind on the day, the overdue ladder in days («1,7,14»), and the
+    # step of the ladder from which parents get a copy (1: from the first; 0: never).
+    remind_days_before: Mapped[int] = mapped_column(SmallInteger, default=2)
+    remind_on_due_day: Mapped[bool] = mapped_column(Boolean, default=True)
+    overdue_steps: Mapped[str] = mapped_column(String(40), default="1,7,14")
+    parents_from_step: Mapped[int] = mapped_column(SmallInteger, default=1)
 
 
 class LibraryClosedDay(Base):
@@ -475,6 +482,8 @@ class OutboxMessage(Base):
     )
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Whose claim the row is under: a dispatcher marks only rows still carrying its own token.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
