@@ -17,6 +17,7 @@ def build_registry() -> Registry:
         my_books,
         readers,
         recommend,
+        reminder_settings,
         rules,
         welcome,
     )
@@ -36,4 +37,5 @@ def build_registry() -> Registry:
         ask.router,
         browse.router,
         recommend.router,
+        reminder_settings.router,
     )
