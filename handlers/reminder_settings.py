@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import datetime
 
-from db.models import Library
+from sqlalchemy import select
+
+from db.models import Library, Loan
 from db.reminder_settings import (
     MAX_DAYS_BEFORE,
     MAX_PARENTS_FROM,
@@ -118,7 +121,15 @@ def _usage() -> str:
 async def renew_all_pressed(ctx: Context) -> Reply:
     """The digest's «🔄 Продлить все»: every loan of the presser's own and children's cards
     that may be renewed now is, checked again as in «продли всё»; the answer takes the
-    digest's place."""
+    digest's place. A press after a book of the digest was renewed (a second tap, a renewal
+    in «мои книги») renews nothing more: one digest, one renewal of its books."""
+    listed = {int(loan_id): due for loan_id, due in (ctx.args.get("loans") or {}).items()}
+    if listed:
+        rows = await ctx.session.execute(
+            select(Loan.id, Loan.due_at).where(Loan.id.in_(listed), Loan.returned_at.is_(None))
+        )
+        if any(due_at != datetime.fromisoformat(listed[loan_id]) for loan_id, due_at in rows):
+            return Reply(texts.DIGEST_RENEWED_ALREADY, edit=True)
     reply = await renew_all(ctx)
     reply.edit = True
     return reply

@@ -184,11 +184,11 @@ async def _queue_digest(
     day = now.astimezone(ZoneInfo(first.timezone)).date()
     listed = [line for section in sections for line in section.lines]
     can_renew = any(line.loan_id in renewable for line in listed)
-    payload: dict[str, Any] = {
-        "still": {"loans": {str(line.loan_id): line.due_at.isoformat() for line in listed}}
-    }
+    loans = {str(line.loan_id): line.due_at.isoformat() for line in listed}
+    payload: dict[str, Any] = {"still": {"loans": loans}}
     if can_renew:
-        renew = {"label": texts.BUTTON_RENEW_ALL, "action": RENEW_ALL_ACTION, "args": {}}
+        args = {"loans": loans}  # a press after one of them was renewed renews nothing more
+        renew = {"label": texts.BUTTON_RENEW_ALL, "action": RENEW_ALL_ACTION, "args": args}
         payload["buttons"] = [[renew]]
     queued = await notify(
         session,

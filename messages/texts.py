@@ -1146,6 +1146,7 @@ DIGEST_CHILD_HEADER = (
 )
 DIGEST_CHILD_FOOTER = "Напомните {child:m/f/?:ему|ей|ребёнку} вернуть {n:её|их|их} в библиотеку."
 BUTTON_RENEW_ALL = "🔄 Продлить все"
+DIGEST_RENEWED_ALREADY = "Книги из этого напоминания уже продлевали — новые сроки в «мои книги»."
 
 # A library's reminder settings (/reminders_setup) -----------------------------------------------
 
