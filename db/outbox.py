@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.clock import utcnow
 from db.dialect import insert_ignore
 from db.enums import Messenger
-from db.models import Account, DeliveryStatus, OutboxDelivery, OutboxMessage, Person
+from db.models import Account, DeliveryStatus, Hold, Loan, OutboxDelivery, OutboxMessage, Person
 
 # A delivery in one of these states is over: the account is not written to again for it.
 DELIVERY_DONE = (DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE)
@@ -64,6 +64,44 @@ async def queued_after(session: AsyncSession, after_id: int) -> list[tuple[int, 
 
 async def last_id(session: AsyncSession) -> int:
     return await session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+
+# Checked at send time ------------------------------------------------------------------------
+
+# A notice's payload may say what must still be true when it is sent (a reminder of a loan
+# returned or renewed since, an announcement of a hold cancelled since, is not sent):
+#   "loans": {"<loan id>": "<due_at ISO>", ...} — at least one of them still open, due then;
+#   "hold": {"id": <hold id>, "status": "<status>"} — the hold still in that status.
+STILL = "still"
+
+
+async def still_true(session: AsyncSession, still: dict[str, Any]) -> bool:
+    """Whether what a notice's `still` names holds now (every condition it names).
+
+    A digest names several loans and goes out while any one of them holds: its lines may then
+    name a book returned since, which is better than a reader missing the reminders of the
+    others. A condition this code does not know is not checked: a notice is never lost to it."""
+    loans = still.get("loans")
+    if loans is not None and not await _a_loan_still_due(session, loans):
+        return False
+    hold = still.get("hold")
+    if hold is not None:
+        status = await session.scalar(select(Hold.status).where(Hold.id == int(hold["id"])))
+        if status is None or status != hold["status"]:
+            return False
+    return True
+
+
+async def _a_loan_still_due(session: AsyncSession, loans: dict[str, str]) -> bool:
+    """At least one of the loans is open and due exactly when the notice said (a renewal or a
+    librarian's change of the date moves `due_at`)."""
+    wanted = {int(loan_id): datetime.fromisoformat(due) for loan_id, due in loans.items()}
+    if not wanted:
+        return False
+    open_loans = await session.execute(
+        select(Loan.id, Loan.due_at).where(Loan.id.in_(wanted), Loan.returned_at.is_(None))
+    )
+    return any(due_at == wanted[loan_id] for loan_id, due_at in open_loans)
 
 
 # Delivery per account -------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.circulation import Event
-from db.enums import RoleName
+from db.enums import HoldStatus, RoleName
 from db.models import GuardianLink, Library, Reader, Role
-from db.outbox import notify
+from db.outbox import STILL, notify
 from messages import texts
 from messages.i18n import person, say
 from messages.quiet import quiet_until
@@ -61,10 +61,26 @@ async def publish(
     return queued
 
 
+# Notices whose cause can go away before they are sent (a book returned or renewed, a hold
+# collected or cancelled): the outbox checks them again then (db.outbox.still_true).
+_STILL_LOAN_DUE = frozenset({"loan.due_soon", "loan.overdue"})
+_STILL_HOLD_STATUS = {
+    "hold.ready": HoldStatus.READY,
+    "hold.expiring": HoldStatus.READY,
+    "hold.queued": HoldStatus.QUEUED,
+    "hold.waiting": HoldStatus.QUEUED,
+    "hold.queue_moved": HoldStatus.QUEUED,
+}
+
+
 def _payload(event: Event) -> dict[str, Any]:
-    """What travels with the notice: whose it is, and its buttons as actions with arguments
-    (made into tokens per account on delivery, authorised again when pressed)."""
+    """What travels with the notice: whose it is, its buttons as actions with arguments
+    (made into tokens per account on delivery, authorised again when pressed), and what must
+    still be true when it is sent."""
     payload: dict[str, Any] = {"reader_id": event.reader_id}
+    still = _still(event)
+    if still is not None:
+        payload[STILL] = still
     loan_id = event.values.get("renew_loan")
     if loan_id is not None:
         renew = {
@@ -74,6 +90,21 @@ def _payload(event: Event) -> dict[str, Any]:
         }
         payload["buttons"] = [[renew]]
     return payload
+
+
+def _still(event: Event) -> dict[str, Any] | None:
+    """What the notice speaks of, to be true still when it is sent (None: always sent). These
+    kinds are told with the loan's or the hold's id first in their key ("<kind>:<id>[:…]")."""
+    if event.kind in _STILL_LOAN_DUE:
+        return {"loans": {str(_subject_id(event)): event.values["due"].isoformat()}}
+    status = _STILL_HOLD_STATUS.get(event.kind)
+    if status is not None:
+        return {"hold": {"id": _subject_id(event), "status": status.value}}
+    return None
+
+
+def _subject_id(event: Event) -> int:
+    return int(event.key.removeprefix(f"{event.kind}:").split(":")[0])
 
 
 async def _recipients(session: AsyncSession, reader_id: int) -> list[tuple[int, bool]]:
