@@ -6,10 +6,11 @@ leaves the next tick its turn). A batch is leased in a short transaction — `FO
 LOCKED` on PostgreSQL, so several dispatchers never take the same row: each row gets the
 batch's own `lease_token`, its `not_before` pushed LEASE ahead and its attempt counted. The
 lease is short, so a killed process's rows come due again soon, and it is renewed every
-RENEW_EVERY while the batch runs, so a slow messenger never lets another dispatcher take a row in
-hand. The batch is sent by up to WORKERS people at once, each person's rows in order: one
-chat's rate-limit pause (a transport waits out a 429 inside `deliver`) holds up that person
-only. Per row, with no transaction open while a messenger is called:
+RENEW_EVERY while the batch runs, so a slow messenger never lets another dispatcher take a row
+in hand. The batch is sent to up to WORKERS people at once, each person's rows in order (two
+dispatchers may share out one person's rows, each keeping the order of its own): one chat's
+rate-limit pause (a transport waits out a 429 inside `deliver`) holds up that person only.
+Per row, with no transaction open while a messenger is called:
 
 - in one short transaction the row is checked to be still ours (a row whose lease was lost is
   left to whoever holds it now) and still worth sending (its payload's `still`, see
