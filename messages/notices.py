@@ -61,9 +61,9 @@ async def publish(
     return queued
 
 
-# Notices whose cause can go away before they are sent (a book returned or renewed, a hold
-# collected or cancelled): the outbox checks them again then (db.outbox.still_true).
-_STILL_LOAN_DUE = frozenset({"loan.due_soon", "loan.overdue"})
+# Notices whose cause can go away before they are sent (a hold collected or cancelled): the
+# outbox checks them again then (db.outbox.still_true). The due-date digest carries its loans'
+# own check (jobs/reminders.py).
 _STILL_HOLD_STATUS = {
     "hold.ready": HoldStatus.READY,
     "hold.expiring": HoldStatus.READY,
@@ -74,29 +74,18 @@ _STILL_HOLD_STATUS = {
 
 
 def _payload(event: Event) -> dict[str, Any]:
-    """What travels with the notice: whose it is, its buttons as actions with arguments
-    (made into tokens per account on delivery, authorised again when pressed), and what must
-    still be true when it is sent."""
+    """What travels with the notice: whose it is, and what must still be true when it is
+    sent."""
     payload: dict[str, Any] = {"reader_id": event.reader_id}
     still = _still(event)
     if still is not None:
         payload[STILL] = still
-    loan_id = event.values.get("renew_loan")
-    if loan_id is not None:
-        renew = {
-            "label": texts.BUTTON_RENEW_NOTICE,
-            "action": "loan.renew",
-            "args": {"loan": loan_id},
-        }
-        payload["buttons"] = [[renew]]
     return payload
 
 
 def _still(event: Event) -> dict[str, Any] | None:
     """What the notice speaks of, to be true still when it is sent (None: always sent). These
-    kinds are told with the loan's or the hold's id first in their key ("<kind>:<id>[:…]")."""
-    if event.kind in _STILL_LOAN_DUE:
-        return {"loans": {str(_subject_id(event)): event.values["due"].isoformat()}}
+    kinds are told with the hold's id first in their key ("<kind>:<id>[:…]")."""
     status = _STILL_HOLD_STATUS.get(event.kind)
     if status is not None:
         return {"hold": {"id": _subject_id(event), "status": status.value}}

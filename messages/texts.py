@@ -454,7 +454,6 @@ DESK_READER_NO_LOANS = "Книг на руках нет."
 DESK_LOAN_LINE = "{n}. «{title}» (инв. № {inventory}) — до {due:date}{late}"
 DESK_LOAN_LATE = ", ⚠️ просрочка {days} {days:день|дня|дней}"
 BUTTON_RENEW_N = "🔄 {n}"
-BUTTON_RENEW_NOTICE = "🔄 Продлить"
 BUTTON_ISSUE_TO = "📕 Выдать книгу"
 BUTTON_CODE_READER = "🔑 Код для ученика"
 BUTTON_CODE_PARENT = "👪 Код для родителя"
@@ -639,8 +638,6 @@ NOTICES = {
     "loan.issued": "📕 Выдана книга «{title}». Вернуть до {due:date}.",
     "loan.returned": "📥 Книга «{title}» возвращена. Спасибо!",
     "loan.renewed": "🔄 Книга «{title}» продлена до {due:date}.",
-    "loan.due_soon": "⏰ Книгу «{title}» нужно вернуть до {due:date}. Не успеваете дочитать — продлите: «мои книги» → 🔄.",
-    "loan.overdue": "⚠️ Срок возврата книги «{title}» прошёл {due:date}, просрочка {days} {days:день|дня|дней}. Верните её, пожалуйста, в библиотеку ({library}).",
     "set.issued": "📚 Выдан комплект учебников ({library}). Берегите их до конца учебного года!",
     "set.returned": "📥 Учебники сданы ({library}): {count} {count:учебник|учебника|учебников}. Спасибо!",
 }
@@ -656,8 +653,6 @@ NOTICES_PARENT = {
     "loan.issued": "{child:given}: выдана книга «{title}», вернуть до {due:date}.",
     "loan.returned": "{child:given}: книга «{title}» возвращена.",
     "loan.renewed": "{child:given}: книга «{title}» продлена до {due:date}.",
-    "loan.due_soon": "{child:given}: книгу «{title}» нужно вернуть до {due:date}.",
-    "loan.overdue": "{child:given}: книга «{title}» просрочена на {days} {days:день|дня|дней} (срок был {due:date}). Напомните {child:m/f/?:ему|ей|ребёнку} вернуть книгу в библиотеку ({library}).",
     "set.issued": "{child:given}: выдан комплект учебников ({library}) до конца учебного года.",
     "set.returned": "{child:given}: учебники сданы ({library}): {count} {count:учебник|учебника|учебников}.",
 }

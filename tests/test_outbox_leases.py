@@ -16,14 +16,23 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.console import ConsolePort
-from db.circulation import Event
 from db.engine import Database
-from db.enums import Messenger, OutboxStatus
-from db.models import Account, Item, Library, Loan, OutboxMessage, Person, Reader, Record
-from db.outbox import notify, still_true
+from db.enums import Messenger, OutboxStatus, RoleName
+from db.models import (
+    Account,
+    Item,
+    Library,
+    Loan,
+    OutboxMessage,
+    Person,
+    Reader,
+    Record,
+    Role,
+)
+from db.outbox import STILL, notify, still_true
 from jobs import outbox
 from jobs.outbox import LEASE, STALE, Delivery, deliver_due
-from messages.notices import publish
+from jobs.reminders import DIGEST_KIND
 from messages.port import Address, Menu
 from messages.types import Reply
 from tests.conftest import FIXED_NOW
@@ -258,14 +267,15 @@ async def test_one_call_drains_more_than_a_batch(
 # Checked at send time ---------------------------------------------------------------------
 
 
-async def _remind(db: Database, kind: str, title: str, now: datetime) -> None:
-    """Queue a due-date reminder of Мария's loan of a title (card 1001 at school-1) as
-    circulation tells it: to her and to her parent."""
+async def _remind(db: Database, title: str, now: datetime) -> None:
+    """Queue a due-date digest about Мария's loan of a title (card 1001 at school-1), carrying
+    what the digests of jobs/reminders.py carry: the loan and its due date, to hold at sending."""
     async with db.transaction() as session:
-        loan, reader = (
+        loan, person_id = (
             await session.execute(
-                select(Loan, Reader)
+                select(Loan, Role.person_id)
                 .join(Reader, Reader.id == Loan.reader_id)
+                .join(Role, (Role.reader_id == Reader.id) & (Role.role == RoleName.READER))
                 .join(Item, Item.id == Loan.item_id)
                 .join(Record, Record.id == Item.record_id)
                 .join(Library, Library.id == Reader.library_id)
@@ -277,14 +287,16 @@ async def _remind(db: Database, kind: str, title: str, now: datetime) -> None:
                 )
             )
         ).one()
-        event = Event(
-            kind,
-            reader.id,
-            loan.library_id,
-            f"{kind}:{loan.id}:test",
-            {"title": title, "due": loan.due_at, "days": 6, "renew_loan": None},
+        still = {"loans": {str(loan.id): loan.due_at.isoformat()}}
+        assert await notify(
+            session,
+            person_id,
+            DIGEST_KIND,
+            f"⏰ Сегодня: «{title}»",
+            f"digest-test:{loan.id}",
+            not_before=now,
+            payload={STILL: still},
         )
-        assert await publish(session, [event], now, None) == 2
 
 
 async def _console(db: Database, clock: Clock) -> ConsolePort:
@@ -311,32 +323,32 @@ async def _stale(db: Database) -> list[str]:
 async def test_a_book_returned_after_its_reminder_was_queued_is_not_reminded(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _remind(demo_db, "loan.overdue", "Недоросль", clock())
+    await _remind(demo_db, "Недоросль", clock())
     librarian = chat("librarian")
     await librarian.send("/reader 1001")
     inventory = librarian.text.split("инв. № ")[1].split(")")[0]
     await librarian.send(f"/return {inventory}")
     assert "Принято: «Недоросль»" in librarian.text
     sent = _delivered(await _console(demo_db, clock))
-    assert not [text for text in sent if "Срок возврата" in text or "просрочена" in text]
+    assert not [text for text in sent if text.startswith("⏰")]
     assert "📥 Книга «Недоросль» возвращена. Спасибо!" in sent
-    assert await _stale(demo_db) == ["loan.overdue", "loan.overdue"]
+    assert await _stale(demo_db) == [DIGEST_KIND]
 
 
 async def test_a_book_renewed_after_its_reminder_was_queued_is_not_reminded(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
-    await _remind(demo_db, "loan.due_soon", "Бедная Лиза", clock())
-    await _remind(demo_db, "loan.overdue", "Недоросль", clock())  # stays as it was
+    await _remind(demo_db, "Бедная Лиза", clock())
+    await _remind(demo_db, "Недоросль", clock())  # stays as it was
     librarian = chat("librarian")
     await librarian.send("/reader 1001")
     await librarian.press("🔄 2")
     assert "Продлено: «Бедная Лиза»" in librarian.text
     sent = _delivered(await _console(demo_db, clock))
-    assert not [text for text in sent if "нужно вернуть до" in text]
+    assert "⏰ Сегодня: «Бедная Лиза»" not in sent
     assert [text for text in sent if "Бедная Лиза" in text and "продлена" in text]
-    assert len([text for text in sent if "Недоросль" in text]) == 2  # still late: still told
-    assert await _stale(demo_db) == ["loan.due_soon", "loan.due_soon"]
+    assert "⏰ Сегодня: «Недоросль»" in sent  # still late: still told
+    assert await _stale(demo_db) == [DIGEST_KIND]
 
 
 async def test_a_hold_cancelled_before_its_notice_went_out_is_not_announced(
