@@ -5,7 +5,8 @@ second).
 `pace_for` gives a pace shared by every process of the deployment where the database is
 PostgreSQL (slots taken in one atomic statement, db/rate.py), and an in-memory one on the
 embedded SQLite default, which runs as one process. The token itself is never stored: its slot
-row is named by a hash of it.
+row is named by a hash of it. A messenger's «slow down» (Telegram's 429 with retry_after, VK's
+error 6) pauses the pace, and with a shared pace every process of the deployment waits it out.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import time
 from typing import Protocol
 
 from db.engine import Database
-from db.rate import take_slot
+from db.rate import pause_slots, take_slot
 
 
 class Pacing(Protocol):
     async def wait(self) -> None:
         """Return when the next call may go."""
+
+    async def pause(self, seconds: float) -> None:
+        """The messenger asked to wait (a 429's retry_after): no call for `seconds`."""
 
 
 class Pace:
@@ -39,6 +43,9 @@ class Pace:
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    async def pause(self, seconds: float) -> None:
+        self._next = max(self._next, time.monotonic() + seconds)
+
 
 class SharedPace:
     """At most `per_second` calls a second across every process using this database."""
@@ -52,6 +59,9 @@ class SharedPace:
         delay = await take_slot(self.db, self.key, self.interval)
         if delay > 0:
             await asyncio.sleep(delay)
+
+    async def pause(self, seconds: float) -> None:
+        await pause_slots(self.db, self.key, seconds)
 
 
 def slot_key(messenger: str, token: str) -> str:

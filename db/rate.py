@@ -24,8 +24,25 @@ _TAKE = text(
 )
 
 
+_PAUSE = text(
+    f"""
+    INSERT INTO rate_slots AS s (key, next_at)
+    VALUES (:key, {_NOW} + CAST(:seconds AS double precision))
+    ON CONFLICT (key) DO UPDATE
+        SET next_at = greatest(s.next_at, {_NOW} + CAST(:seconds AS double precision))
+    """
+)
+
+
 async def take_slot(db: Database, key: str, interval: float) -> float:
     """Claim the token's next slot; the seconds to wait before using it (0 when it is free)."""
     async with db.engine.begin() as connection:
         wait = await connection.scalar(_TAKE, {"key": key, "interval": interval})
     return max(0.0, float(wait or 0.0))
+
+
+async def pause_slots(db: Database, key: str, seconds: float) -> None:
+    """No slot of the token before `seconds` from now, for every process: a 429's retry_after
+    (or VK's error 6) holds the whole deployment, not only the worker that met it."""
+    async with db.engine.begin() as connection:
+        await connection.execute(_PAUSE, {"key": key, "seconds": seconds})

@@ -11,7 +11,7 @@ import pytest
 from bot.pacing import Pace, SharedPace, pace_for, slot_key
 from db.engine import Database
 from db.positions import load_position, save_position
-from db.rate import take_slot
+from db.rate import pause_slots, take_slot
 
 INTERVAL = 10.0  # seconds: far longer than the test, so no slot is free by the time it is asked
 
@@ -50,3 +50,28 @@ async def test_a_position_is_saved_and_read_back(db: Database) -> None:
     await save_position(db, "vk.longpoll.ts.1", "41")
     await save_position(db, "vk.longpoll.ts.1", "42")
     assert await load_position(db, "vk.longpoll.ts.1") == "42"
+
+
+async def test_a_pause_holds_every_worker_of_the_deployment(
+    db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's 429 (retry_after) or VK's error 6, met by one worker, pauses them all."""
+    if backend != "postgresql":  # one process: its own pace waits the pause out
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+
+        monkeypatch.setattr("bot.pacing.asyncio.sleep", sleep)
+        pace = Pace(20)
+        await pace.pause(INTERVAL)
+        await pace.wait()
+        assert slept and INTERVAL - 1.0 < slept[0] <= INTERVAL
+        return
+    other = Database(db.engine.url)
+    try:
+        await pause_slots(db, "vk:paused", INTERVAL)  # one worker met the limit
+        wait = await take_slot(other, "vk:paused", 0.05)  # another worker's next call
+    finally:
+        await other.dispose()
+    assert INTERVAL - 1.0 < wait <= INTERVAL

@@ -437,8 +437,9 @@ class TelegramTransport:
         return True
 
     async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
-        """One Bot API call: a 429 is waited out (retry_after) up to MAX_RETRIES times; a 403
-        means the person blocked the bot."""
+        """One Bot API call: a 429 pauses the pace for its retry_after (the next `wait` waits it
+        out, in every process sharing the pace) up to MAX_RETRIES times; a 403 means the person
+        blocked the bot."""
         for attempt in range(MAX_RETRIES + 1):
             await self.pace.wait()
             try:
@@ -446,7 +447,7 @@ class TelegramTransport:
             except TelegramRetryAfter as flood:
                 if attempt == MAX_RETRIES:
                     raise
-                await asyncio.sleep(flood.retry_after)
+                await self.pace.pause(flood.retry_after)  # every sender waits, not only this one
             except TelegramForbiddenError as forbidden:
                 raise RecipientUnreachable() from forbidden
         raise AssertionError("unreachable")

@@ -7,7 +7,8 @@ tests). vk_api's own pacing (3 calls a second, one at a time, for user tokens) a
 endless retry of error 6 are switched off: the transport's pace keeps the community token's
 ≈20 requests a second across the whole deployment (bot/pacing.py), and errors are handled here:
 
-- 6 (too many requests) and 9 (flood control): wait and try again, longer each time;
+- 6 (too many requests): the pace is paused, for every worker sharing it, and the call tried
+  again, waiting longer each time; 9 (flood control): wait and try again, longer each time;
 - 10 (VK's internal error) and network errors: try again after a short, growing pause;
 - 901 and 902 (the person does not allow messages from the community): `RecipientUnreachable`;
 - 911 (VK refused our keyboard): a bug; logged as an error and raised, never retried;
@@ -44,7 +45,8 @@ RATE_PAUSE = 1.0  # seconds after error 6 or 9 (VK counts requests per second), 
 SERVER_PAUSE = 0.5  # seconds after error 10 or a network error, doubled each try
 MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes of a photo or document a person sends
 UNREACHABLE = frozenset({901, 902})
-SLOW_DOWN = frozenset({6, 9})
+TOO_MANY_REQUESTS = 6
+SLOW_DOWN = frozenset({TOO_MANY_REQUESTS, 9})
 TRY_AGAIN = frozenset({10})
 KEYBOARD_REFUSED = 911
 T = TypeVar("T")
@@ -111,7 +113,10 @@ class VkClient:
                 if code == KEYBOARD_REFUSED:
                     log.error("vk %s: VK refused our keyboard (error 911)", method)
                     raise KeyboardRefused(method, code) from None
-                if code in SLOW_DOWN:
+                if code == TOO_MANY_REQUESTS:  # the token's rate: every worker slows down
+                    await self.pace.pause(RATE_PAUSE * (attempt + 1))
+                    pause = 0.0
+                elif code in SLOW_DOWN:
                     pause = RATE_PAUSE * (attempt + 1)
                 elif code in TRY_AGAIN:
                     pause = SERVER_PAUSE * 2**attempt
@@ -123,8 +128,9 @@ class VkClient:
                 log.warning("vk %s: %s", method, type(error).__name__)
             if attempt == MAX_RETRIES:
                 break
-            log.warning("vk %s: error %s, trying again in %.1f s", method, code, pause)
-            await asyncio.sleep(pause)
+            log.warning("vk %s: error %s, trying again", method, code)
+            if pause:
+                await asyncio.sleep(pause)
         raise VkCallFailed(method, code)
 
     async def upload_photo(self, peer_id: int, name: str, data: bytes) -> str:
