@@ -508,6 +508,33 @@ class Question(Base):
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
+class BroadcastStatus(StrEnum):
+    """Where a librarian's broadcast stands (its messages are outbox rows of their own)."""
+
+    SENDING = "sending"
+    CANCELLED = "cancelled"  # stopped: the rows not yet sent were marked so
+    DONE = "done"  # no row of it is waiting any more
+
+
+class Broadcast(Base):
+    """A message from a librarian to a part of their library's readers and parents; one
+    outbox row per person carries it (dedupe key «broadcast:<id>:<person>»)."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    author_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    audience: Mapped[str] = mapped_column(String(60))  # «class 7Б both», «overdue readers»
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[BroadcastStatus] = mapped_column(
+        str_enum(BroadcastStatus, "broadcast_status"), default=BroadcastStatus.SENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DeliveryStatus(StrEnum):
     """Where one notice stands with one account."""
 
