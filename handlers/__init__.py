@@ -6,6 +6,7 @@ from handlers.router import Registry
 def build_registry() -> Registry:
     from handlers import (
         ask,
+        broadcast,
         browse,
         catalog,
         class_sets,
@@ -38,4 +39,5 @@ def build_registry() -> Registry:
         browse.router,
         recommend.router,
         reminder_settings.router,
+        broadcast.router,
     )

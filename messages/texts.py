@@ -72,6 +72,7 @@ HELP_LIBRARIAN = (
     "\n• /remove 1034 — удалить читателя, выбывшего из школы (личные данные стираются);"
     "\n• /notify — уведомления о новых заявках и ваши тихие часы;"
     "\n• /reminders_setup — напоминания о сроках: «/reminders_setup за 3 дня; в день сдачи да; просрочка 1,7,14; родителям с 2-го шага»;"
+    "\n• /broadcast — рассылка всей школе, классу или должникам (и их родителям); /broadcasts — отчёт;"
     "\n• /questions — вопросы читателей (✍️ ответить); /hours и /address — часы работы и адрес;"
     "\n• можно и словами: «новые заявки», «должники 7б», «у кого война и мир», «найди ученика петров»."
 )
@@ -259,6 +260,8 @@ COMMAND_DESCRIPTIONS = {
     "reminders_setup": "Напоминания читателям о сроках",
     "remove": "Удалить выбывшего читателя",
     "questions": "Вопросы читателей",
+    "broadcast": "Рассылка читателям и родителям",
+    "broadcasts": "Отчёт о рассылках",
     "mybooks": "Мои книги и брони",
     "history": "История чтения",
     "reminders": "Копии напоминаний о книгах детей",
@@ -1166,3 +1169,55 @@ REMINDER_SETTINGS_USAGE = (
 )
 REMINDER_SETTINGS_CHANGED = "Готово: настройки напоминаний сохранены."
 REMINDER_SETTINGS_BAD = "Не понял «{part}»."
+
+# Broadcasts from chat (/broadcast, /broadcasts) ------------------------------------------------
+
+BROADCAST_WHO = (
+    "📢 Рассылка читателям вашей библиотеки. Кому? Выберите или напишите класс, например 7Б."
+)
+BUTTON_BROADCAST_SCHOOL = "🏫 Вся школа"
+BUTTON_BROADCAST_OVERDUE = "⏰ Должники"
+BUTTON_BROADCAST_CLASS = "👥 Класс…"
+BROADCAST_PICK_CLASS = "Какой класс? Выберите или напишите, например 7Б."
+BROADCAST_TYPE_CLASS = "Какой класс? Напишите, например 7Б."
+BROADCAST_NO_CLASS = "Класса «{typed}» в библиотеке нет. Напишите класс, например 7Б, или /cancel."
+BROADCAST_WHOM = "Кому именно ({audience})?"
+BUTTON_BROADCAST_READERS = "Ученикам"
+BUTTON_BROADCAST_BOTH = "Ученикам и родителям"
+BUTTON_BROADCAST_PARENTS = "Только родителям"
+BROADCAST_WRITE = (
+    "Напишите текст рассылки одним сообщением ({audience}). "
+    "Фото и файлы в рассылке — в следующей версии."
+)
+BROADCAST_TOO_LONG = "Слишком длинно: не больше {max} знаков. Напишите покороче."
+BROADCAST_PREVIEW = (
+    "Так сообщение увидят получатели:\n\n{shown}\n\n"
+    "Получат: {people:#человек|человека|человек} ({audience})"
+    "{unreachable:0:.|, из них сейчас недоступны: {unreachable}.}"
+    "{not_in_bot:0:| По {not_in_bot:#читателю|читателям|читателям} отправить некому — "
+    "адресатов нет в боте.}"
+    "{later:0:| Сейчас тихие часы: сообщения уйдут в {later}.}"
+)
+BUTTON_BROADCAST_SEND = "✅ Отправить"
+BUTTON_BROADCAST_CANCEL = "✖ Отмена"
+BUTTON_BROADCAST_STOP = "⏹ Остановить"
+BUTTON_BROADCAST_REPORT = "📊 Отчёт о рассылках"
+BROADCAST_NOTICE = "📢 {library}:\n\n{text}"
+BROADCAST_STARTED = "Рассылка №{id} отправляется: {people:#сообщение|сообщения|сообщений}."
+BROADCAST_NOBODY = "Рассылка №{id}: получателей нет — никто не подключён к боту."
+BROADCAST_CANCELLED = "Рассылка отменена: никто ничего не получил."
+BROADCAST_STOPPED = "Рассылка №{id} остановлена: не отправлено {n:#сообщение|сообщения|сообщений}."
+BROADCAST_NOT_FOUND = "Рассылки №{id} нет."
+BROADCAST_REPORTS_NONE = "Рассылок ещё не было. Начать — /broadcast."
+BROADCAST_REPORT = (
+    "№{id} от {date} ({audience}, {status}): «{text}»\n"
+    "   отправлено {sent}, в очереди {queued}, ждут утра {waiting}, недоступны {unreachable}, "
+    "ошибки {failed}, отменено {cancelled}"
+)
+BROADCAST_STATUS = {"sending": "идёт", "cancelled": "остановлена", "done": "завершена"}
+BROADCAST_SCOPE = {"school": "вся школа", "overdue": "должники", "class": "{class_name}"}
+BROADCAST_WHOM_SHOWN = {
+    "readers": "ученики",
+    "parents": "только родители",
+    "both": "ученики и родители",
+}
