@@ -30,6 +30,8 @@ one a later getUpdates offset confirmed. Webhook deliveries not answered 2xx sta
 update_id unchanged). `hold("sendMessage", after=n)` stalls a slow Telegram: later calls wait
 until `release`, and a held call whose client has died meanwhile does nothing;
 `download_delay = 2.0` makes each file download (/file/bot<token>/…) take that long.
+`FakeTelegram(rate_limits=True)` keeps Telegram's sending rates (30 a second overall, 1 a second
+per chat) and answers 429 beyond them (`rates`).
 
 The package: `server` (FakeTelegram and the methods it serves), `updates` (getUpdates, the
 webhook, acknowledgements), `spec` (the spec and the check of parameters against it), `limits`

@@ -13,6 +13,7 @@ import contextlib
 import copy
 import json
 import mimetypes
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -36,6 +37,7 @@ from tests.support.fake_telegram.errors import (
 from tests.support.fake_telegram.files import FileStore, nominal_sizes, photo_size
 from tests.support.fake_telegram.limits import check_limits
 from tests.support.fake_telegram.people import FakeUser
+from tests.support.fake_telegram.rates import SendRates
 from tests.support.fake_telegram.spec import SpecValidator, Unknown, fatal, load_spec
 from tests.support.fake_telegram.updates import UpdateDelivery
 
@@ -66,6 +68,7 @@ class FakeTelegram(UpdateDelivery):
         now: Callable[[], float] = lambda: utcnow().timestamp(),
         webhook_timeout: float = 10.0,
         strict: bool = True,
+        rate_limits: bool = False,
     ) -> None:
         super().__init__(host=host, strict=strict, now=now, webhook_timeout=webhook_timeout)
         if not isinstance(spec, dict):
@@ -82,6 +85,8 @@ class FakeTelegram(UpdateDelivery):
         }
         self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/
         self.download_delay = 0.0  # seconds each file download takes (a slow network)
+        # Telegram's sending rates (rates.py), kept only when asked: tests send in bursts
+        self.rates = SendRates() if rate_limits else None
         # (scope type, chat_id, language_code) → commands; scope type "chat_member:<user>" too
         self.commands: dict[tuple[str, int | None, str], list[dict[str, Any]]] = {}
         self._users: dict[int, FakeUser] = {}
@@ -245,6 +250,14 @@ class FakeTelegram(UpdateDelivery):
                 raise ApiError(failure.code, failure.description, parameters=failure.details)
             if ctx["chat"] is not None and ctx["chat"].blocked and self._is_send(method):
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if self.rates is not None and ctx["chat"] is not None and self._is_send(method):
+                wait = self.rates.take(ctx["chat"].chat["id"], time.monotonic())
+                if wait:
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {wait}",
+                        parameters={"retry_after": wait},
+                    )
             chat_id = params.get("chat_id")
             key = chat_id if isinstance(chat_id, int) else None
             if not await self.wait_if_held(method, key, request):
