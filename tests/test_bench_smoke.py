@@ -1,5 +1,6 @@
 """The benches at a tiny size: the search bench's generators deterministic, complete, valid;
-the understanding bench's set complete and its runner printing every figure. Times nothing."""
+the understanding bench's set complete and its runner printing every figure; the broadcast
+bench sending 30 notices and printing every figure. Times nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.broadcast.__main__ import main as broadcast_bench
 from bench.search import vocab
 from bench.search.catalog import write_catalog
 from bench.search.isbns import IsbnAllocator, isbn10_to_13
@@ -116,3 +118,11 @@ def test_the_understanding_bench_prints_its_figures_beside_the_baseline(
         assert line in out
     document = json.loads(figures.read_text("utf-8"))
     assert document["ours"]["all"]["n"] == document["baseline"]["all"]["n"] == 56
+
+
+def test_the_broadcast_bench_prints_its_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert broadcast_bench(["--size", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "notices: 30 · one sending process" in out
+    for figure in ("effective rate", "429s met", "duplicates", "lost", "live reply p95"):
+        assert f"\n{figure} " in out
