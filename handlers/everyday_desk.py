@@ -23,7 +23,7 @@ from handlers.catalog import reserve, search
 from handlers.context import Context, desk_of
 from handlers.copies import copy_code
 from handlers.desk import issue_command, issue_for_reader, return_command
-from handlers.holds import desk_holds
+from handlers.holds import desk_holds, hold_shelf_lines
 from handlers.readers import overdue, reader_command, reader_named
 from handlers.router import Router
 from messages import texts
@@ -87,25 +87,7 @@ async def shelf(ctx: Context) -> Reply:
     ready = await hold_shelf(ctx.session, library.id)
     if not ready:
         return Reply(say(texts.DESK_SHELF_NONE, library=library.short_name))
-    lines = [say(texts.DESK_SHELF_HEADER, n=len(ready))]
-    buttons = []
-    for n, view in enumerate(ready[:MAX_BUTTONS], start=1):
-        until = ctx.local(view.ready_until) if view.ready_until else ctx.local_now
-        lines.append(
-            say(
-                texts.DESK_SHELF_LINE,
-                n=n,
-                title=view.title,
-                reader=view.reader_name,
-                class_name=view.class_name or "—",
-                until=until,
-            )
-        )
-        buttons.append(
-            ctx.button(say(texts.BUTTON_ISSUE_HOLD_N, n=n), "hold.issue", hold=view.hold_id)
-        )
-    if len(ready) > MAX_BUTTONS:
-        lines.append(say(texts.DESK_SHELF_MORE, n=len(ready) - MAX_BUTTONS))
+    lines, buttons = hold_shelf_lines(ctx, ready, MAX_BUTTONS)
     return Reply("\n".join(lines), buttons=in_rows(buttons))
 
 

@@ -7,6 +7,7 @@ from db.access import require_librarian
 from db.catalog import title_of
 from db.enums import HoldStatus
 from db.holds import (
+    HoldView,
     approve_hold,
     cancel_hold,
     decision,
@@ -156,27 +157,37 @@ async def holds_page(ctx: Context, *, edit: bool, prefix: str = "") -> Reply:
         lines.append(say(texts.DESK_HOLDS_NONE, library=home.short_name))
     if ready:
         lines.append("")
-        lines.append(say(texts.DESK_SHELF_HEADER, n=len(ready)))
-        shelf: list[Button] = []
-        for n, view in enumerate(ready[:SHELF_SHOWN], start=1):
-            until = ctx.local(view.ready_until) if view.ready_until else ctx.local_now
-            lines.append(
-                say(
-                    texts.DESK_SHELF_LINE,
-                    n=n,
-                    title=view.title,
-                    reader=view.reader_name,
-                    class_name=view.class_name or "—",
-                    until=until,
-                )
-            )
-            shelf.append(
-                ctx.button(say(texts.BUTTON_ISSUE_HOLD_N, n=n), "hold.issue", hold=view.hold_id)
-            )
+        shelf_lines, shelf = hold_shelf_lines(ctx, ready, SHELF_SHOWN)
+        lines += shelf_lines
         buttons.append(shelf)
-        if len(ready) > SHELF_SHOWN:
-            lines.append(say(texts.DESK_SHELF_MORE, n=len(ready) - SHELF_SHOWN))
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
+
+
+def hold_shelf_lines(
+    ctx: Context, ready: list[HoldView], shown: int
+) -> tuple[list[str], list[Button]]:
+    """The hold shelf as the desk shows it: a header, the first `shown` copies with whom and
+    until when they wait, each with 📕 to issue it, and how many more there are."""
+    lines = [say(texts.DESK_SHELF_HEADER, n=len(ready))]
+    buttons: list[Button] = []
+    for n, view in enumerate(ready[:shown], start=1):
+        until = ctx.local(view.ready_until) if view.ready_until else ctx.local_now
+        lines.append(
+            say(
+                texts.DESK_SHELF_LINE,
+                n=n,
+                title=view.title,
+                reader=view.reader_name,
+                class_name=view.class_name or "—",
+                until=until,
+            )
+        )
+        buttons.append(
+            ctx.button(say(texts.BUTTON_ISSUE_HOLD_N, n=n), "hold.issue", hold=view.hold_id)
+        )
+    if len(ready) > shown:
+        lines.append(say(texts.DESK_SHELF_MORE, n=len(ready) - shown))
+    return lines, buttons
 
 
 async def _warnings(ctx: Context, hold_id: int) -> list[str]:

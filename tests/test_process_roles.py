@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +19,7 @@ from db.enums import Messenger
 from db.models import Account
 from db.outbox import notify
 from tests.conftest import FIXED_NOW, _open
+from tests.support.bot_process import BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.library import also_on_telegram
 from tests.support.shared import under_ci
@@ -43,47 +43,14 @@ async def pg_demo_db(
         yield database
 
 
-class Process:
-    """`python -m bot ROLE` with its stderr collected line by line."""
-
-    def __init__(self, role: str, process: asyncio.subprocess.Process) -> None:
-        self.role = role
-        self.process = process
-        self.log: list[str] = []
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, role: str, env: dict[str, str]) -> Process:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", role, cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(role, process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.log.append(line.decode(errors="replace"))
-
-    def count(self, fragment: str) -> int:
-        return sum(fragment in line for line in self.log)
-
-    async def stop(self) -> int:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(self.process.wait(), 60)
-        await asyncio.wait_for(self._reader, 10)
-        return code
-
-
-async def eventually(condition: Callable[[], bool], what: str, *processes: Process) -> None:
+async def eventually(condition: Callable[[], bool], what: str, *processes: BotProcess) -> None:
     for _ in range(int(PATIENCE / 0.05)):
         if condition():
             return
         if any(p.process.returncode is not None for p in processes):
             break
         await asyncio.sleep(0.05)
-    logs = "\n".join(f"--- {p.role}:\n{''.join(p.log[-30:])}" for p in processes)
+    logs = "\n".join(f"--- {p.name}:\n{''.join(p.log[-30:])}" for p in processes)
     raise AssertionError(f"{what} did not happen\n{logs}")
 
 
@@ -113,7 +80,7 @@ async def test_serve_and_two_job_runners_side_by_side_run_each_round_once(
         "VK_GROUP_TOKEN": "",
     }
     serve, *runners = await asyncio.gather(
-        Process.start("serve", env), Process.start("jobs", env), Process.start("jobs", env)
+        BotProcess.start(env, "serve"), BotProcess.start(env, "jobs"), BotProcess.start(env, "jobs")
     )
     try:
         await eventually(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from db.models import LinkCode, ProcessedUpdate, Reader
 from db.people import create_link_code, library_by_code
 from messages import texts
 from tests.conftest import FIXED_NOW
+from tests.support.bot_process import BotProcess
 from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,38 +82,6 @@ async def _codes(db: Database) -> list[str]:
             ).code
             for reader in readers
         ]
-
-
-class Bot:
-    """`python -m bot` in a subprocess, its stderr collected line by line."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.log: list[str] = []
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, env: dict[str, str]) -> Bot:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=BOT_ROOT, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.log.append(line.decode(errors="replace"))
-
-    def logged(self, fragment: str) -> bool:
-        return any(fragment in line for line in self.log)
-
-    async def stop(self, how: int) -> int:
-        if self.process.returncode is None:
-            self.process.send_signal(how)
-        code = await asyncio.wait_for(self.process.wait(), 60)
-        await asyncio.wait_for(self._reader, 10)
-        return code
 
 
 async def _listening(tg: FakeTelegram, port: int) -> None:
@@ -179,7 +147,7 @@ async def restart_scenario(
     if mode == "polling":  # waiting for the bot's getUpdates
         for n in range(PEOPLE):
             await say_all(n)
-    bot = await Bot.start(env)
+    bot = await BotProcess.start(env, root=BOT_ROOT)
     try:
         if mode == "webhook":
             await _listening(tg, port)
@@ -197,7 +165,7 @@ async def restart_scenario(
         await asyncio.gather(*senders)
         outcome.sent = len(update_ids)
 
-        bot = await Bot.start(env)  # the restart
+        bot = await BotProcess.start(env, root=BOT_ROOT)  # the restart
         if mode == "webhook":
             await _listening(tg, port)
             for _ in range(600):

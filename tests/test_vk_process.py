@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -18,10 +17,10 @@ import pytest
 from bot.cli import main
 from db.engine import Database
 from tests.conftest import _open
+from tests.support.bot_process import BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_vk import FakeVK
 
-ROOT = Path(__file__).resolve().parents[1]
 PATIENCE = 90.0  # seconds a process may take to get somewhere on a busy machine
 
 
@@ -34,39 +33,7 @@ async def sqlite_demo_db(
         yield database
 
 
-class Bot:
-    """`python -m bot` with its stderr collected."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.log: list[str] = []
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, env: dict[str, str]) -> Bot:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.log.append(line.decode(errors="replace"))
-
-    def logged(self, fragment: str) -> bool:
-        return any(fragment in line for line in self.log)
-
-    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
-        if self.process.returncode is None:
-            self.process.send_signal(how)
-        code = await asyncio.wait_for(self.process.wait(), 60)
-        await asyncio.wait_for(self._reader, 10)
-        return code
-
-
-async def eventually(condition: Callable[[], bool], bot: Bot) -> None:
+async def eventually(condition: Callable[[], bool], bot: BotProcess) -> None:
     for _ in range(int(PATIENCE / 0.05)):
         if condition() or bot.process.returncode is not None:
             break
@@ -74,7 +41,9 @@ async def eventually(condition: Callable[[], bool], bot: Bot) -> None:
     assert condition(), "".join(bot.log[-30:])
 
 
-async def answered(vk: FakeVK, bot: Bot, user_id: int, fragment: str, times: int = 1) -> None:
+async def answered(
+    vk: FakeVK, bot: BotProcess, user_id: int, fragment: str, times: int = 1
+) -> None:
     def seen() -> int:
         return sum(fragment in m.text for m in vk.messages(user_id))
 
@@ -102,7 +71,7 @@ async def test_python_m_bot_runs_vk_beside_telegram_and_resumes_after_a_crash(
         "VK_CALLBACK_SECRET": "",
     }
     in_vk, in_telegram = vk.user(), tg.user(9101, "Маша")
-    first = await Bot.start(env)
+    first = await BotProcess.start(env)
     try:
         await eventually(lambda: vk.a_checks > 0, first)  # VK gives events from then on
         await in_vk.write("/help")
@@ -116,7 +85,7 @@ async def test_python_m_bot_runs_vk_beside_telegram_and_resumes_after_a_crash(
         await first.stop(signal.SIGKILL)  # a crash: nothing is finished or saved on the way out
 
     await in_vk.write("война и мир")  # while the bot is down
-    second = await Bot.start({**env, "TELEGRAM_BOT_TOKEN": ""})  # VK alone this time
+    second = await BotProcess.start({**env, "TELEGRAM_BOT_TOKEN": ""})  # VK alone this time
     try:
         await answered(vk, second, in_vk.user_id, "Война и мир")
         await in_vk.write("/help")
