@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import Actor, require_librarian
 from db.audit import audit
-from db.enums import OutboxStatus, RoleName
+from db.enums import OutboxStatus, Priority, RoleName
 from db.models import (
     Account,
     Broadcast,
@@ -31,7 +31,7 @@ from db.models import (
     Reader,
     Role,
 )
-from db.outbox import notify
+from db.outbox import BULK, notify
 
 KIND = "broadcast"
 # The last_error of a row stopped before it was sent (its status is SKIPPED: OutboxStatus has
@@ -194,7 +194,8 @@ async def start_broadcast(
             shown,
             f"{_key_prefix(broadcast.id)}{person_id}",
             not_before=not_before,
-            payload={"broadcast_id": broadcast.id},
+            payload={"broadcast_id": broadcast.id, BULK: f"broadcast:{broadcast.id}"},
+            priority=Priority.BULK,
         )
     if not who.people:
         broadcast.status = BroadcastStatus.DONE

@@ -1,6 +1,6 @@
 """The library's vocabulary as enums: kinds of records, copy statuses, hold and loan states."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class RecordKind(StrEnum):
@@ -77,3 +77,13 @@ class AuditOutcome(StrEnum):
 
 
 AGE_MARKS = (0, 6, 12, 16, 18)
+
+
+class Priority(IntEnum):
+    """Who goes first when a messenger's rate is the limit: the answer to what a person just
+    wrote, then due-date and hold notices, then broadcasts. An outbox row keeps its lane in
+    `outbox.priority`; transports order their sends by it."""
+
+    REPLY = 0
+    NOTICE = 1
+    BULK = 2

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -468,7 +469,9 @@ class OutboxMessage(Base):
     """A notification to a person, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_priority_not_before", "status", "priority", "not_before"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
@@ -484,6 +487,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # Whose claim the row is under: a dispatcher marks only rows still carrying its own token.
     lease_token: Mapped[str | None] = mapped_column(String(32))
+    # Its lane (db.enums.Priority): due-date and hold notices go before broadcasts.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -516,6 +521,19 @@ class BroadcastStatus(StrEnum):
     DONE = "done"  # no row of it is waiting any more
 
 
+class StoredFile(Base):
+    """A file kept for the messages that carry it (a broadcast's photo or document): sent to
+    each recipient from here, whatever messenger it came in by."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "photo" | "document"
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Broadcast(Base):
     """A message from a librarian to a part of their library's readers and parents; one
     outbox row per person carries it (dedupe key «broadcast:<id>:<person>»)."""
@@ -529,6 +547,7 @@ class Broadcast(Base):
     )
     audience: Mapped[str] = mapped_column(String(60))  # «class 7Б both», «overdue readers»
     text: Mapped[str] = mapped_column(Text)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     status: Mapped[BroadcastStatus] = mapped_column(
         str_enum(BroadcastStatus, "broadcast_status"), default=BroadcastStatus.SENDING
     )

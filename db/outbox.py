@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.dialect import insert_ignore
-from db.enums import Messenger
+from db.enums import Messenger, Priority
 from db.models import Account, DeliveryStatus, Hold, Loan, OutboxDelivery, OutboxMessage, Person
 
 # A delivery in one of these states is over: the account is not written to again for it.
@@ -29,8 +29,10 @@ async def notify(
     *,
     not_before: datetime | None = None,
     payload: dict[str, Any] | None = None,
+    priority: Priority = Priority.NOTICE,
 ) -> bool:
-    """Queue a message for a person once per dedupe key; False if it was already queued."""
+    """Queue a message for a person once per dedupe key; False if it was already queued.
+    `priority` is its lane: a broadcast's rows (BULK) go after every notice due."""
     return await insert_ignore(
         session,
         OutboxMessage,
@@ -41,6 +43,7 @@ async def notify(
             "dedupe_key": dedupe_key,
             "not_before": not_before or utcnow(),
             "payload": payload or {},
+            "priority": int(priority),
         },
         ["dedupe_key"],
     )
@@ -120,6 +123,11 @@ class Target:
 # A notice's payload may name the one account it answers (an answer to a question goes back to
 # the messenger the question came from); where that account cannot be reached, the usual ones.
 REPLY_TO = "reply_to_account"
+
+# A notice that goes, word for word and with no buttons, to many people (a broadcast) names its
+# group: the dispatcher may send one group's rows in one call where a messenger takes many
+# recipients at once (VK's peer_ids).
+BULK = "bulk"
 
 
 async def notice_accounts(
