@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     Double,
     ForeignKey,
@@ -535,13 +536,20 @@ class StoredFile(Base):
 
 
 class Broadcast(Base):
-    """A message from a librarian to a part of their library's readers and parents; one
+    """A message from a librarian to a part of their library's readers and parents, or from an
+    admin to the librarians of a network (then `network_id` is set, `library_id` is not); one
     outbox row per person carries it (dedupe key «broadcast:<id>:<person>»)."""
 
     __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint("(library_id IS NULL) <> (network_id IS NULL)", name="one_owner"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    library_id: Mapped[int | None] = mapped_column(
+        ForeignKey("libraries.id", ondelete="CASCADE")
+    )
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
     author_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL")
     )
