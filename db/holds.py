@@ -4,6 +4,9 @@ shelf, or the reader waits in the record's queue at their school.
 pending ─approve─► ready (a copy on the hold shelf until a deadline) ─issue─► fulfilled
    │  └─ no free copy ─► queued ─a copy comes back─► ready
    └─ reject ─► rejected;   any active ─cancel─► cancelled;   ready ─deadline─► expired
+
+A hold joining the queue tells whoever has a copy of the record from that school that the book
+is wanted («вашу книгу ждут», `_tell_borrowers`): never who waits, once per loan.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from db.circulation import (
 from db.enums import ACTIVE_HOLD_STATUSES, ApprovalMode, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.models import Hold, Item, Loan, Reader, Record
-from db.rules import hold_shelf_until, local_today, rule_for
+from db.rules import hold_shelf_until, local_today, overdue_days, rule_for
 from db.standing import (
     AgeCheck,
     Standing,
@@ -450,6 +453,54 @@ async def _stay_queued(c: Circulation, hold: Hold, *, approved: bool = True) -> 
         title=await _title(c, hold),
         position=position,
     )
+    await _tell_borrowers(c, hold)
+
+
+async def _tell_borrowers(c: Circulation, hold: Hold) -> None:
+    """«Вашу книгу ждут»: the hold has just joined its record's queue, so each reader who has a
+    copy of the record from this school hears that another reader is waiting for it. While
+    anyone waits, no copy of the record there is renewed (db.loans.renewal_refusals), so the
+    notice asks for the book back by its due date and says renewal is off.
+
+    - Who waits is never said: not the name, class or place in the queue (children's data).
+    - Once per loan (the event is keyed by the loan): a second reader joining, or the same
+      reader leaving and queueing again, tells nobody twice.
+    - An overdue loan hears it too, in words that agree with the overdue reminders: no due
+      date to return it by, only «as soon as you can»; the reminders go on as before.
+    - Copies lent until the end of the school year (textbooks, class sets) are not asked back
+      early: their borrowers hear nothing.
+    - Readers only, never parents (messages.notices): the overdue ladder copies parents from
+      the step the school chose, and this notice must not bring that step forward.
+    At send time the outbox checks that the loan is still open and due then (a book returned
+    in the meantime is not asked for)."""
+    record = await c.session.get(Record, hold.record_id)
+    assert record is not None
+    home = await library(c.session, hold.library_id)
+    rule = await rule_for(c.session, home.id, record.kind)
+    if rule.until_school_year_end:
+        return
+    lent = await c.session.scalars(
+        select(Loan)
+        .join(Item, Item.id == Loan.item_id)
+        .where(
+            Item.record_id == hold.record_id,
+            Item.library_id == hold.library_id,
+            Loan.returned_at.is_(None),
+            Loan.reader_id != hold.reader_id,
+        )
+        .order_by(Loan.due_at, Loan.id)
+    )
+    for loan in lent:
+        late = overdue_days(loan.due_at, home, c.now)
+        c.tell(
+            "loan.wanted",
+            loan.reader_id,
+            home.id,
+            loan.id,
+            title=record.title,
+            due=loan.due_at,
+            state="overdue" if late else "due",
+        )
 
 
 async def _close(c: Circulation, hold: Hold, status: HoldStatus, reason: str | None = None) -> None:

@@ -1,7 +1,8 @@
 """Circulation events → outbox rows for the reader's accounts and their parents.
 
 Written in the transaction of the change itself. The person who caused the event already has
-the answer on screen and gets no copy; parents get copies unless they switched them off.
+the answer on screen and gets no copy; parents get copies unless they switched them off (or the
+notice is for the reader alone, READER_ONLY).
 Nothing is sent to children at night: a notice waits for the end of the library's quiet hours.
 """
 
@@ -43,9 +44,12 @@ async def publish(
             k: v.astimezone(tz) if isinstance(v, datetime) else v for k, v in event.values.items()
         }
         text = say(texts.NOTICES[event.kind], **values)
-        copy = say(texts.NOTICES_PARENT[event.kind], child=person(reader), **values)
+        copied = event.kind not in READER_ONLY
+        copy = (
+            say(texts.NOTICES_PARENT[event.kind], child=person(reader), **values) if copied else ""
+        )
         when = after_quiet_hours(now, library)
-        for person_id, as_parent in await _recipients(session, event.reader_id):
+        for person_id, as_parent in await _recipients(session, event.reader_id, parents=copied):
             if person_id == actor_person_id:
                 continue
             body = copy if as_parent else text
@@ -61,6 +65,11 @@ async def publish(
     return queued
 
 
+# Notices for the reader alone, never copied to parents. «Вашу книгу ждут» asks the borrower to
+# bring a book back by its due date, nothing a parent need step in for yet: parents hear of a
+# late book from the overdue reminders, from the step the school chose (jobs/reminders.py).
+READER_ONLY = frozenset({"loan.wanted"})
+
 # Notices whose cause can go away before they are sent (a hold collected or cancelled): the
 # outbox checks them again then (db.outbox.still_true). The due-date digest carries its loans'
 # own check (jobs/reminders.py).
@@ -71,6 +80,9 @@ _STILL_HOLD_STATUS = {
     "hold.waiting": HoldStatus.QUEUED,
     "hold.queue_moved": HoldStatus.QUEUED,
 }
+# Notices about one loan, told with the loan's id first in their key and its due date as `due`:
+# sent only while that loan is open and due then.
+_STILL_LOAN_DUE = frozenset({"loan.wanted"})
 
 
 def _payload(event: Event) -> dict[str, Any]:
@@ -85,10 +97,12 @@ def _payload(event: Event) -> dict[str, Any]:
 
 def _still(event: Event) -> dict[str, Any] | None:
     """What the notice speaks of, to be true still when it is sent (None: always sent). These
-    kinds are told with the hold's id first in their key ("<kind>:<id>[:…]")."""
+    kinds are told with the hold's (or the loan's) id first in their key ("<kind>:<id>[:…]")."""
     status = _STILL_HOLD_STATUS.get(event.kind)
     if status is not None:
         return {"hold": {"id": _subject_id(event), "status": status.value}}
+    if event.kind in _STILL_LOAN_DUE:  # a book returned (or its date changed) is not asked for
+        return {"loans": {str(_subject_id(event)): event.values["due"].isoformat()}}
     return None
 
 
@@ -96,16 +110,22 @@ def _subject_id(event: Event) -> int:
     return int(event.key.removeprefix(f"{event.kind}:").split(":")[0])
 
 
-async def _recipients(session: AsyncSession, reader_id: int) -> list[tuple[int, bool]]:
+async def _recipients(
+    session: AsyncSession, reader_id: int, *, parents: bool = True
+) -> list[tuple[int, bool]]:
+    """(person, as a parent) for the reader's own people, then (with `parents`) the parents
+    who take copies."""
     own = await session.scalars(
         select(Role.person_id).where(Role.role == RoleName.READER, Role.reader_id == reader_id)
     )
-    parents = await session.scalars(
+    if not parents:
+        return [(p, False) for p in dict.fromkeys(own)]
+    guardians = await session.scalars(
         select(GuardianLink.parent_person_id).where(
             GuardianLink.reader_id == reader_id, GuardianLink.copy_reminders.is_(True)
         )
     )
-    return [(p, False) for p in dict.fromkeys(own)] + [(p, True) for p in dict.fromkeys(parents)]
+    return [(p, False) for p in dict.fromkeys(own)] + [(p, True) for p in dict.fromkeys(guardians)]
 
 
 def after_quiet_hours(now: datetime, library: Library) -> datetime:

@@ -1221,3 +1221,22 @@ BROADCAST_WHOM_SHOWN = {
     "parents": "только родители",
     "both": "ученики и родители",
 }
+
+# «Вашу книгу ждут» (db.holds._tell_borrowers) ---------------------------------------------------
+# To the reader who has a copy of a record another reader has just queued for at their school:
+# never who waits. While anyone waits the loan is not renewed (REFUSALS["renew_wanted"]). An
+# overdue loan is asked back as the overdue reminders ask: no date to return it by.
+NOTICE_BOOK_WANTED = Select(
+    "state",
+    {
+        "overdue": (
+            "📚 Книгу «{title}» ждёт другой читатель, а срок её возврата уже прошёл "
+            "({due:date}). Пожалуйста, верните её в библиотеку как можно скорее."
+        ),
+        "*": (
+            "📚 Книгу «{title}» ждёт другой читатель. Пожалуйста, верните её до {due:date} — "
+            "продлить книгу, пока её ждут, не получится."
+        ),
+    },
+)
+NOTICES["loan.wanted"] = NOTICE_BOOK_WANTED
