@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from db.enums import Messenger
+from db.enums import Messenger, Priority
 from messages import texts
 from messages.i18n import say
 from messages.port import Address, Menu
@@ -118,7 +118,13 @@ class ConsolePort:
     messenger: Messenger = Messenger.CONSOLE
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None:
         if address.chat_id in self.unreachable:
             raise RecipientUnreachable(address.chat_id)

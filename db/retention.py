@@ -8,6 +8,8 @@
   every older one is folded away (the highest id, which indexes compare with, always stays).
 - Refused attempts in the audit: `AUDIT_REFUSED_KEEP` (a year); granted actions stay.
   Repeats of one refusal are folded into one row as they happen (db/audit.py).
+- A chat's rate slot (bot/pacing.py, «chat:…», PostgreSQL only): a day after its last use;
+  a token's own slot row stays.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from sqlalchemy.orm import aliased
 
 from db.conversation import BUTTON_TTL
 from db.enums import AuditOutcome
-from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate
+from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate, RateSlot
 
 DEDUPE_KEEP = timedelta(days=7)
+CHAT_SLOT_KEEP = timedelta(days=1)
 AUDIT_REFUSED_KEEP = timedelta(days=365)
 
 __all__ = [
@@ -44,6 +47,7 @@ class Pruned:
     button_tokens: int
     catalog_changes: int
     audit_refusals: int
+    chat_slots: int = 0
 
 
 async def prune_processed_updates(session: AsyncSession, now: datetime) -> int:
@@ -86,10 +90,22 @@ async def prune_audit_refusals(session: AsyncSession, now: datetime) -> int:
     return result.rowcount or 0
 
 
+async def prune_chat_slots(session: AsyncSession, now: datetime) -> int:
+    """Chats' rate slots not used for CHAT_SLOT_KEEP (their moments are epoch seconds)."""
+    result = await session.execute(
+        delete(RateSlot).where(
+            RateSlot.key.like("chat:%"),
+            RateSlot.next_at < (now - CHAT_SLOT_KEEP).timestamp(),
+        )
+    )
+    return result.rowcount or 0
+
+
 async def prune(session: AsyncSession, now: datetime) -> Pruned:
     return Pruned(
         processed_updates=await prune_processed_updates(session, now),
         button_tokens=await prune_button_tokens(session, now),
         catalog_changes=await compact_change_log(session),
         audit_refusals=await prune_audit_refusals(session, now),
+        chat_slots=await prune_chat_slots(session, now),
     )

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -49,9 +49,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.conversation import new_button_token
 from db.engine import Database
-from db.enums import Messenger, OutboxStatus
+from db.enums import Messenger, OutboxStatus, Priority
 from db.models import DeliveryStatus, OutboxMessage
 from db.outbox import (
+    BULK,
     REPLY_TO,
     STILL,
     Target,
@@ -61,19 +62,35 @@ from db.outbox import (
     still_true,
 )
 from db.people import mark_unreachable
-from messages.port import Address, Port
+from db.stored_files import FILES, load_files
+from messages.port import Address, BulkPort, Port
 from messages.safe_log import redacted_traceback
-from messages.types import Button, RecipientUnreachable, Reply, fit_label
+from messages.types import Button, OutFile, RecipientUnreachable, Reply, fit_label
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=30)
 RENEW_EVERY = LEASE / 3
 MAX_ATTEMPTS = 5
-BATCH = 50
-MAX_ROUNDS = 10  # batches one call may lease before it leaves the rest to the next tick
+BATCH = 50  # rows of the notice lane leased at once
+BULK_BATCH = 100  # rows of the broadcast lane leased at once: one VK call's recipients
 WORKERS = 8  # people sent to at once
+IDLE = 1.0  # seconds the running dispatcher waits when nothing is due
 STALE = "stale"  # the last_error of a row whose cause went away before it was sent
+
+
+class Lane(Enum):
+    """Rows leased together: due-date, hold and librarians' notices (and answers), or
+    broadcasts. The running dispatcher drains both at once, so a broadcast of thousands never
+    stands between a reader and a reminder; the transports' paces then let the reminder's sends
+    go before the broadcast's (db.enums.Priority)."""
+
+    NOTICES = "notices"
+    BROADCASTS = "broadcasts"
+
+    @property
+    def batch(self) -> int:
+        return BULK_BATCH if self is Lane.BROADCASTS else BATCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +124,9 @@ class _Leased:
     buttons: list[list[dict[str, Any]]]  # actions with their arguments, tokens made per account
     reply_to: int | None  # the one account the notice answers (db.outbox.REPLY_TO), if any
     still: dict[str, Any] | None  # what must still be true when it is sent (db.outbox.STILL)
+    priority: Priority
+    bulk: str | None  # the group it goes out with, word for word (db.outbox.BULK), if any
+    files: tuple[int, ...]  # stored files sent after its text (db.stored_files)
 
 
 def delivery_key(outbox_id: int, account_id: int) -> str:
@@ -115,32 +135,88 @@ def delivery_key(outbox_id: int, account_id: int) -> str:
 
 
 async def deliver_due(
-    db: Database, ports: Mapping[Messenger, Port], clock: Callable[[], datetime]
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    clock: Callable[[], datetime],
+    *,
+    lanes: Sequence[Lane] = (Lane.NOTICES, Lane.BROADCASTS),
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> Delivery:
-    """Lease what is due a batch at a time, send each row to its target accounts, record the
-    outcome; until nothing is due or MAX_ROUNDS batches are done."""
+    """Deliver what is due, lane by lane, a batch at a time, until nothing is due in them (or
+    `keep_going` says stop, checked between batches)."""
     total = Delivery()
-    for _ in range(MAX_ROUNDS):
-        token = uuid4().hex
-        leased = await _lease(db, clock(), token)
-        if leased:
-            async with _renewing(db, token, clock):
-                total += await _deliver_batch(db, ports, leased, token, clock)
-        if len(leased) < BATCH:
-            break
+    for lane in lanes:
+        while keep_going():
+            delivery, full = await _deliver_a_batch(db, ports, clock, lane)
+            total += delivery
+            if not full:
+                break
     return total
 
 
-async def _lease(db: Database, now: datetime, token: str) -> list[_Leased]:
+async def run_outbox(
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    clock: Callable[[], datetime],
+    stop: asyncio.Event,
+    idle: float = IDLE,
+) -> None:
+    """The dispatcher of a running bot: both lanes at once, each draining what is due and then
+    looking again every `idle` seconds, until `stop` (a batch in hand is finished first). A
+    failed round is logged without personal data and the lane goes on."""
+
+    async def lane_loop(lane: Lane) -> None:
+        while not stop.is_set():
+            full = False
+            try:
+                delivery, full = await _deliver_a_batch(db, ports, clock, lane)
+                if delivery != Delivery():
+                    log.debug("outbox %s: %s", lane.value, delivery)
+            except Exception as failure:  # the next look tries again
+                log.error("outbox %s failed\n%s", lane.value, redacted_traceback(failure))
+            if not full:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)
+
+    async with asyncio.TaskGroup() as lanes:
+        for lane in Lane:
+            lanes.create_task(lane_loop(lane))
+
+
+async def _deliver_a_batch(
+    db: Database, ports: Mapping[Messenger, Port], clock: Callable[[], datetime], lane: Lane
+) -> tuple[Delivery, bool]:
+    """Lease one batch of the lane and deliver it; whether the batch was full (more may be
+    due)."""
+    token = uuid4().hex
+    leased, files = await _lease(db, clock(), token, lane)
+    if not leased:
+        return Delivery(), False
+    async with _renewing(db, token, clock):
+        delivery = await _deliver_batch(db, ports, leased, files, token, clock)
+    return delivery, len(leased) == lane.batch
+
+
+async def _lease(
+    db: Database, now: datetime, token: str, lane: Lane
+) -> tuple[list[_Leased], dict[int, OutFile]]:
+    """A batch of the lane's due rows, taken under `token`, and the files they carry."""
+    in_lane = (
+        OutboxMessage.priority >= Priority.BULK
+        if lane is Lane.BROADCASTS
+        else OutboxMessage.priority < Priority.BULK
+    )
     async with db.transaction() as session:
         rows = list(
             await session.scalars(
                 select(OutboxMessage)
                 .where(
-                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.not_before <= now,
+                    in_lane,
                 )
-                .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(BATCH)
+                .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
+                .limit(lane.batch)
                 .with_for_update(skip_locked=True)
             )
         )
@@ -148,7 +224,7 @@ async def _lease(db: Database, now: datetime, token: str) -> list[_Leased]:
             row.not_before = now + LEASE
             row.attempts += 1
             row.lease_token = token
-        return [
+        leased = [
             _Leased(
                 r.id,
                 r.person_id,
@@ -157,9 +233,18 @@ async def _lease(db: Database, now: datetime, token: str) -> list[_Leased]:
                 list(r.payload.get("buttons") or []),
                 r.payload.get(REPLY_TO),
                 r.payload.get(STILL),
+                Priority(min(r.priority, Priority.BULK)),
+                r.payload.get(BULK),
+                tuple(int(f) for f in r.payload.get(FILES) or ()),
             )
             for r in rows
         ]
+        wanted = sorted({f for row in leased for f in row.files})
+        files = {
+            f.id: OutFile(f.kind, f.name, f.data)  # type: ignore[arg-type]
+            for f in await load_files(session, wanted)
+        }
+        return leased, files
 
 
 @asynccontextmanager
@@ -201,20 +286,28 @@ async def _deliver_batch(
     db: Database,
     ports: Mapping[Messenger, Port],
     rows: list[_Leased],
+    files: Mapping[int, OutFile],
     token: str,
     clock: Callable[[], datetime],
 ) -> Delivery:
-    """The batch's rows, up to WORKERS people at once, each person's rows in lease order."""
-    by_person: dict[int, list[_Leased]] = {}
-    for row in rows:
-        by_person.setdefault(row.person_id, []).append(row)
-    workers = asyncio.Semaphore(WORKERS)
+    """The batch's rows, up to WORKERS people at once, each person's rows in lease order; the
+    rows of one bulk group first together, where a messenger takes many recipients a call."""
     outcomes: list[_Outcome] = []
+    by_person: dict[int, list[_Leased]] = {}
+    bulk: dict[str, list[_Leased]] = {}
+    for row in rows:
+        if row.bulk is not None and not row.buttons and row.reply_to is None:
+            bulk.setdefault(row.bulk, []).append(row)
+        else:
+            by_person.setdefault(row.person_id, []).append(row)
+    for group in bulk.values():
+        outcomes += await _deliver_group(db, ports, group, files, token, clock)
+    workers = asyncio.Semaphore(WORKERS)
 
     async def one_person(queue: list[_Leased]) -> None:
         async with workers:
             for row in queue:
-                outcomes.append(await _deliver_row(db, ports, row, token, clock))
+                outcomes.append(await _deliver_row(db, ports, row, files, token, clock))
 
     async with asyncio.TaskGroup() as group:
         for queue in by_person.values():
@@ -230,6 +323,7 @@ async def _deliver_row(
     db: Database,
     ports: Mapping[Messenger, Port],
     row: _Leased,
+    files: Mapping[int, OutFile],
     token: str,
     clock: Callable[[], datetime],
 ) -> _Outcome:
@@ -247,17 +341,117 @@ async def _deliver_row(
                 session, row.id, row.person_id, list(ports), row.reply_to
             )
             replies = [
-                Reply(row.text, _buttons_for(session, t.account_id, row.buttons)) for t in targets
+                _reply(row, files, _buttons_for(session, t.account_id, row.buttons))
+                for t in targets
             ]
         unreachable = False
         for target, reply in zip(targets, replies, strict=True):
-            outcome = await _deliver_one(db, ports[target.messenger], row.id, target, reply, clock)
+            outcome = await _deliver_one(db, ports[target.messenger], row, target, reply, clock)
             if outcome == DeliveryStatus.UNREACHABLE:
                 unreachable = True
             elif outcome != DeliveryStatus.SENT:
                 error = outcome
         if error is not None or not unreachable:
             return await _mark(db, row, token, error, clock)
+
+
+async def _deliver_group(
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    rows: list[_Leased],
+    files: Mapping[int, OutFile],
+    token: str,
+    clock: Callable[[], datetime],
+) -> list[_Outcome]:
+    """Rows of one bulk group (one broadcast): planned together; their accounts on a messenger
+    that takes many recipients a call (messages.port.BulkPort) are sent to `bulk_limit` at a
+    time, the others one by one. A row with an account found unreachable is then delivered on
+    its own (planned around it, as any row); the others are marked."""
+    outcomes: list[_Outcome] = []
+    planned: list[tuple[_Leased, list[Target]]] = []
+    async with db.transaction() as session:
+        for row in rows:
+            settled = await _settled_before_sending(session, row, token)
+            if settled is not None:
+                outcomes.append(settled)
+                continue
+            targets = await plan_deliveries(session, row.id, row.person_id, list(ports))
+            planned.append((row, targets))
+    results: dict[tuple[int, int], str] = {}  # (row, account) → what came of it
+    together: dict[Messenger, list[tuple[_Leased, Target]]] = {}
+    alone: list[tuple[_Leased, Target]] = []
+    for row, targets in planned:
+        for target in targets:
+            if isinstance(ports[target.messenger], BulkPort):
+                together.setdefault(target.messenger, []).append((row, target))
+            else:
+                alone.append((row, target))
+    for messenger, pairs in together.items():
+        port = ports[messenger]
+        assert isinstance(port, BulkPort)
+        for start in range(0, len(pairs), port.bulk_limit):
+            chunk = pairs[start : start + port.bulk_limit]
+            results |= await _deliver_chunk(db, port, chunk, files, clock)
+    workers = asyncio.Semaphore(WORKERS)
+
+    async def one(row: _Leased, target: Target) -> None:
+        async with workers:
+            port = ports[target.messenger]
+            reply = _reply(row, files, [])
+            results[row.id, target.account_id] = await _deliver_one(
+                db, port, row, target, reply, clock
+            )
+
+    async with asyncio.TaskGroup() as group:
+        for row, target in alone:
+            group.create_task(one(row, target))
+    for row, targets in planned:
+        got = [results[row.id, t.account_id] for t in targets]
+        if DeliveryStatus.UNREACHABLE in got:
+            outcomes.append(await _deliver_row(db, ports, row, files, token, clock))
+            continue
+        error = next((g for g in got if g != DeliveryStatus.SENT), None)
+        outcomes.append(await _mark(db, row, token, error, clock))
+    return outcomes
+
+
+async def _deliver_chunk(
+    db: Database,
+    port: BulkPort,
+    chunk: list[tuple[_Leased, Target]],
+    files: Mapping[int, OutFile],
+    clock: Callable[[], datetime],
+) -> dict[tuple[int, int], str]:
+    """One call for up to `bulk_limit` accounts of a group (its rows share their text and
+    files), every outcome recorded in one transaction."""
+    first = chunk[0][0]
+    addresses = [Address(target.messenger, target.chat_id) for _, target in chunk]
+    key = f"outbox-bulk-{first.bulk}"
+    try:
+        answers = await port.deliver_to_many(
+            addresses, _reply(first, files, []), key=key, priority=first.priority
+        )
+    except Exception as failure:  # the messenger is down or refused the call: all try again
+        log.warning("outbox: a bulk delivery failed\n%s", redacted_traceback(failure))
+        answers = [failure for _ in chunk]
+    results: dict[tuple[int, int], str] = {}
+    async with db.transaction() as session:
+        for (row, target), answer in zip(chunk, answers, strict=True):
+            if answer is None:
+                status, error = DeliveryStatus.SENT, None
+            elif isinstance(answer, RecipientUnreachable):
+                status, error = DeliveryStatus.UNREACHABLE, None
+                await mark_unreachable(session, target.messenger, target.external_id)
+            else:
+                status, error = DeliveryStatus.FAILED, type(answer).__name__
+            await record_delivery(session, row.id, target.account_id, status, clock(), error)
+            results[row.id, target.account_id] = error or status
+    return results
+
+
+def _reply(row: _Leased, files: Mapping[int, OutFile], buttons: list[list[Button]]) -> Reply:
+    """The row's message: its text, the buttons made for one account, its files."""
+    return Reply(row.text, buttons, files=[files[f] for f in row.files if f in files])
 
 
 async def _settled_before_sending(
@@ -314,16 +508,18 @@ async def _mark(
 async def _deliver_one(
     db: Database,
     port: Port,
-    outbox_id: int,
+    row: _Leased,
     target: Target,
     reply: Reply,
     clock: Callable[[], datetime],
 ) -> str:
     """DeliveryStatus.SENT or .UNREACHABLE, or the error of a failed try; recorded."""
+    outbox_id = row.id
     address = Address(target.messenger, target.chat_id)
     error = None
     try:
-        await port.deliver(address, reply, key=delivery_key(outbox_id, target.account_id))
+        key = delivery_key(outbox_id, target.account_id)
+        await port.deliver(address, reply, key=key, priority=row.priority)
         status = DeliveryStatus.SENT
     except RecipientUnreachable:
         status = DeliveryStatus.UNREACHABLE

@@ -1,6 +1,7 @@
 """The scheduler as a role: a process waits until it holds the scheduler's lock, runs the
-rounds while it holds it, and goes back to waiting if it loses it. Several `jobs` processes on
-PostgreSQL may run at once; one schedules, the others stand by and take over when it dies.
+rounds and the outbox's dispatcher while it holds it, and goes back to waiting if it loses
+it. Several `jobs` processes on PostgreSQL may run at once; one schedules, the others stand by
+and take over when it dies.
 On SQLite the lock is always granted (see db/leader.py)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from db.engine import Database
 from db.enums import Messenger
 from db.leader import Lock, hold_until, wait_to_hold
+from jobs.outbox import run_outbox
 from jobs.scheduler import Running, build_scheduler, stop_scheduler
 from messages.port import Port
 
@@ -43,9 +45,13 @@ async def run_jobs(
             running = Running()
             scheduler = build_scheduler(db, ports, clock, running=running)
             scheduler.start()
+            resign = asyncio.Event()
+            outbox = asyncio.create_task(run_outbox(db, ports, clock, resign))
+            running.tasks.add(outbox)  # type: ignore[arg-type]
             try:
                 kept = await hold_until(lock, stop, retry_every)
             finally:
+                resign.set()  # the dispatcher finishes the batch in hand and stops
                 await stop_scheduler(scheduler, running, grace)
             log.info("scheduler %s", "stopped" if kept else "stopped: leadership lost")
     finally:

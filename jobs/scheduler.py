@@ -1,10 +1,11 @@
-"""The scheduler (APScheduler): each round its own job, schedule and failure handling —
-the outbox every few seconds; the hold shelf's round and the due-date reminders every hour (two
-jobs: one failing does not skip the other); the retention round once a day.
+"""The scheduler (APScheduler): each round its own job, schedule and failure handling — the
+hold shelf's round and the due-date reminders every hour (two jobs: one failing does not skip
+the other); the retention round once a day. The outbox is not a round: it is the dispatcher
+loop that runs beside the scheduler (jobs/outbox.py `run_outbox`, started by jobs/runner.py).
 
 One scheduler acts at a time (jobs/runner.py takes the lock before starting it); outbox delivery
 alone is safe in several processes. Each round logs its start and end at INFO, with counts and
-never personal data; the outbox, every five seconds, at DEBUG so as not to drown the log.
+never personal data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
 from jobs.holds import hold_shelf_round
-from jobs.outbox import deliver_due
 from jobs.reminders import due_date_round
 from jobs.retention import retention_round
 from messages.port import Port
@@ -29,7 +29,6 @@ from messages.safe_log import redacted_traceback
 
 log = logging.getLogger(__name__)
 
-OUTBOX_EVERY_SECONDS = 5
 HOLD_SHELF_EVERY_MINUTES = 60
 DUE_DATE_EVERY_MINUTES = 60
 RETENTION_EVERY_HOURS = 24
@@ -67,12 +66,6 @@ def rounds(
 ) -> list[Job]:
     # The names are looked up at call time, so a test can stand in for a round.
     return [
-        Job(
-            "outbox",
-            {"seconds": OUTBOX_EVERY_SECONDS},
-            lambda: deliver_due(db, ports, clock),
-            level=logging.DEBUG,
-        ),
         Job(
             "hold_shelf", {"minutes": HOLD_SHELF_EVERY_MINUTES}, lambda: hold_shelf_round(db, clock)
         ),

@@ -9,10 +9,11 @@ nothing neutral knows a messenger's numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from db.enums import Messenger
+from db.enums import Messenger, Priority
 from messages.types import Reply
 
 
@@ -41,12 +42,20 @@ class Port(Protocol):
     across retries of the same delivery: a messenger with idempotent sends (VK's `random_id`)
     never doubles a retried message. `edit` names the messenger's message the reply replaces
     where it can (the one whose button was pressed); otherwise the reply goes out as new.
+    `priority` orders sends when the messenger's rate is the limit: a live reply (the default)
+    before notices, notices before broadcasts.
     """
 
     messenger: Messenger
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None: ...
 
     def deep_link(self, payload: str) -> str | None:
@@ -54,3 +63,23 @@ class Port(Protocol):
         ...
 
     async def set_menu(self, address: Address, menu: Menu) -> None: ...
+
+
+@runtime_checkable
+class BulkPort(Protocol):
+    """A messenger that takes one message for many chats in one call (VK's `peer_ids`): a
+    broadcast to 10,000 people is a hundred calls, not ten thousand.
+
+    `deliver_to_many` sends the reply (text and files, no buttons: a button's token belongs to
+    one account) to at most `bulk_limit` addresses and tells, per address in their order, what
+    came of it: None (sent), `RecipientUnreachable`, or another exception (to try again). `key`
+    is the same for every address and every retry, so an idempotent messenger never shows a
+    retried message twice.
+    """
+
+    messenger: Messenger
+    bulk_limit: int
+
+    async def deliver_to_many(
+        self, addresses: Sequence[Address], reply: Reply, *, key: str, priority: Priority
+    ) -> list[Exception | None]: ...

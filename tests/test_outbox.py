@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from bot.console import ConsolePort
 from db.engine import Database
-from db.enums import Messenger, OutboxStatus
+from db.enums import Messenger, OutboxStatus, Priority
 from db.models import Account, OutboxMessage
-from jobs.outbox import MAX_ATTEMPTS, deliver_due
-from jobs.scheduler import Running, build_scheduler, stop_scheduler
+from jobs.outbox import MAX_ATTEMPTS, deliver_due, run_outbox
 from messages.port import Address, Menu, Port
 from messages.types import Button, RecipientUnreachable, Reply
 from tests.support.chat import ChatFactory
@@ -44,7 +43,13 @@ class FakePort:
         self.delay = delay
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None:
         assert address.messenger == self.messenger
         self.tries.append((address.chat_id, key))
@@ -192,21 +197,22 @@ async def test_two_dispatchers_send_each_notice_once(
     assert len(slow.sent) == len(set(slow.sent)) == 2
 
 
-async def test_the_scheduler_delivers_the_outbox(
+async def test_the_running_dispatcher_delivers_the_outbox_and_stops_when_told(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
     await also_on_telegram(demo_db, "student", TELEGRAM_CHAT)
     await _return_marias_book(chat)
     port = FakePort()
-    running = Running()
-    scheduler = build_scheduler(demo_db, {Messenger.TELEGRAM: port}, clock, running=running)
-    assert "outbox" in {job.id for job in scheduler.get_jobs()}
-    scheduler.start()
+    stop = asyncio.Event()
+    dispatcher = asyncio.create_task(
+        run_outbox(demo_db, {Messenger.TELEGRAM: port}, clock, stop, idle=0.05)
+    )
     try:
-        for _ in range(100):
+        for _ in range(200):
             if port.sent:
                 break
             await asyncio.sleep(0.05)
-    finally:  # the rounds in hand finish: a round cancelled mid-transaction can hang aiosqlite
-        await stop_scheduler(scheduler, running, 30)
+    finally:  # the batch in hand finishes: a loop cancelled mid-transaction can hang aiosqlite
+        stop.set()
+        await asyncio.wait_for(dispatcher, 30)
     assert port.sent == [(TELEGRAM_CHAT, "📥 Книга «Недоросль» возвращена. Спасибо!")]

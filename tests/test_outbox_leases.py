@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.console import ConsolePort
 from db.engine import Database
-from db.enums import Messenger, OutboxStatus, RoleName
+from db.enums import Messenger, OutboxStatus, Priority, RoleName
 from db.models import (
     Account,
     Item,
@@ -53,7 +53,13 @@ class Port:
         self.release = asyncio.Event()
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None:
         if address.chat_id in self.held:
             self.waiting.set()
@@ -118,7 +124,9 @@ async def test_a_killed_dispatchers_rows_come_due_after_the_short_lease(
 ) -> None:
     people = await _people(db, "1")
     await _queue(db, people["1"], "раз", "два")
-    await outbox._lease(db, clock(), uuid4().hex)  # leased by a process killed right after
+    await outbox._lease(
+        db, clock(), uuid4().hex, outbox.Lane.NOTICES
+    )  # leased by a process killed right after
     port = Port()
     assert await deliver_due(db, _telegram(port), clock) == Delivery()
     clock.advance(seconds=LEASE.total_seconds())

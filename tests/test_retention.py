@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from db.catalog import edit_record
 from db.engine import Database
 from db.enums import AuditOutcome, Messenger
-from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate, Record
-from db.retention import BUTTON_TTL, DEDUPE_KEEP, compact_change_log
+from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate, RateSlot, Record
+from db.retention import BUTTON_TTL, CHAT_SLOT_KEEP, DEDUPE_KEEP, compact_change_log
 from db.search import CatalogSearch
 from jobs.retention import retention_round
 from messages import texts
@@ -179,3 +179,22 @@ async def test_granted_actions_are_never_folded(chat: ChatFactory, demo_db: Data
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "calendar.close"))
         )
     assert [r.repeats for r in rows] == [1, 1]
+
+
+async def test_the_round_drops_chat_rate_slots_a_day_after_their_last_use(
+    demo_db: Database, clock: Clock
+) -> None:
+    now = clock().timestamp()
+    async with demo_db.transaction() as session:
+        session.add_all(
+            [
+                RateSlot(key="chat:old", next_at=now - 2 * CHAT_SLOT_KEEP.total_seconds()),
+                RateSlot(key="chat:recent", next_at=now - 60),
+                RateSlot(key="telegram:token", next_at=now - 9 * CHAT_SLOT_KEEP.total_seconds()),
+            ]
+        )
+    pruned = await retention_round(demo_db, clock)
+    assert pruned.chat_slots == 1
+    async with demo_db.reading() as session:
+        kept = set(await session.scalars(select(RateSlot.key)))
+    assert kept == {"chat:recent", "telegram:token"}  # a token's own row stays

@@ -34,7 +34,7 @@ class Rounds:
         self.runs: list[tuple[str, Database]] = []
         for name in ROUNDS:
             monkeypatch.setattr(f"jobs.scheduler.{name}", self._fake(name))
-        monkeypatch.setattr("jobs.scheduler.deliver_due", self._outbox)
+        monkeypatch.setattr("jobs.runner.run_outbox", self._outbox)
 
     def _fake(self, name: str) -> Callable[[Database, Callable[[], datetime]], Any]:
         async def run(db: Database, clock: Callable[[], datetime]) -> None:
@@ -42,8 +42,13 @@ class Rounds:
 
         return run
 
-    async def _outbox(self, db: Database, ports: object, clock: object) -> None:
-        self.runs.append(("deliver_due", db))
+    async def _outbox(
+        self, db: Database, ports: object, clock: object, stop: asyncio.Event
+    ) -> None:
+        """The dispatcher loop: a look at the outbox every POLL seconds until its stop."""
+        while not stop.is_set():
+            self.runs.append(("deliver_due", db))
+            await asyncio.sleep(POLL)
 
     def count(self, name: str, db: Database | None = None) -> int:
         return sum(1 for ran, by in self.runs if ran == name and (db is None or by is db))
@@ -152,7 +157,6 @@ async def test_a_leader_that_loses_its_connection_stops_and_the_other_takes_over
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    monkeypatch.setattr("jobs.scheduler.OUTBOX_EVERY_SECONDS", 1)
     rounds = Rounds(monkeypatch)
     first, second = two_processes
     stop = asyncio.Event()

@@ -17,9 +17,9 @@ from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
-from bot.pacing import pace_for
+from bot.pacing import chat_spacing_for, pace_for
 from bot.runtime import MisConfigured
-from bot.telegram.transport import MESSAGES_PER_SECOND, TelegramTransport
+from bot.telegram.transport import CHAT_INTERVAL, MESSAGES_PER_SECOND, TelegramTransport
 from db.enums import Messenger
 from messages import texts
 from messages.i18n import say
@@ -42,7 +42,10 @@ class TelegramEdge:
         assert token is not None
         secret = token.get_secret_value()
         pace = pace_for(app.db, Messenger.TELEGRAM, secret, MESSAGES_PER_SECOND)
-        transport = TelegramTransport(app.dispatcher, secret, app.settings.telegram_api_base, pace)
+        spacing = chat_spacing_for(app.db, Messenger.TELEGRAM, secret, CHAT_INTERVAL)
+        transport = TelegramTransport(
+            app.dispatcher, secret, app.settings.telegram_api_base, pace, spacing
+        )
         return cls(transport, app.settings)
 
     @property

@@ -49,10 +49,10 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.lifecycle import Closed, InFlight, KeyedLocks, LruDict
-from bot.pacing import Pace, Pacing
+from bot.pacing import ChatSpacing, InMemoryChatSpacing, Pace, Pacing
 from bot.pieces import split_text
 from bot.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, escape, keyboard
-from db.enums import Messenger
+from db.enums import Messenger, Priority
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
@@ -67,15 +67,24 @@ MENU_MEMORY = 10_000  # chats whose command menu this process remembers
 MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
 FOLLOW_UP_PAUSE = 0.2  # seconds between getUpdates while updates are being served
 MESSAGES_PER_SECOND = 28  # under Telegram's ≈30 a second for one bot
+CHAT_INTERVAL = 1.0  # seconds between two notices to one chat (Telegram: about one a second)
 T = TypeVar("T")
 
 
 class TelegramTransport:
     messenger = Messenger.TELEGRAM
 
-    def __init__(self, core: Core, token: str, api_base: str, pace: Pacing | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        token: str,
+        api_base: str,
+        pace: Pacing | None = None,
+        chat_spacing: ChatSpacing | None = None,
+    ) -> None:
         self.core = core
         self.pace = pace or Pace(MESSAGES_PER_SECOND)
+        self.chat_spacing = chat_spacing or InMemoryChatSpacing(CHAT_INTERVAL)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
         self.bot = Bot(
             token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
@@ -382,11 +391,18 @@ class TelegramTransport:
     # Outgoing: the Telegram port ---------------------------------------------------------
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None:
         """A reply or a notice: its text in pieces within Telegram's limit, the buttons under
         the last piece, then its files. With `edit`, the message of that id is replaced where
-        Telegram can. Telegram has no idempotent send, so `key` is not used."""
+        Telegram can. Telegram has no idempotent send, so `key` is not used. A notice or a
+        broadcast (`priority` below a reply's) keeps Telegram's one message a second per chat."""
         chat_id = int(address.chat_id)
         markup = keyboard(reply.buttons)
         pieces = split_text(reply.text, TEXT_LIMIT)
@@ -398,12 +414,14 @@ class TelegramTransport:
             send = partial(
                 self.bot.send_message, chat_id, escape(piece), reply_markup=markup if last else None
             )
-            await self._send(send)
+            await self._send(send, address.chat_id, priority)
         for file in reply.files:
             upload = BufferedInputFile(file.data, filename=file.name)
             caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
             method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
-            await self._send(partial(method, chat_id, upload, caption=caption))
+            await self._send(
+                partial(method, chat_id, upload, caption=caption), address.chat_id, priority
+            )
 
     def deep_link(self, payload: str) -> str | None:
         """t.me/<bot>?start=<payload>; None until `prepare` has learnt the bot's name."""
@@ -436,12 +454,19 @@ class TelegramTransport:
             return "message is not modified" in str(error)
         return True
 
-    async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _send(
+        self,
+        call: Callable[[], Awaitable[T]],
+        chat: str | None = None,
+        priority: Priority = Priority.REPLY,
+    ) -> T:
         """One Bot API call: a 429 pauses the pace for its retry_after (the next `wait` waits it
         out, in every process sharing the pace) up to MAX_RETRIES times; a 403 means the person
-        blocked the bot."""
+        blocked the bot. A notice to `chat` first waits for the chat's own turn."""
         for attempt in range(MAX_RETRIES + 1):
-            await self.pace.wait()
+            if chat is not None and priority > Priority.REPLY:
+                await self.chat_spacing.wait(chat)
+            await self.pace.wait(priority)
             try:
                 return await call()
             except TelegramRetryAfter as flood:

@@ -32,6 +32,7 @@ import vk_api
 from vk_api.exceptions import ApiError, ApiHttpError
 
 from bot.pacing import Pacing
+from db.enums import Priority
 from messages.types import RecipientUnreachable
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,12 @@ class VkClient:
         self.vk.error_handlers.pop(6, None)  # it retried error 6 forever, outside our pace
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="vk")
 
-    async def call(self, method: str, **params: Any) -> Any:
-        """One API method; VK's `response` on success."""
+    async def call(self, method: str, *, priority: Priority = Priority.REPLY, **params: Any) -> Any:
+        """One API method; VK's `response` on success. `priority` is the caller's place in
+        the token's line (a live reply before notices, notices before broadcasts)."""
         values = {k: v for k, v in params.items() if v is not None}
         for attempt in range(MAX_RETRIES + 1):
-            await self.pace.wait()
+            await self.pace.wait(priority)
             try:
                 return await self._thread(partial(self.vk.method, method, values))
             except ApiError as error:

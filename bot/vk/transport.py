@@ -18,13 +18,15 @@ and never stops the next event.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from bot.lifecycle import InFlight, KeyedLocks, LruDict
 from bot.pieces import split_text
-from bot.vk.client import VkCallFailed, VkClient, random_id
+from bot.vk.client import UNREACHABLE, VkCallFailed, VkClient, random_id
 from bot.vk.events import Media, VkEvent
 from bot.vk.render import EMPTY_KEYBOARD, TEXT_LIMIT, keyboard, snackbar
-from db.enums import Messenger
+from db.enums import Messenger, Priority
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
@@ -33,10 +35,12 @@ from messages.types import Attachment, Incoming, OutFile, RecipientUnreachable, 
 log = logging.getLogger(__name__)
 
 SEEN_MEMORY = 10_000  # event ids this process remembers having taken (the core remembers all)
+BULK_LIMIT = 100  # recipients of one messages.send (peer_ids)
 
 
 class VkTransport:
     messenger = Messenger.VK
+    bulk_limit = BULK_LIMIT
 
     def __init__(self, core: Core, client: VkClient, group_id: int) -> None:
         self.core = core
@@ -129,7 +133,13 @@ class VkTransport:
     # Outgoing: the VK port ------------------------------------------------------------------
 
     async def deliver(
-        self, address: Address, reply: Reply, *, key: str | None = None, edit: str | None = None
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        edit: str | None = None,
+        priority: Priority = Priority.REPLY,
     ) -> None:
         """A reply or a notice: its text in pieces within VK's limit, the buttons under the
         last piece, then its files, each piece with a `random_id` from `key`. With `edit` (the
@@ -144,6 +154,7 @@ class VkTransport:
             last = n == len(pieces) - 1
             await self.client.call(
                 "messages.send",
+                priority=priority,
                 peer_id=peer,
                 random_id=random_id(f"{key}-{n}" if key else None),
                 message=piece,
@@ -153,11 +164,53 @@ class VkTransport:
         for n, file in enumerate(reply.files):
             await self.client.call(
                 "messages.send",
+                priority=priority,
                 peer_id=peer,
                 random_id=random_id(f"{key}-file-{n}" if key else None),
                 attachment=await self._upload(peer, file),
                 message=file.caption[:TEXT_LIMIT] if file.caption else None,
             )
+
+    async def deliver_to_many(
+        self, addresses: Sequence[Address], reply: Reply, *, key: str, priority: Priority
+    ) -> list[Exception | None]:
+        """One message (no buttons) to up to BULK_LIMIT people: each piece and each file is one
+        `messages.send` with `peer_ids`, its `random_id` from `key` (the same for everyone and
+        on every retry). A person VK refuses is not sent the later pieces; what came of each
+        address is told in their order."""
+        peers = [int(a.chat_id) for a in addresses[:BULK_LIMIT]]
+        outcome: dict[int, Exception | None] = dict.fromkeys(peers)
+        parts: list[tuple[str, dict[str, object]]] = [
+            (f"{key}-{n}", {"message": piece})
+            for n, piece in enumerate(split_text(reply.text, TEXT_LIMIT))
+        ]
+        for n, file in enumerate(reply.files):
+            try:
+                attachment = await self._upload(peers[0], file)
+            except VkCallFailed as failed:
+                return [failed for _ in peers]
+            caption = file.caption[:TEXT_LIMIT] if file.caption else None
+            parts.append((f"{key}-file-{n}", {"attachment": attachment, "message": caption}))
+        for part_key, content in parts:
+            going = [peer for peer in peers if outcome[peer] is None]
+            if not going:
+                break
+            try:
+                answers = await self.client.call(
+                    "messages.send",
+                    priority=priority,
+                    peer_ids=",".join(map(str, going)),
+                    random_id=random_id(part_key),
+                    dont_parse_links=1,
+                    **content,
+                )
+            except VkCallFailed as failed:
+                for peer in going:
+                    outcome[peer] = failed
+                continue
+            for peer, refused in _refusals(going, answers).items():
+                outcome[peer] = refused
+        return [outcome[peer] for peer in peers]
 
     async def _upload(self, peer: int, file: OutFile) -> str:
         if file.kind == "photo":
@@ -188,3 +241,26 @@ class VkTransport:
 
     async def set_menu(self, address: Address, menu: Menu) -> None:
         """VK has no per-chat command menu; the commands are in /help."""
+
+
+def _refusals(peers: list[int], answers: object) -> dict[int, Exception]:
+    """The people a `peer_ids` send did not reach, from VK's answer per peer: those VK will not
+    write to (901, 902) are unreachable, other errors are failures to try again; a peer missing
+    from the answer is a failure too."""
+    answered: dict[int, dict[str, Any]] = {}
+    if isinstance(answers, list):
+        answered = {int(a["peer_id"]): a for a in answers if isinstance(a, dict) and "peer_id" in a}
+    refused: dict[int, Exception] = {}
+    for peer in peers:
+        answer = answered.get(peer)
+        if answer is None:
+            refused[peer] = VkCallFailed("messages.send", None)
+            continue
+        error = answer.get("error")
+        if not error:
+            continue
+        code = int(error.get("code", 0))
+        refused[peer] = (
+            RecipientUnreachable() if code in UNREACHABLE else VkCallFailed("messages.send", code)
+        )
+    return refused
