@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.circulation import Event
-from db.enums import RoleName
+from db.enums import HoldStatus, RoleName
 from db.models import Hold, Item, Library, Person, Reader, Role
-from db.outbox import notify
+from db.outbox import STILL, notify
 from messages import texts
 from messages.i18n import class_label, say
 from messages.quiet import quiet_until
@@ -46,7 +46,10 @@ async def tell_librarians(
         card=reader.card_number,
         inventory=item.inventory_number if item else "",
     )
-    payload: dict[str, Any] = {"buttons": _buttons(status, int(event.values["hold_id"]))}
+    hold_id = int(event.values["hold_id"])
+    payload: dict[str, Any] = {"buttons": _buttons(status, hold_id)}
+    if status == HoldStatus.PENDING:  # decided by a colleague before it went: not sent
+        payload[STILL] = {"hold": {"id": hold_id, "status": HoldStatus.PENDING.value}}
     librarians = await session.execute(
         select(Person)
         .join(Role, Role.person_id == Person.id)

@@ -109,3 +109,27 @@ async def test_a_parent_is_not_told_of_an_approval_nobody_gave(
     )
     [queued] = await _librarian_notices(demo_db)
     assert queued.text.startswith("🆕 Заявка в очередь: «Ревизор» — Смирнова Мария")
+
+
+async def test_a_request_decided_before_its_notice_went_is_not_announced(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    """The notice waits for the librarian's evening to end; a colleague (here the librarian
+    at the desk) approves the request meanwhile: the morning brings no stale «Новая заявка»."""
+    await also_on_telegram(demo_db, "librarian", LIBRARIAN_TG)
+    librarian = chat("librarian")
+    await librarian.send("/notify тихо 18 9")
+    clock.now = datetime(2026, 11, 16, 16, 0, tzinfo=UTC)  # 19:00 at the school
+    await _request(chat)
+    [notice] = await _librarian_notices(demo_db)
+    await librarian.send("/holds")
+    await librarian.press("✅ 1")
+    assert "Одобрено: «Ревизор»" in librarian.text
+    clock.now = datetime(2026, 11, 17, 6, 0, tzinfo=UTC)  # 09:00 next morning
+    port = FakePort()
+    done = await deliver_due(demo_db, {Messenger.TELEGRAM: port}, clock)
+    assert port.buttons_to(LIBRARIAN_TG) == []
+    assert done.skipped >= 1
+    async with demo_db.reading() as session:
+        stale = await session.get(OutboxMessage, notice.id)
+        assert stale is not None and stale.last_error == "stale"
