@@ -33,7 +33,7 @@ from handlers.services import Services
 from jobs import outbox
 from jobs.outbox import deliver_due, run_outbox
 from messages.port import Address, BulkPort
-from messages.types import Reply
+from messages.types import OutFile, Reply
 from nlu.barcode import barcode_image
 from tests.support.clock import Clock
 from tests.support.fake_telegram import FakeTelegram
@@ -351,3 +351,23 @@ async def test_a_repeated_vk_bulk_call_shows_nobody_the_message_twice(
         port.client.close()
     assert [len(vk.messages(u.user_id)) for u in users] == [1, 1, 1]
     assert vk.duplicates_suppressed == 3
+
+
+async def test_a_poster_sent_to_many_telegram_chats_is_uploaded_once(
+    tg: FakeTelegram, services: Services
+) -> None:
+    users = [tg.user(7100 + k, "Аня") for k in range(3)]
+    transport = TelegramTransport(Dispatcher(build_registry(), services), tg.token, tg.base_url)
+    poster = OutFile("photo", "афиша.png", PHOTO)
+    try:
+        for user in users:
+            address = Address(Messenger.TELEGRAM, str(user.user_id))
+            await transport.deliver(address, Reply("Афиша", files=[poster]), priority=Priority.BULK)
+    finally:
+        await transport.close()
+    sends = tg.calls_to("sendPhoto")
+    assert [call.transport for call in sends] == ["multipart", "urlencoded", "urlencoded"]
+    assert len({call.params["photo"] for call in sends[1:]}) == 1  # the first upload's file_id
+    for user in users:
+        assert user.messages[0].text == "Афиша"
+        assert (user.messages[-1].kind, user.messages[-1].file) == ("photo", PHOTO)

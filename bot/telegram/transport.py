@@ -20,6 +20,7 @@ that is not a JSON update is answered 400 and logged without its content.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
@@ -56,7 +57,7 @@ from db.enums import Messenger, Priority
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
-from messages.types import Attachment, Incoming, RecipientUnreachable, Reply
+from messages.types import Attachment, Incoming, OutFile, RecipientUnreachable, Reply
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_RETRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MENU_MEMORY = 10_000  # chats whose command menu this process remembers
+UPLOADS_REMEMBERED = 100  # files whose Telegram file_id this process remembers
 MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
 FOLLOW_UP_PAUSE = 0.2  # seconds between getUpdates while updates are being served
 MESSAGES_PER_SECOND = 28  # under Telegram's ≈30 a second for one bot
@@ -96,6 +98,8 @@ class TelegramTransport:
         self.dispatcher.include_router(router)
         # chat → the name of the menu it has (a chat forgotten here is given its menu again)
         self.menus: LruDict[str, str] = LruDict(MENU_MEMORY)
+        # a file's fingerprint → the file_id Telegram gave its first upload
+        self.uploaded: LruDict[str, str] = LruDict(UPLOADS_REMEMBERED)
         # Updates are served concurrently; one chat's in the order they came.
         self.chat_locks: KeyedLocks[int] = KeyedLocks()
         self._chat_turns: dict[int | None, asyncio.Task[bool]] = {}  # a chat's latest polled
@@ -416,12 +420,22 @@ class TelegramTransport:
             )
             await self._send(send, address.chat_id, priority)
         for file in reply.files:
-            upload = BufferedInputFile(file.data, filename=file.name)
-            caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
-            method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
-            await self._send(
-                partial(method, chat_id, upload, caption=caption), address.chat_id, priority
-            )
+            await self._send_file(chat_id, file, priority)
+
+    async def _send_file(self, chat_id: int, file: OutFile, priority: Priority) -> None:
+        """A photo or a document; the same bytes sent again (a broadcast's poster to 600
+        readers) go by the file_id Telegram gave the first upload, not uploaded each time."""
+        caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
+        method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
+        known = self.uploaded.get(_fingerprint(file))
+        content: str | BufferedInputFile = known or BufferedInputFile(file.data, file.name)
+        sent = await self._send(
+            partial(method, chat_id, content, caption=caption), str(chat_id), priority
+        )
+        if known is None:
+            file_id = _file_id(sent)
+            if file_id is not None:
+                self.uploaded[_fingerprint(file)] = file_id
 
     def deep_link(self, payload: str) -> str | None:
         """t.me/<bot>?start=<payload>; None until `prepare` has learnt the bot's name."""
@@ -476,6 +490,21 @@ class TelegramTransport:
             except TelegramForbiddenError as forbidden:
                 raise RecipientUnreachable() from forbidden
         raise AssertionError("unreachable")
+
+
+def _fingerprint(file: OutFile) -> str:
+    return f"{file.kind}:{hashlib.sha256(file.data).hexdigest()}"
+
+
+def _file_id(sent: object) -> str | None:
+    """The file_id of what a sendPhoto / sendDocument put in the chat (the largest size)."""
+    if not isinstance(sent, Message):
+        return None
+    if sent.photo:
+        return sent.photo[-1].file_id
+    if sent.document is not None:
+        return sent.document.file_id
+    return None
 
 
 def _chat_of(update: Update) -> int | None:
