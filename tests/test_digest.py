@@ -9,6 +9,7 @@ due 10 ноября; persona «parent» is the parent of both.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
@@ -204,3 +205,21 @@ async def test_quiet_hours_hold_the_digest_until_morning_in_a_utc_plus_10_librar
     assert "Школа №1" in digest.text
     # The key is the library's local day, the 17th, queued once across both rounds.
     assert [k for k in await _digest_keys(demo_db) if k.endswith(":2026-11-17")]
+
+
+async def test_two_schedulers_started_by_mistake_queue_each_digest_once(
+    demo_db: Database, clock: Clock, backend: str
+) -> None:
+    """Two processes' due-date rounds at the same moment (on PostgreSQL, two engines: two
+    processes' connections): the dedupe key lets each digest in once."""
+    clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    other = Database(demo_db.engine.url) if backend == "postgresql" else demo_db
+    try:
+        await asyncio.gather(*(due_date_round(db, clock) for db in (demo_db, other) * 2))
+    finally:
+        if other is not demo_db:
+            await other.dispose()
+    [digest] = await notices_for(demo_db, "student")
+    assert _lines(digest) == ["• «Недоросль» — просрочка 7 дней (срок был 10 ноября)"]
+    keys = await _digest_keys(demo_db)
+    assert keys and len(keys) == len(set(keys))
