@@ -214,11 +214,12 @@ class Dispatcher:
                 return Reply(texts.UNKNOWN_COMMAND)
             ctx.text = rest.strip()
             return await handler(ctx)
-        if incoming.attachments and registry.photo is not None:
+        state = await get_state(ctx.session, ctx.account.id)
+        takes_files = state is not None and state.state in registry.file_states
+        if incoming.attachments and registry.photo is not None and not takes_files:
             ctx.text = text
             return await registry.photo(ctx)
 
-        state = await get_state(ctx.session, ctx.account.id)
         if state is not None and state.state in registry.states:
             ctx.text = text
             ctx.state_data = dict(state.data)

@@ -62,6 +62,7 @@ class Router:
         self.actions: dict[str, Handler] = {}
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
+        self.file_states: set[str] = set()  # awaited inputs that take a photo or a file too
         self.photo: Handler | None = None
         self.menus: dict[str, tuple[str, ...]] = {}  # command → the menus that show it
         self.included: list[Router] = []
@@ -91,8 +92,12 @@ class Router:
         return self._into(self.intents, names, audited_as)
 
     def state(
-        self, name: str, *, audited_as: Audited | None = None
+        self, name: str, *, audited_as: Audited | None = None, files: bool = False
     ) -> Callable[[Handler], Handler]:
+        """An awaited input; with `files`, a photo or a file sent while it is awaited comes to
+        it (in `ctx.incoming.attachments`) rather than to the photo handler."""
+        if files:
+            self.file_states.add(name)
         return self._into(self.states, (name,), audited_as, arguments="state_data")
 
     def on_photo(self, handler: Handler) -> Handler:
@@ -157,6 +162,7 @@ class Registry:
         self.actions: dict[str, Handler] = {}
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
+        self.file_states: set[str] = set()
         self.photo: Handler | None = None
         shown: dict[str, tuple[str, ...]] = dict.fromkeys(BUILT_IN_MENU_COMMANDS, EVERYONE)
         for router in _with_included(routers):
@@ -171,6 +177,7 @@ class Registry:
                     raise ValueError(f"{router.name} registers {sorted(clash)} again")
                 mine.update(theirs)
             shown |= router.menus
+            self.file_states |= router.file_states
             if router.photo is not None:
                 if self.photo is not None:
                     raise ValueError(f"{router.name} registers a second photo handler")

@@ -1173,30 +1173,36 @@ REMINDER_SETTINGS_BAD = "Не понял «{part}»."
 # Broadcasts from chat (/broadcast, /broadcasts) ------------------------------------------------
 
 BROADCAST_WHO = (
-    "📢 Рассылка читателям вашей библиотеки. Кому? Выберите или напишите класс, например 7Б."
+    "📢 Рассылка читателям вашей библиотеки. Кому? Выберите или напишите класс (7Б) "
+    "или параллель (7)."
 )
 BUTTON_BROADCAST_SCHOOL = "🏫 Вся школа"
 BUTTON_BROADCAST_OVERDUE = "⏰ Должники"
 BUTTON_BROADCAST_CLASS = "👥 Класс…"
-BROADCAST_PICK_CLASS = "Какой класс? Выберите или напишите, например 7Б."
-BROADCAST_TYPE_CLASS = "Какой класс? Напишите, например 7Б."
-BROADCAST_NO_CLASS = "Класса «{typed}» в библиотеке нет. Напишите класс, например 7Б, или /cancel."
+BROADCAST_PICK_CLASS = "Какой класс или параллель? Выберите или напишите: 7Б — класс, 7 — все 7-е."
+BROADCAST_TYPE_CLASS = "Какой класс или параллель? Напишите: 7Б — класс, 7 — все 7-е классы."
+BROADCAST_NO_CLASS = (
+    "Класса «{typed}» в библиотеке нет. Напишите класс (7Б) или параллель (7), или /cancel."
+)
 BROADCAST_WHOM = "Кому именно ({audience})?"
 BUTTON_BROADCAST_READERS = "Ученикам"
 BUTTON_BROADCAST_BOTH = "Ученикам и родителям"
 BUTTON_BROADCAST_PARENTS = "Только родителям"
 BROADCAST_WRITE = (
-    "Напишите текст рассылки одним сообщением ({audience}). "
-    "Фото и файлы в рассылке — в следующей версии."
+    "Напишите текст рассылки одним сообщением ({audience}). Можно приложить фото или файл "
+    "до {max_mb} МБ — тогда текст пишите в подписи к нему."
 )
 BROADCAST_TOO_LONG = "Слишком длинно: не больше {max} знаков. Напишите покороче."
 BROADCAST_PREVIEW = (
-    "Так сообщение увидят получатели:\n\n{shown}\n\n"
     "Получат: {people:#человек|человека|человек} ({audience})"
     "{unreachable:0:.|, из них сейчас недоступны: {unreachable}.}"
     "{not_in_bot:0:| По {not_in_bot:#читателю|читателям|читателям} отправить некому — "
     "адресатов нет в боте.}"
     "{later:0:| Сейчас тихие часы: сообщения уйдут в {later}.}"
+    "{quiet_schools:0:| Сейчас тихие часы в {quiet_schools:#школе|школах|школах}: "
+    "там сообщения уйдут утром по местному времени.}"
+    "{file:map:photo= Фото будет приложено к сообщению.|document= Файл будет приложен к "
+    "сообщению.|none=}"
 )
 BUTTON_BROADCAST_SEND = "✅ Отправить"
 BUTTON_BROADCAST_CANCEL = "✖ Отмена"
@@ -1210,12 +1216,18 @@ BROADCAST_STOPPED = "Рассылка №{id} остановлена: не от�
 BROADCAST_NOT_FOUND = "Рассылки №{id} нет."
 BROADCAST_REPORTS_NONE = "Рассылок ещё не было. Начать — /broadcast."
 BROADCAST_REPORT = (
-    "№{id} от {date} ({audience}, {status}): «{text}»\n"
+    "№{id} от {date} ({audience}, {status}): {file:map:photo=📷 |document=📎 |none=}{quoted}\n"
     "   отправлено {sent}, в очереди {queued}, ждут утра {waiting}, недоступны {unreachable}, "
     "ошибки {failed}, отменено {cancelled}"
 )
 BROADCAST_STATUS = {"sending": "идёт", "cancelled": "остановлена", "done": "завершена"}
-BROADCAST_SCOPE = {"school": "вся школа", "overdue": "должники", "class": "{class_name}"}
+BROADCAST_SCOPE = {
+    "school": "вся школа",
+    "overdue": "должники",
+    "class": "{class_name}",
+    "grade": "все {grade}-е классы",
+    "network": "библиотекари сети",
+}
 BROADCAST_WHOM_SHOWN = {
     "readers": "ученики",
     "parents": "только родители",
@@ -1240,3 +1252,32 @@ NOTICE_BOOK_WANTED = Select(
     },
 )
 NOTICES["loan.wanted"] = NOTICE_BOOK_WANTED
+
+# Broadcasts: a photo or a file, a grade, an admin's to the network's librarians --------------
+
+BROADCAST_PREVIEW_SHOWN = Select(
+    "file",
+    {
+        "photo": "Так сообщение увидят получатели — текст и это фото:\n\n{shown}",
+        "document": "Так сообщение увидят получатели — текст и файл «{name}»:\n\n{shown}",
+        "*": "Так сообщение увидят получатели:\n\n{shown}",
+    },
+)
+BROADCAST_NOTICE_FILE_ONLY = "📢 {library}"  # a photo or a file with no text: the sender above it
+BROADCAST_FILE_TOO_BIG = (
+    "Файл слишком большой: {size} МБ, а можно не больше {max_mb} МБ. Ничего не отправлено — "
+    "пришлите фото или файл поменьше (или только текст)."
+)
+BROADCAST_FILE_EMPTY = "Файл не получилось принять. Пришлите его ещё раз."
+BROADCAST_PICK_IN_GRADE = "{grade}-е классы: всем сразу или одному классу?"
+BUTTON_BROADCAST_GRADE_MENU = "{grade}-е…"
+BUTTON_BROADCAST_GRADE = "Все {grade}-е классы"
+BROADCAST_NO_GRADE = "{grade}-х классов в библиотеке нет. Напишите класс (7Б) или параллель (7)."
+BUTTON_BROADCAST_NETWORK = "👥 Библиотекарям сети"
+BROADCAST_WHO_NETWORK = (
+    "📢 Рассылка библиотекарям сети «{network}»: сообщение получит каждый библиотекарь "
+    "каждой её школы."
+)
+BROADCAST_FROM_NETWORK = "{network} — библиотекарям"  # the sender in the header of an admin's
+BROADCAST_QUOTED = "«{text}»"  # a report quotes the start of a broadcast's text
+BROADCAST_NO_TEXT = "без текста"  # … or says a photo or file went alone

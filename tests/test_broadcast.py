@@ -50,13 +50,19 @@ async def test_a_broadcast_to_a_class_is_previewed_confirmed_delivered_and_repor
     await librarian.send("/broadcast")
     assert "Кому?" in librarian.text
     await librarian.press("Класс…")
+    assert "6А" in librarian.button("6А").label  # a grade of one class is that class
+    await librarian.press("7-е…")
+    assert "7-е классы: всем сразу или одному классу?" in librarian.text
     await librarian.press("7Б")
     await librarian.press("Ученикам и родителям")
-    assert "одним сообщением" in librarian.text and "Фото и файлы" in librarian.text
+    assert "одним сообщением" in librarian.text
+    assert "Можно приложить фото или файл до 10 МБ" in librarian.text
     await librarian.send(TEXT)
     assert await _rows(demo_db) == []  # a preview sends nothing
+    shown, counts = librarian.replies
+    assert shown.text == f"Так сообщение увидят получатели:\n\n📢 Школа №1:\n\n{TEXT}"
+    assert shown.files == [] and counts.buttons
     preview = librarian.text
-    assert f"Так сообщение увидят получатели:\n\n📢 Школа №1:\n\n{TEXT}\n\n" in preview
     assert "Получат: 2 человека (7Б: ученики и родители)." in preview
     assert "отправить некому" in preview  # the class's other readers have no account
     await librarian.press("✅ Отправить")
