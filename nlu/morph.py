@@ -16,6 +16,7 @@ person's gender or of either (ms-f), so:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -31,10 +32,27 @@ _ROLES_ONE = ("Name", "Surn")
 _ROLES = (("Surn",), ("Name",), ("Patr",))
 
 
+class _Analyzer(pymorphy3.MorphAnalyzer):  # type: ignore[misc]
+    """pymorphy3's analyzer that takes any word: it asks the Unicode database for the name of
+    each character, and a character that has none in this Python's database (a Tangut
+    ideograph, an unassigned code point) made it raise. Such characters are read as U+FFFD:
+    the word is then simply unknown."""
+
+    def parse(self, word: str) -> list[pymorphy3.analyzer.Parse]:
+        try:
+            return super().parse(word)  # type: ignore[no-any-return]
+        except ValueError:
+            return super().parse("".join(map(_named, word)))  # type: ignore[no-any-return]
+
+
+def _named(char: str) -> str:
+    return char if unicodedata.name(char, "") else "\ufffd"
+
+
 @cache
 def analyzer() -> pymorphy3.MorphAnalyzer:
     """One shared analyzer (loading the dictionaries takes a while), created on first use."""
-    return pymorphy3.MorphAnalyzer()
+    return _Analyzer()
 
 
 @lru_cache(maxsize=4096)

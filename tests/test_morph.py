@@ -149,3 +149,13 @@ def test_an_unknown_case_is_refused() -> None:
 )
 def test_lower_first_keeps_abbreviations_and_proper_names(text: str, lowered: str) -> None:
     assert lower_first(text) == lowered
+
+
+def test_a_character_the_unicode_database_cannot_name_is_no_crash() -> None:
+    """pymorphy3 asks each character's Unicode name; a Tangut ideograph has none in Python's
+    database, and a message with one once crashed the search («𗀀», found by the fuzzer)."""
+    from nlu.morph import analyzer
+    from nlu.understand.words import lemmas
+
+    assert "𗀀" in lemmas("𗀀")
+    assert analyzer().parse("книги")[0].normal_form == "книга"
