@@ -10,6 +10,8 @@
   Repeats of one refusal are folded into one row as they happen (db/audit.py).
 - A chat's rate slot (bot/pacing.py, «chat:…», PostgreSQL only): a day after its last use;
   a token's own slot row stays.
+- A stored file nothing refers to (the photo of a broadcast preview never sent): a day after
+  it was stored; a file a broadcast carries stays with the broadcast.
 """
 
 from __future__ import annotations
@@ -23,10 +25,19 @@ from sqlalchemy.orm import aliased
 
 from db.conversation import BUTTON_TTL
 from db.enums import AuditOutcome
-from db.models import AuditEntry, ButtonToken, CatalogChange, ProcessedUpdate, RateSlot
+from db.models import (
+    AuditEntry,
+    Broadcast,
+    ButtonToken,
+    CatalogChange,
+    ProcessedUpdate,
+    RateSlot,
+    StoredFile,
+)
 
 DEDUPE_KEEP = timedelta(days=7)
 CHAT_SLOT_KEEP = timedelta(days=1)
+ORPHAN_FILE_KEEP = timedelta(days=1)
 AUDIT_REFUSED_KEEP = timedelta(days=365)
 
 __all__ = [
@@ -48,6 +59,7 @@ class Pruned:
     catalog_changes: int
     audit_refusals: int
     chat_slots: int = 0
+    orphan_files: int = 0
 
 
 async def prune_processed_updates(session: AsyncSession, now: datetime) -> int:
@@ -101,6 +113,17 @@ async def prune_chat_slots(session: AsyncSession, now: datetime) -> int:
     return result.rowcount or 0
 
 
+async def prune_orphan_files(session: AsyncSession, now: datetime) -> int:
+    """Stored files older than ORPHAN_FILE_KEEP that no broadcast carries."""
+    carried = select(Broadcast.file_id).where(Broadcast.file_id.is_not(None))
+    result = await session.execute(
+        delete(StoredFile).where(
+            StoredFile.created_at < now - ORPHAN_FILE_KEEP, StoredFile.id.not_in(carried)
+        )
+    )
+    return result.rowcount or 0
+
+
 async def prune(session: AsyncSession, now: datetime) -> Pruned:
     return Pruned(
         processed_updates=await prune_processed_updates(session, now),
@@ -108,4 +131,5 @@ async def prune(session: AsyncSession, now: datetime) -> Pruned:
         catalog_changes=await compact_change_log(session),
         audit_refusals=await prune_audit_refusals(session, now),
         chat_slots=await prune_chat_slots(session, now),
+        orphan_files=await prune_orphan_files(session, now),
     )

@@ -218,7 +218,7 @@ async def write_pressed(ctx: Context) -> Reply:
     return Reply(_write(audience))
 
 
-@shared.state("broadcast.text", files=True)
+@shared.state("broadcast.text", files=True, long_text=True)
 async def text_typed(ctx: Context) -> Reply | list[Reply]:
     """The message — a text, a photo or a file with or without a caption — shown back as its
     readers will see it, with whom it reaches. A file too big is refused and the step stays."""

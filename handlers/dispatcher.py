@@ -203,7 +203,9 @@ class Dispatcher:
 
         text = (incoming.text or "").strip()
         if len(text) > MAX_MESSAGE:  # nothing else happens: no state is touched
-            return Reply(say(texts.TOO_LONG_MESSAGE, limit=MAX_MESSAGE))
+            awaited = await get_state(ctx.session, ctx.account.id)
+            if awaited is None or awaited.state not in registry.long_states:
+                return Reply(say(texts.TOO_LONG_MESSAGE, limit=MAX_MESSAGE))
         if text.lower() in CANCEL_WORDS:
             return await self._stop(ctx)
         if text.startswith("/"):

@@ -63,6 +63,7 @@ class Router:
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
         self.file_states: set[str] = set()  # awaited inputs that take a photo or a file too
+        self.long_states: set[str] = set()  # awaited inputs that read long texts themselves
         self.photo: Handler | None = None
         self.menus: dict[str, tuple[str, ...]] = {}  # command → the menus that show it
         self.included: list[Router] = []
@@ -92,12 +93,21 @@ class Router:
         return self._into(self.intents, names, audited_as)
 
     def state(
-        self, name: str, *, audited_as: Audited | None = None, files: bool = False
+        self,
+        name: str,
+        *,
+        audited_as: Audited | None = None,
+        files: bool = False,
+        long_text: bool = False,
     ) -> Callable[[Handler], Handler]:
         """An awaited input; with `files`, a photo or a file sent while it is awaited comes to
-        it (in `ctx.incoming.attachments`) rather than to the photo handler."""
+        it (in `ctx.incoming.attachments`) rather than to the photo handler; with `long_text`
+        it takes a text longer than a message usually may be (a broadcast's) and keeps its own
+        limit, in its own words."""
         if files:
             self.file_states.add(name)
+        if long_text:
+            self.long_states.add(name)
         return self._into(self.states, (name,), audited_as, arguments="state_data")
 
     def on_photo(self, handler: Handler) -> Handler:
@@ -163,6 +173,7 @@ class Registry:
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
         self.file_states: set[str] = set()
+        self.long_states: set[str] = set()
         self.photo: Handler | None = None
         shown: dict[str, tuple[str, ...]] = dict.fromkeys(BUILT_IN_MENU_COMMANDS, EVERYONE)
         for router in _with_included(routers):
@@ -178,6 +189,7 @@ class Registry:
                 mine.update(theirs)
             shown |= router.menus
             self.file_states |= router.file_states
+            self.long_states |= router.long_states
             if router.photo is not None:
                 if self.photo is not None:
                     raise ValueError(f"{router.name} registers a second photo handler")

@@ -221,3 +221,22 @@ async def test_readers_and_another_schools_librarian_are_refused(
     refused = [AuditOutcome.REFUSED] * 2
     assert await _audited(demo_db, "broadcast.send") == [*refused, AuditOutcome.OK]
     assert await _audited(demo_db, "broadcast.stop") == [AuditOutcome.REFUSED]
+
+
+async def test_a_broadcast_may_be_longer_than_an_ordinary_message(
+    chat: ChatFactory, demo_db: Database
+) -> None:
+    """A message is read up to 1000 characters; the broadcast's text step takes up to 3000."""
+    librarian = chat("librarian")
+    long_text = "Дорогие читатели! " + "Приходите в библиотеку. " * 80  # ≈ 1940 characters
+    await librarian.send(long_text)
+    assert "я читаю сообщения до 1000 знаков" in librarian.text
+    await librarian.send("/broadcast 7Б")
+    await librarian.press("Ученикам и родителям")
+    await librarian.send(long_text + "Ж" * 1100)  # over 3000
+    assert "Слишком длинно: не больше 3000 знаков" in librarian.text
+    await librarian.send(long_text)
+    assert "Получат: 2 человека (7Б: ученики и родители)." in librarian.text
+    await librarian.press("✅ Отправить")
+    rows = await _rows(demo_db)
+    assert len(rows) == 2 and all(long_text.strip() in r.text for r in rows)

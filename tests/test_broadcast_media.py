@@ -19,6 +19,7 @@ from db.enums import AuditOutcome, Messenger, RoleName
 from db.models import AuditEntry, Broadcast, Library, OutboxMessage, Reader, StoredFile
 from db.stored_files import FILES, MAX_BYTES
 from jobs.outbox import deliver_due
+from jobs.retention import retention_round
 from messages import texts
 from messages.types import Attachment, Incoming
 from tests.support.chat import Chat, ChatFactory
@@ -225,6 +226,27 @@ async def test_no_file_outlives_its_preview_unless_it_is_sent(
         kept = list(await session.scalars(select(StoredFile.data)))
         carried = await session.scalar(select(Broadcast.file_id))
     assert kept == [picture("blue")] and carried is not None
+
+
+async def test_a_preview_left_unanswered_leaves_its_file_a_day_at_most(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    """Neither sent nor cancelled: the retention round takes the file the next day; a file a
+    sent broadcast carries stays."""
+    librarian = chat("librarian")
+    await librarian.send("/broadcast 7Б")
+    await librarian.press("Ученикам")
+    await send_file(librarian, "photo", picture("red"), None, caption="отправлю")
+    await librarian.press("Отправить")
+    await librarian.send("/broadcast 7Б")
+    await librarian.press("Ученикам")
+    await send_file(librarian, "photo", picture("blue"), None, caption="забуду")
+    assert await count(demo_db, StoredFile) == 2
+    assert (await retention_round(demo_db, clock)).orphan_files == 0  # not a day old yet
+    clock.advance(days=1, minutes=1)
+    assert (await retention_round(demo_db, clock)).orphan_files == 1
+    async with demo_db.reading() as session:
+        assert list(await session.scalars(select(StoredFile.data))) == [picture("red")]
 
 
 async def test_a_photo_outside_a_broadcast_is_still_read_for_a_barcode(
