@@ -156,6 +156,31 @@ async def test_a_photo_broadcast_reaches_every_student_of_the_class_in_telegram(
     assert files_of(console) == [("student", "photo", photo)]
 
 
+async def test_a_pdf_from_telegram_goes_into_the_broadcast_with_its_name(
+    tg: FakeTelegram, polling: TelegramTransport, demo_db: Database, clock: Clock
+) -> None:
+    pdf = b"%PDF-1.4\n% a programme of the reading week\n%%EOF\n"
+    librarian = tg.user(LIBRARIAN_TG, "Ольга")
+    await librarian.send(await link_code(demo_db, clock, RoleName.LIBRARIAN))
+    await expect(tg, librarian, "Вы — библиотекарь")
+    await librarian.send("/broadcast 7Б")
+    await expect(tg, librarian, "Кому именно (7Б)?")
+    await librarian.press("Ученикам")
+    await expect(tg, librarian, "Можно приложить фото или файл")
+    since = len(librarian.messages)
+    await librarian.send_document(pdf, "программа.pdf", "application/pdf", caption=TEXT)
+    await expect(tg, librarian, "Получат:", since)
+    previewed = [m for m in librarian.messages[since:] if m.kind == "document"]
+    assert [(m.file, m.file_name) for m in previewed] == [(pdf, "программа.pdf")]
+    async with demo_db.reading() as session:
+        stored = await session.scalar(select(StoredFile))
+    assert stored is not None and (stored.kind, stored.name, stored.data) == (
+        "document",
+        "программа.pdf",
+        pdf,
+    )
+
+
 async def test_a_file_with_no_text_goes_alone_under_the_schools_name(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:

@@ -65,6 +65,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_RETRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MENU_MEMORY = 10_000  # chats whose command menu this process remembers
+MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes: the most the Bot API lets a bot download
 UPLOADS_REMEMBERED = 100  # files whose Telegram file_id this process remembers
 MAX_POLL_PAUSE = 30.0  # seconds between getUpdates attempts while Telegram cannot be reached
 FOLLOW_UP_PAUSE = 0.2  # seconds between getUpdates while updates are being served
@@ -379,18 +380,20 @@ class TelegramTransport:
             await self.set_menu(address, outcome.menu)
 
     async def _attachments(self, message: Message) -> tuple[Attachment, ...]:
-        """The photo (or image document) downloaded before the core sees the message."""
-        file_id = None
-        kind = "photo"
+        """The photo or document downloaded before the core sees the message (a document with
+        its name; one over the Bot API's download limit is left out)."""
+        file_id, kind, name = None, "photo", None
         if message.photo:
             file_id = message.photo[-1].file_id  # the largest size
-        elif message.document and (message.document.mime_type or "").startswith("image/"):
+        elif message.document and (message.document.file_size or 0) <= MAX_DOWNLOAD:
             file_id, kind = message.document.file_id, "document"
+            name = message.document.file_name
         if file_id is None:
             return ()
 
         buffer = await self.bot.download(file_id, destination=BytesIO())
-        return (Attachment(kind, buffer.getvalue() if buffer else b""),)  # type: ignore[arg-type]
+        data = buffer.getvalue() if buffer else b""
+        return (Attachment(kind, data, name),)  # type: ignore[arg-type]
 
     # Outgoing: the Telegram port ---------------------------------------------------------
 

@@ -55,6 +55,23 @@ class FakeUser:
             content["caption"] = caption
         return await self.tg.deliver({"message": self.tg._user_message(self, content)})
 
+    async def send_document(
+        self, data: bytes, file_name: str, mime_type: str, caption: str | None = None
+    ) -> int:
+        """A file (fetchable by getFile), with its name and type; the update_id."""
+        stored = self.tg.files.store(data, "BQACAgIAAxkBAAIV", "documents", file_name, mime_type)
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        content: dict[str, Any] = {"document": document}
+        if caption is not None:
+            content["caption"] = caption
+        return await self.tg.deliver({"message": self.tg._user_message(self, content)})
+
     async def press(self, label: str) -> int:
         """Press the button whose text contains `label` on the newest bot message having one."""
         for message in reversed(self.messages):
