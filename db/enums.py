@@ -12,9 +12,13 @@ class RecordKind(StrEnum):
 
 
 class AccessScope(StrEnum):
+    """Who may find a record: everyone; the network; the school it belongs to; the members of
+    its project; only its author, their parents and their school's librarians."""
+
     PUBLIC = "public"
     NETWORK = "network"
     LIBRARY = "library"
+    PROJECT = "project"
     PRIVATE = "private"
 
 

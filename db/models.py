@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -159,6 +160,17 @@ class Record(Base):
     url: Mapped[str | None] = mapped_column(Text)
     access_scope: Mapped[AccessScope] = mapped_column(
         str_enum(AccessScope, "access_scope"), default=AccessScope.PUBLIC
+    )
+    # A student work's school, project, file and author (scopes «library», «project»,
+    # «private» are read against them); an e-resource's collection.
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    author_reader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("readers.id", ondelete="SET NULL")
+    )
+    collection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("e_collections.id", ondelete="SET NULL")
     )
     # Normalised title + authors + year: the union catalog's duplicate detector.
     dedupe_key: Mapped[str] = mapped_column(String(500), index=True)
@@ -417,17 +429,43 @@ class Loan(Base):
 
 
 class Project(Base):
+    """A reading project: a class marathon, a summer list, a network festival. Its audience is
+    who may see and join it: «school», «network», «classes 7А 7Б», «grades 7 8»."""
+
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
     library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))  # None: network
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # its aim, in the librarian's words
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    audience: Mapped[str] = mapped_column(String(120), default="school", server_default="school")
+    # «open»: anyone of the audience joins with a button; «invite»: only with the code.
+    join_mode: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    status: Mapped[str] = mapped_column(String(10), default="running", server_default="running")
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL")
+    )
+
+
+class ProjectBook(Base):
+    """A book of a project's reading list."""
+
+    __tablename__ = "project_books"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
 class ProjectMember(Base):
@@ -440,17 +478,52 @@ class ProjectMember(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ProjectCurator(Base):
+    """A teacher (or another librarian) who curates a project, or one class of it."""
+
+    __tablename__ = "project_curators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    class_name: Mapped[str | None] = mapped_column(String(8))  # None: the whole project
+
+
 class ProjectTask(Base):
+    """A task of a project: «answer» a question, «submit» a work (text, photo, document,
+    link); reading the list's books is the project's own progress (project_reads)."""
+
     __tablename__ = "project_tasks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10), default="submit", server_default="submit")
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class ProjectRead(Base):
+    """A member read a book of the list: marked by them, or when they returned a copy."""
+
+    __tablename__ = "project_reads"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(
+        ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+    via: Mapped[str] = mapped_column(String(10), default="mark")  # «mark» | «return»
 
 
 class ProjectWork(Base):
-    """A submitted work; it becomes a student-work record with its own access scope."""
+    """A submitted work or answer; accepted, it may become a student-work record with its own
+    access scope (records.kind «student_work»)."""
 
     __tablename__ = "project_works"
 
@@ -458,9 +531,71 @@ class ProjectWork(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("project_tasks.id"))
     reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id"))
-    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(10), default="text", server_default="text")
+    text: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    link: Mapped[str | None] = mapped_column(Text)
+    # «submitted» → «accepted» or «returned» (with a comment); «withdrawn» at the author's ask.
+    status: Mapped[str] = mapped_column(String(10), default="submitted", server_default="submitted")
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    withdraw_asked_at: Mapped[datetime | None]
+
+
+# E-resources ---------------------------------------------------------------------------------
+
+
+class ECollection(Base):
+    """A collection of e-resources the network's schools use (ЛитРес: Школа, НЭБ, НЭДБ …).
+    `lends`: a librarian grants a reader access to a title for a while (ЛитРес's model)."""
+
+    __tablename__ = "e_collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    lends: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False)  # НЭБ: no subscription
+
+
+class LibrarySubscription(Base):
+    """A library subscribes to a collection: its readers may read the collection's titles."""
+
+    __tablename__ = "library_subscriptions"
+
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True
+    )
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("e_collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[date | None] = mapped_column(Date)
+
+
+class ELoan(Base):
+    """A reader's access to one e-book of a lending collection: asked, granted until a date by
+    the librarian, ended."""
+
+    __tablename__ = "e_loans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    reader_id: Mapped[int] = mapped_column(ForeignKey("readers.id", ondelete="CASCADE"))
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="asked")  # asked|granted|ended|refused
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    granted_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
 
 
 # Delivery, audit, bookkeeping --------------------------------------------------------------
@@ -546,9 +681,7 @@ class Broadcast(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    library_id: Mapped[int | None] = mapped_column(
-        ForeignKey("libraries.id", ondelete="CASCADE")
-    )
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
     author_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL")
