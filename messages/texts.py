@@ -1281,3 +1281,18 @@ BROADCAST_WHO_NETWORK = (
 BROADCAST_FROM_NETWORK = "{network} — библиотекарям"  # the sender in the header of an admin's
 BROADCAST_QUOTED = "«{text}»"  # a report quotes the start of a broadcast's text
 BROADCAST_NO_TEXT = "без текста"  # … or says a photo or file went alone
+
+# Certificates of a finished project (messages.certificates) -----------------------------------
+# A one-page PDF: the child's name as given (the nominative), what for, the project's title, the
+# school, the date. Worded so that no verb has to agree with the child's gender.
+CERTIFICATE_HEADING = "Сертификат"
+CERTIFICATE_FOR = Select(
+    "completed",
+    {
+        "yes": "за успешное завершение проекта",
+        "*": "за участие в проекте",
+    },
+)
+CERTIFICATE_PROJECT = "«{project}»"
+CERTIFICATE_DATE = "{day:date} {day.year} г."
+CERTIFICATE_FILE_NAME = "Сертификат — {project}.pdf"
