@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import require_librarian
 from db.circulation import Circulation, locked_reader
+from db.elibrary import remove_from_elibrary
 from db.enums import ACTIVE_HOLD_STATUSES, Messenger, ReaderCategory, RoleName
 from db.holds import cancel_hold
 from db.models import (
     Account,
+    ELoan,
     GuardianLink,
     Hold,
     Library,
@@ -25,8 +27,13 @@ from db.models import (
     Loan,
     OutboxMessage,
     Person,
+    ProjectMember,
+    ProjectRead,
+    ProjectWork,
     Reader,
+    Record,
     Role,
+    StoredFile,
 )
 from db.questions import forget_questions
 from nlu.morph import guess_gender
@@ -425,6 +432,10 @@ class Erasure:
     parents_unlinked: int = 0
     notices_dropped: int = 0
     questions_erased: int = 0
+    projects_left: int = 0
+    works_erased: int = 0
+    records_removed: int = 0
+    e_loans_ended: int = 0
 
 
 async def open_loans_count(session: AsyncSession, reader_id: int) -> int:
@@ -446,8 +457,11 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
     `placeholder`, birth year, gender, class, block reason and reading history go; open holds
     are cancelled, the card's messenger accounts and parents are unlinked, unused link codes
     deleted, notices about the reader dropped from the outbox, and the questions the reader
-    and their parents asked the librarian erased (db.questions.forget_questions). The card
-    stays blocked, so nothing is issued to it again. Audited by ids only."""
+    and their parents asked the librarian erased (db.questions.forget_questions). The reader
+    leaves their reading projects (memberships, books marked read, works with their texts,
+    links and files, and the e-library records made of them all go: _forget_projects); e-book
+    loans are kept like loans, the open ones ended (_end_e_loans). The card stays blocked, so
+    nothing is issued to it again. Audited by ids only."""
     reader = await locked_reader(c.session, reader_id)
     require_librarian(c.actor, reader.library_id, "reader.erase")
     loans_out = await open_loans_count(c.session, reader.id)
@@ -466,6 +480,8 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
         await cancel_hold(c, hold_id)
     hold_ids = list(await session.scalars(select(Hold.id).where(Hold.reader_id == reader.id)))
     questions = await forget_questions(session, reader)  # and their notices
+    projects = await _forget_projects(session, reader.id)
+    e_loans = await _end_e_loans(session, reader.id, c.now)
 
     about_reader = OutboxMessage.payload["reader_id"].as_integer() == reader.id
     dropped = (await session.execute(delete(OutboxMessage).where(about_reader))).rowcount or 0
@@ -477,6 +493,9 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
             )
         )
         dropped += result.rowcount or 0
+    if projects.works:  # a reviewer's notice of a work names its author
+        about_work = OutboxMessage.payload["work_id"].as_integer().in_(projects.works)
+        dropped += (await session.execute(delete(OutboxMessage).where(about_work))).rowcount or 0
 
     own = set(
         await session.scalars(
@@ -537,6 +556,10 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
         parents=len(parents),
         notices=dropped,
         questions=questions,
+        projects=projects.memberships,
+        works=len(projects.works),
+        records=projects.records,
+        e_loans=e_loans,
     )
     return Erasure(
         holds_cancelled=len(active),
@@ -544,7 +567,66 @@ async def erase_reader(c: Circulation, reader_id: int, placeholder: str) -> Eras
         parents_unlinked=len(parents),
         notices_dropped=dropped,
         questions_erased=questions,
+        projects_left=projects.memberships,
+        works_erased=len(projects.works),
+        records_removed=projects.records,
+        e_loans_ended=e_loans,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _ProjectsForgotten:
+    memberships: int
+    works: list[int]
+    records: int
+
+
+async def _forget_projects(session: AsyncSession, reader_id: int) -> _ProjectsForgotten:
+    """A child's works are their personal data: their texts, photos, links and titles, and
+    their e-library records («Мария С., 7Б») go with them, the stored files too; the reader
+    leaves every project, with the books marked read (a leaderboard or a certificate would
+    otherwise carry the erased card). Nothing of it is a count the law asks to keep."""
+    works = (
+        await session.execute(
+            select(ProjectWork.id, ProjectWork.file_id, ProjectWork.record_id).where(
+                ProjectWork.reader_id == reader_id
+            )
+        )
+    ).all()
+    made_of_works = [w.record_id for w in works if w.record_id is not None]
+    records = (
+        await session.execute(
+            select(Record.id, Record.file_id).where(
+                (Record.author_reader_id == reader_id) | Record.id.in_(made_of_works)
+            )
+        )
+    ).all()
+    files = {w.file_id for w in works if w.file_id} | {r.file_id for r in records if r.file_id}
+    for record in records:
+        await remove_from_elibrary(session, record.id)
+    work_ids = [w.id for w in works]
+    await session.execute(delete(ProjectWork).where(ProjectWork.reader_id == reader_id))
+    if files:
+        await session.execute(delete(StoredFile).where(StoredFile.id.in_(files)))
+    await session.execute(delete(ProjectRead).where(ProjectRead.reader_id == reader_id))
+    left = await session.execute(delete(ProjectMember).where(ProjectMember.reader_id == reader_id))
+    return _ProjectsForgotten(left.rowcount or 0, work_ids, len(records))
+
+
+async def _end_e_loans(session: AsyncSession, reader_id: int, now: datetime) -> int:
+    """E-book loans stay for the counts, like loans (the card no longer names anyone); access
+    asked for is refused, access granted ends now."""
+    asked = await session.execute(
+        update(ELoan)
+        .where(ELoan.reader_id == reader_id, ELoan.status == "asked")
+        .values(status="refused")
+    )
+    granted = await session.execute(
+        update(ELoan)
+        .where(ELoan.reader_id == reader_id, ELoan.status == "granted")
+        .values(status="ended", ends_at=now)
+    )
+    return (asked.rowcount or 0) + (granted.rowcount or 0)
 
 
 # Where notices go ---------------------------------------------------------------------------
