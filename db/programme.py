@@ -57,7 +57,9 @@ async def find_works(
     found: dict[Work, Record] = {}
     for work in works:
         surname = author_surname(work.author)
-        hits = await search.search(session, f"{work.title} {surname}", limit=CANDIDATES)
+        hits = await search.search(  # the published catalog only: no school's own works
+            session, f"{work.title} {surname}", limit=CANDIDATES, visible=frozenset()
+        )
         records = await records_by_id(session, [hit.record_id for hit in hits])
         for hit in hits:
             record = records.get(hit.record_id)

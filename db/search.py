@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.catalog import catalog_epoch
-from db.models import CatalogChange, InstallationSetting, Record, RecordIsbn
+from db.elibrary import scope_key
+from db.models import CatalogChange, InstallationSetting, Library, Record, RecordIsbn
 from nlu.search import Document, SearchIndex, SearchResult
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,19 @@ class CatalogSearch:
         self._lock = asyncio.Lock()
 
     async def search(
-        self, session: AsyncSession, query: str, *, max_age: int | None = None, limit: int = 50
+        self,
+        session: AsyncSession,
+        query: str,
+        *,
+        max_age: int | None = None,
+        limit: int = 50,
+        visible: frozenset[int] | None = None,
     ) -> SearchResult:
+        """Hits among the records the viewer may find: `visible` is their scope keys
+        (db.elibrary.visible_scopes); None only where no person is behind the search (the CLI,
+        a benchmark, matching a reading list)."""
         await self.refresh(session)
-        return self.index.search(query, max_age=max_age, limit=limit)
+        return self.index.search(query, max_age=max_age, limit=limit, visible=visible)
 
     async def refresh(self, session: AsyncSession) -> None:
         """Catch up with the catalog: at once after this process's own changes, and within
@@ -146,10 +156,16 @@ class CatalogSearch:
 
 
 async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Document]:
-    query = select(
-        Record.id, Record.title, Record.authors, Record.year, Record.age_mark,
-        Record.subtitle, Record.series, Record.subjects, Record.kind, Record.series_number,
-    ).order_by(Record.id)  # fmt: skip
+    query = (
+        select(
+            Record.id, Record.title, Record.authors, Record.year, Record.age_mark,
+            Record.subtitle, Record.series, Record.subjects, Record.kind, Record.series_number,
+            Record.access_scope, Record.library_id, Record.project_id, Record.author_reader_id,
+            Library.network_id,
+        )
+        .outerjoin(Library, Library.id == Record.library_id)
+        .order_by(Record.id)
+    )  # fmt: skip
     isbn_query = select(RecordIsbn.record_id, RecordIsbn.isbn13)
     if ids is not None:
         query = query.where(Record.id.in_(ids))
@@ -170,6 +186,13 @@ async def _documents(session: AsyncSession, ids: list[int] | None) -> list[Docum
             subjects=row.subjects,
             kind=row.kind.value,
             series_number=row.series_number,
+            scope=scope_key(
+                row.access_scope,
+                network_id=row.network_id,
+                library_id=row.library_id,
+                project_id=row.project_id,
+                author_reader_id=row.author_reader_id,
+            ),
         )
         for row in await session.execute(query)
     ]

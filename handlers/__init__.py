@@ -12,6 +12,7 @@ def build_registry() -> Registry:
         class_sets,
         delivery,
         desk,
+        elibrary,
         everyday,
         holds,
         info,
@@ -40,4 +41,5 @@ def build_registry() -> Registry:
         recommend.router,
         reminder_settings.router,
         broadcast.router,
+        elibrary.router,
     )

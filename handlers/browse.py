@@ -8,6 +8,7 @@ catalog search finds for it («сказки» + «пушкина»).
 
 from __future__ import annotations
 
+from db.elibrary import visible_scopes
 from db.shelves import best_loved, subject_records
 from handlers.context import Context
 from handlers.router import Router
@@ -63,8 +64,9 @@ async def subject_page(ctx: Context, subject: str, query: str, *, page: int, edi
     ids = await subject_records(ctx.session, subject, max_age)
     if query:
         of_subject = set(ids)
+        visible = await visible_scopes(ctx.session, ctx.actor)
         hits = await ctx.services.search.search(
-            ctx.session, query, max_age=max_age, limit=NARROWING_HITS
+            ctx.session, query, max_age=max_age, limit=NARROWING_HITS, visible=visible
         )
         ids = [hit.record_id for hit in hits if hit.record_id in of_subject]
         if not ids:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from db.access import Actor
 from db.catalog import Holding, find_copies, holdings, isbns_of, records_by_id, title_of
+from db.elibrary import may_see, visible_scopes
 from db.models import Record
 from db.shelves import series_books
 from handlers.context import Context
 from handlers.copies import copy_code, copy_reply
+from handlers.elibrary import card_extras
 from handlers.router import Router
 from messages import texts
 from messages.i18n import say
@@ -108,8 +110,9 @@ async def results_page(
     if len(query) > MAX_QUERY:
         return Reply(say(texts.TOO_LONG_QUERY, limit=MAX_QUERY), edit=edit)
     max_age = ctx.actor.reader_age(ctx.today)
+    visible = await visible_scopes(ctx.session, ctx.actor)
     result = await ctx.services.search.search(
-        ctx.session, query, max_age=max_age, limit=MAX_RESULTS
+        ctx.session, query, max_age=max_age, limit=MAX_RESULTS, visible=visible
     )
     suggestion = (
         [
@@ -126,7 +129,9 @@ async def results_page(
         else []
     )
     if not result:
-        if max_age is not None and await ctx.services.search.search(ctx.session, query, limit=1):
+        if max_age is not None and await ctx.services.search.search(
+            ctx.session, query, limit=1, visible=visible
+        ):
             return Reply(say(_only_older(ctx, max_age), query=query), edit=edit)
         if result.suggestion:
             text = say(texts.SEARCH_NOTHING_BUT, query=query, suggestion=result.suggestion)
@@ -208,7 +213,8 @@ def _only_older(ctx: Context, max_age: int) -> str:
 
 async def _is_a_title(ctx: Context, query: str) -> bool:
     """Whether the catalog has a record titled just so (a number like «1984» can be both)."""
-    hits = await ctx.services.search.search(ctx.session, query, limit=1)
+    visible = await visible_scopes(ctx.session, ctx.actor)
+    hits = await ctx.services.search.search(ctx.session, query, limit=1, visible=visible)
     if not hits:
         return False
     title = await title_of(ctx.session, hits[0].record_id)
@@ -268,6 +274,8 @@ async def open_record(ctx: Context) -> Reply:
     max_age = ctx.actor.reader_age(ctx.today)
     if record is None or (max_age is not None and (record.age_mark or 0) > max_age):
         return Reply(texts.RECORD_GONE)
+    if not await may_see(ctx.session, ctx.actor, record.id):  # a forged button: as if gone
+        return Reply(texts.RECORD_GONE)
     isbns = await isbns_of(ctx.session, record.id)
     lines = [
         say(
@@ -296,8 +304,12 @@ async def open_record(ctx: Context) -> Reply:
     if record.annotation:
         lines.append(say(texts.RECORD_ANNOTATION, annotation=record.annotation))
     lines += await _series_order(ctx, record, max_age)
+    extra_lines, extra_buttons = await card_extras(ctx, record)
+    lines += extra_lines
     where = (await holdings(ctx.session, [record.id])).get(record.id, [])
     homes = Homes.of(ctx.actor)
+    if extra_lines or extra_buttons:  # a student work or an e-resource: no copies to speak of
+        return Reply("\n".join(lines), buttons=extra_buttons)
     if where:
         lines.append(texts.RECORD_HOLDINGS)
         children = list(homes.children)

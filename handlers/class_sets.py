@@ -15,6 +15,7 @@ from db.class_sets import (
     textbooks_held,
     without_copy,
 )
+from db.elibrary import visible_scopes
 from db.models import Record
 from db.people import looks_like_class, normalise_class
 from handlers.context import Context
@@ -46,7 +47,8 @@ def parse_set_request(text: str) -> tuple[str, list[str]] | None:
 
 async def textbook(ctx: Context, library_id: int, query: str) -> Record | None:
     """The library's textbook that best matches a librarian's short name for it."""
-    result = await ctx.services.search.search(ctx.session, query, limit=30)
+    visible = await visible_scopes(ctx.session, ctx.actor)
+    result = await ctx.services.search.search(ctx.session, query, limit=30, visible=visible)
     ids = [hit.record_id for hit in result]
     held = await textbooks_held(ctx.session, library_id, ids) if ids else []
     return await ctx.session.get(Record, held[0]) if held else None

@@ -14,6 +14,7 @@ from functools import wraps
 
 from db.catalog import find_copies, free_copies, holdings, title_of
 from db.class_sets import class_readers
+from db.elibrary import visible_scopes
 from db.holds import hold_shelf
 from db.loans import borrowed_copies, overdue_loans
 from db.models import Item, Library
@@ -181,7 +182,8 @@ async def who_has(ctx: Context) -> Reply:
 
 async def _named_records(ctx: Context, query: str) -> list[int]:
     """The records the words name: the best hit and those scored close to it."""
-    hits = await ctx.services.search.search(ctx.session, query, limit=CANDIDATES)
+    visible = await visible_scopes(ctx.session, ctx.actor)
+    hits = await ctx.services.search.search(ctx.session, query, limit=CANDIDATES, visible=visible)
     if not hits:
         return []
     best = hits[0].score

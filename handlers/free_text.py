@@ -11,6 +11,7 @@ Two things every intent shares, so no handler repeats them:
 from __future__ import annotations
 
 from db.catalog import records_by_id
+from db.elibrary import visible_scopes
 from handlers.context import Context
 from handlers.router import Handler
 from messages import texts
@@ -47,8 +48,9 @@ async def _is_a_title(ctx: Context, text: str) -> bool:
     if not wanted or len(text) > MAX_QUERY:
         return False
     max_age = ctx.actor.reader_age(ctx.today)
+    visible = await visible_scopes(ctx.session, ctx.actor)
     hits = await ctx.services.search.search(
-        ctx.session, text, max_age=max_age, limit=TITLE_CANDIDATES
+        ctx.session, text, max_age=max_age, limit=TITLE_CANDIDATES, visible=visible
     )
     records = await records_by_id(ctx.session, [hit.record_id for hit in hits])
     return any(normalize(record.title) == wanted for record in records.values())

@@ -1296,3 +1296,86 @@ CERTIFICATE_FOR = Select(
 CERTIFICATE_PROJECT = "«{project}»"
 CERTIFICATE_DATE = "{day:date} {day.year} г."
 CERTIFICATE_FILE_NAME = "Сертификат — {project}.pdf"
+
+# The e-library: student works and e-resources (handlers/elibrary.py) -------------------------
+
+ELIB_WORK_SCHOOL = "Школа: {school}"
+ELIB_WORK_PROJECT = "Проект: «{project}»"
+ELIB_WORK_SCOPE = Select(
+    "scope",
+    {
+        "public": "Работу видят все.",
+        "network": "Работу видят все школы сети.",
+        "library": "Работу видят только в школе автора.",
+        "project": "Работу видят только участники проекта.",
+        "*": "Работу видят только автор, его родители и библиотекарь.",
+    },
+)
+ELIB_WITHDRAW_PENDING = "Просьба снять работу уже у библиотекаря."
+BUTTON_ELIB_OPEN_WORK = "📎 Открыть работу"
+BUTTON_ELIB_WITHDRAW = "Снять работу"
+BUTTON_ELIB_WORK_LINK = "🔗 Открыть ссылку"
+ELIB_WORK_FILE_CAPTION = "«{title}» — {authors}"
+ELIB_WORK_TEXT = "«{title}» — {authors}\n\n{text}"
+ELIB_WORK_NOTHING = "У этой работы нет ни файла, ни текста."
+ELIB_WITHDRAW_SENT = (
+    "Просьба снять работу «{title}» из электронной библиотеки отправлена библиотекарю. "
+    "Ответ придёт сюда."
+)
+ELIB_NOTICE_WITHDRAW = (
+    "🗂 Просят снять из электронной библиотеки работу «{title}»: {reader}, {class_name} "
+    "(проект «{project}»)."
+)
+BUTTON_ELIB_WITHDRAW_YES = "Снять"
+BUTTON_ELIB_WITHDRAW_NO = "Оставить"
+ELIB_WITHDRAWN_STAFF = "Работа «{title}» снята из электронной библиотеки."
+ELIB_KEPT_STAFF = "Работа «{title}» остаётся в электронной библиотеке."
+NOTICE_ELIB_WITHDRAWN = "Вашу работу «{title}» сняли из электронной библиотеки, как вы просили."
+NOTICE_ELIB_KEPT = (
+    "Библиотекарь оставил работу «{title}» в электронной библиотеке. Если хотите всё же снять "
+    "её — поговорите с библиотекарем."
+)
+
+ERES_HEADER = "Электронные коллекции сети. ✅ — ваша библиотека подписана, ➕ — подписать:"
+ERES_NONE = "В сети пока нет электронных коллекций."
+ERES_LINE = "{mark} {name}{notes}"
+ERES_NOTE_OPEN = " — открыта всем, подписка не нужна"
+ERES_NOTE_LENDS = " — выдаёт книги на время"
+BUTTON_ERES = "{mark} {name}"
+ERES_SUBSCRIBED = "Подписка на «{name}» включена: ваши читатели видят ссылки на её книги."
+ERES_UNSUBSCRIBED = "Подписка на «{name}» снята."
+ERES_COLLECTION = "Коллекция: {name}"
+BUTTON_READ_ONLINE = "🌐 Читать онлайн"
+ERES_NOT_SUBSCRIBED = "Ваша библиотека не подписана на «{name}» — читать онлайн отсюда нельзя."
+ERES_LENDS = "«{name}» выдаёт книги на время: попросите доступ — библиотекарь откроет его."
+ERES_ASKED = "Вы уже попросили доступ — библиотекарь ответит."
+ERES_UNTIL = "Доступ открыт до {until:date}."
+BUTTON_ERES_ASK = "Попросить доступ"
+ERES_ASK_SENT = "Просьба отправлена библиотекарю. Когда он откроет доступ, сюда придёт ссылка."
+ELOAN_NOTICE_ASKED = (
+    "📚 {reader}, {class_name} просит доступ к электронной книге «{title}» ({collection})."
+)
+BUTTON_ELOAN_GRANT = "Выдать на {days} {days:день|дня|дней}"
+BUTTON_ELOAN_REFUSE = "Отказать"
+ELOAN_GRANTED_STAFF = "Доступ к электронной книге «{title}» открыт до {until:date}."
+ELOAN_REFUSED_STAFF = "В доступе к электронной книге «{title}» отказано."
+NOTICE_ELOAN_GRANTED = (
+    "📚 Библиотека открыла вам электронную книгу «{title}» до {until:date}.\nЧитать: {url}"
+)
+NOTICE_ELOAN_REFUSED = (
+    "Библиотека не смогла открыть вам электронную книгу «{title}». Подробности — у библиотекаря."
+)
+NOTICE_ELOAN_ENDED = (
+    "Срок электронной книги «{title}» закончился. Не дочитали — попросите доступ ещё раз на "
+    "карточке книги."
+)
+
+REFUSALS["work_gone"] = "Этой работы больше нет."
+REFUSALS["work_not_publishable"] = "Эту работу вернули автору или сняли — публиковать её нельзя."
+REFUSALS["eloan_not_subscribed"] = (
+    "Ваша библиотека ({library}) не подписана на эту коллекцию — попросить доступ нельзя."
+)
+REFUSALS["eloan_already"] = "Вы уже попросили доступ к этой книге или он уже открыт."
+REFUSALS["eloan_decided"] = "Эту просьбу уже рассмотрели."
+REFUSALS["elib_withdraw_decided"] = "Об этой работе уже решили."
+STAFF_REFUSALS = STAFF_REFUSALS | {"work_not_publishable", "eloan_decided", "elib_withdraw_decided"}

@@ -6,6 +6,9 @@ and a work is signed «Мария С., 7Б», never with the full name."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
 from db.access import AccessDenied, Actor, load_actor
@@ -22,7 +25,11 @@ from db.models import (
     Record,
     StoredFile,
 )
+from messages import texts
+from nlu.search import Document, SearchIndex
+from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
+from tests.support.library import forge, linked_reader, notices_for
 
 WORK_TITLE = "Эссе о капитанской дочке"
 
@@ -124,4 +131,152 @@ async def test_only_the_authors_librarian_publishes(demo_db: Database, clock: Cl
         else:
             raise AssertionError(f"{persona} published a work of another school")
     async with demo_db.reading() as session:
-        assert await session.scalar(select(ProjectWork.record_id)) is None
+        work = await session.get(ProjectWork, work_id)
+        assert work is not None and work.record_id is None
+
+
+# Scopes in the search and on the card -------------------------------------------------------
+
+UNIQUE = "Гринёв и Пугачёв: эссе"
+LINE = f"{UNIQUE} — Мария С., 7Б"  # its line in the results
+
+
+async def _school_two_student(chat: ChatFactory) -> Chat:
+    return await linked_reader(chat, chat("librarian2"), "1002", "school2_student")
+
+
+async def test_a_school_only_work_is_found_at_its_school_and_nowhere_else(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    work_id = await submitted_work(demo_db, clock, title=UNIQUE)
+    record_id = await publish(demo_db, clock, work_id, AccessScope.LIBRARY)
+    classmate = await linked_reader(chat, chat("librarian"), "1002", "classmate")
+    await classmate.send(UNIQUE)
+    assert LINE in classmate.text
+    assert "Смирнова" not in classmate.text  # never the full name
+
+    stranger = await _school_two_student(chat)
+    await stranger.send(UNIQUE)
+    assert "Мария С." not in stranger.text
+    # a forged «📖» for it from school-2: as if it did not exist, and its file neither
+    await stranger.press_token(
+        await forge(demo_db, "school2_student", "record.open", record=record_id)
+    )
+    assert stranger.text == texts.RECORD_GONE
+    await stranger.press_token(
+        await forge(demo_db, "school2_student", "elibrary.work", record=record_id)
+    )
+    assert UNIQUE not in stranger.text and not stranger.replies[0].files
+
+    methodist = chat("methodist")
+    await methodist.send(UNIQUE)
+    assert "Мария С." not in methodist.text  # a school's own work is not the network's
+
+
+async def test_the_card_of_a_work_names_school_project_and_opens_the_file(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    work_id = await submitted_work(demo_db, clock, title=UNIQUE)
+    await publish(demo_db, clock, work_id, AccessScope.NETWORK)
+    methodist = chat("methodist")  # a network-wide work: the methodologist sees it, signed short
+    await methodist.send(UNIQUE)
+    assert "Мария С., 7Б" in methodist.text and "Смирнова" not in methodist.text
+    await methodist.press("1")
+    card = methodist.text
+    assert UNIQUE in card and "Мария С., 7Б" in card and "Смирнова" not in card
+    assert "Школа: Школа №1" in card and "Проект: «Читаем Пушкина»" in card
+    with pytest.raises(AssertionError):
+        methodist.button("Снять работу")  # only the author or a parent may ask
+    await methodist.press("Открыть работу")
+    (sent,) = methodist.replies[0].files
+    assert sent.kind == "photo" and sent.data == b"\xff\xd8"
+
+
+async def test_a_hidden_work_never_takes_a_place_in_the_results() -> None:
+    """Five records match; the best-scored is hidden from this viewer: with a limit of two,
+    both places go to records the viewer may find."""
+    hidden_key, visible_key = 77, 78
+    docs = [
+        Document(1, "Парус", scope=hidden_key),
+        Document(2, "Парус одинокий"),
+        Document(3, "Парус белеет", scope=visible_key),
+        Document(4, "Парус одинокий белеет", scope=hidden_key),
+    ]
+    for index in (SearchIndex.build(docs), _delta_only(docs)):
+        mine = [h.record_id for h in index.search("парус", limit=2, visible=frozenset({78}))]
+        assert len(mine) == 2 and not {1, 4} & set(mine)
+        everyone = [h.record_id for h in index.search("парус", visible=frozenset())]
+        assert sorted(everyone) == [2]
+        assert sorted(h.record_id for h in index.search("парус")) == [1, 2, 3, 4]
+
+
+def _delta_only(docs: list[Document]) -> SearchIndex:
+    index = SearchIndex.build([])
+    for doc in docs:
+        index.upsert(doc)
+    return index
+
+
+async def test_an_old_saved_index_is_rebuilt(tmp_path: Path) -> None:
+    SearchIndex.build([Document(1, "Парус", scope=5)]).save(tmp_path / "index", {})
+    loaded = SearchIndex.load(tmp_path / "index")
+    assert loaded is not None and loaded[0].scopes.tolist() == [5]
+    meta = tmp_path / "index" / "meta.json"
+    meta.write_text(meta.read_text().replace('"format": 5', '"format": 4'))
+    assert SearchIndex.load(tmp_path / "index") is None
+
+
+async def test_a_private_work_is_seen_by_its_author_parent_and_librarian_only(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    work_id = await submitted_work(demo_db, clock, title=UNIQUE)
+    await publish(demo_db, clock, work_id, AccessScope.PRIVATE)
+    for persona in ("student", "parent", "librarian"):
+        someone = chat(persona)
+        await someone.send(UNIQUE)
+        assert LINE in someone.text, persona
+    classmate = await linked_reader(chat, chat("librarian"), "1002", "classmate")
+    for other in (classmate, chat("librarian2"), chat("methodist")):
+        await other.send(UNIQUE)
+        assert "Мария С." not in other.text, other.persona
+
+
+# Withdrawing ----------------------------------------------------------------------------------
+
+
+async def test_the_author_asks_to_withdraw_and_the_librarian_takes_the_work_down(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    work_id = await submitted_work(demo_db, clock, title=UNIQUE)
+    record_id = await publish(demo_db, clock, work_id, AccessScope.LIBRARY)
+    student = chat("student")
+    await student.send(UNIQUE)
+    await student.press("1")
+    await student.press("Снять работу")
+    assert "отправлена библиотекарю" in student.text
+    await student.press_token(await forge(demo_db, "student", "record.open", record=record_id))
+    assert texts.ELIB_WITHDRAW_PENDING in student.text  # asked once, not twice
+    (notice,) = [n for n in await notices_for(demo_db, "librarian") if UNIQUE in n]
+    assert "Смирнова Мария, 7Б" in notice  # the school's own librarian knows who
+
+    # a librarian of another school cannot decide it
+    other = chat("librarian2")
+    await other.press_token(
+        await forge(demo_db, "librarian2", "elibrary.withdraw_yes", work=work_id)
+    )
+    assert other.text == texts.ACCESS_DENIED
+
+    librarian = chat("librarian")
+    await librarian.press_token(
+        await forge(demo_db, "librarian", "elibrary.withdraw_yes", work=work_id)
+    )
+    assert f"«{UNIQUE}» снята" in librarian.text
+    async with demo_db.reading() as session:
+        assert await session.get(Record, record_id) is None
+        work = await session.get(ProjectWork, work_id)
+        assert work is not None and work.status == "withdrawn" and work.record_id is None
+    await student.send(UNIQUE)
+    assert "Мария С." not in student.text
+    assert any(
+        "сняли из электронной библиотеки" in n for n in await notices_for(demo_db, "student")
+    )

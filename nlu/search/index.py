@@ -10,6 +10,12 @@ second — plus a small delta of records changed since the base was built. A sea
 4. at most a few hundred candidates are re-ranked with rapidfuzz (nlu.search.ranking);
 5. textbooks go below fiction unless asked for, and a series' books come in their order
    (nlu.search.arrange).
+
+Who may find a record is part of the search, not a filter on its results: each document
+carries an age mark and a scope key (0: everyone; any other number names a group of people —
+the caller decides what it means), and a search given the viewer's keys (`visible`) drops the
+others among the candidates, before any ranking or cut, so a page of results never has a
+hidden record's place in it.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from nlu.search.ranking import Fields, score
 from nlu.search.trigrams import TRIGRAM_SPACE, bulk_trigrams, query_trigrams, word_trigrams
 from nlu.search.vocabulary import Vocabulary
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: each document's scope key (who may find it)
 CHUNK = 100_000  # documents per bulk trigram pass
 POSTINGS_BUDGET = 150_000  # postings read per query, rarest trigrams first
 MIN_TRIGRAMS = 3  # …but never fewer trigrams than this
@@ -69,6 +75,7 @@ class Document:
     subjects: str = ""
     kind: str = "book"  # a RecordKind value
     series_number: int | None = None
+    scope: int = 0  # who may find it: 0 everyone, else a key a viewer must hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +148,7 @@ class _DeltaDoc:
     trigrams: frozenset[int]
     textbook: bool
     volume: int
+    scope: int = 0
 
 
 def _volume(doc: Document) -> int:
@@ -161,11 +169,13 @@ class SearchIndex:
         vocabulary: Vocabulary,
         textbooks: np.ndarray,
         volumes: np.ndarray,
+        scopes: np.ndarray,
     ) -> None:
         self.record_ids = record_ids  # sorted: document number → record id
         self.ages = ages
         self.textbooks = textbooks  # bool: the record is a textbook
         self.volumes = volumes  # int16: its place in its series, 0 for none
+        self.scopes = scopes  # int64: who may find it, 0 for everyone
         self.texts = texts
         self.postings = postings
         self.isbn_keys = isbn_keys  # sorted ISBN-13 as integers
@@ -195,6 +205,7 @@ class SearchIndex:
             vocabulary=Vocabulary([], postings),
             textbooks=np.empty(0, dtype=bool),
             volumes=np.empty(0, dtype=np.int16),
+            scopes=np.empty(0, dtype=np.int64),
         )
 
     @classmethod
@@ -230,9 +241,10 @@ class SearchIndex:
             vocabulary=Vocabulary.build(index_texts),
             textbooks=np.fromiter((d.kind == TEXTBOOK for d in docs), dtype=bool, count=len(docs)),
             volumes=np.fromiter((_volume(d) for d in docs), dtype=np.int16, count=len(docs)),
+            scopes=np.fromiter((d.scope for d in docs), dtype=np.int64, count=len(docs)),
         )
 
-    _ARRAYS = ("record_ids", "ages", "isbn_keys", "isbn_docs", "textbooks", "volumes")
+    _ARRAYS = ("record_ids", "ages", "isbn_keys", "isbn_docs", "textbooks", "volumes", "scopes")
 
     def save(self, folder: Path, meta: dict[str, Any]) -> None:
         """Write the base atomically: a half-written snapshot is never loaded."""
@@ -288,6 +300,7 @@ class SearchIndex:
                 vocabulary=vocabulary,
                 textbooks=array("textbooks"),
                 volumes=array("volumes"),
+                scopes=array("scopes"),
             )
         except (OSError, ValueError, KeyError):
             return None
@@ -318,6 +331,7 @@ class SearchIndex:
             trigrams,
             textbook=doc.kind == TEXTBOOK,
             volume=_volume(doc),
+            scope=doc.scope,
         )
         for t in trigrams:
             self._delta_postings[t].add(doc.record_id)
@@ -339,25 +353,36 @@ class SearchIndex:
 
     # Searching ----------------------------------------------------------------------------
 
-    def search(self, query: str, *, max_age: int | None = None, limit: int = 50) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        *,
+        max_age: int | None = None,
+        limit: int = 50,
+        visible: frozenset[int] | None = None,
+    ) -> SearchResult:
+        """Hits for `query`, best first, among the records this viewer may find: age marks up
+        to `max_age` (None: any) and scope keys 0 or in `visible` (None: every scope)."""
         query = first_words(query[:MAX_QUERY], MAX_WORDS)  # callers refuse longer ones too
+        allowed = _Allowed(max_age, visible)
         isbn = find_isbn(query)
         if isbn is not None:
-            return SearchResult(self._by_isbn(isbn, max_age))
+            return SearchResult(self._by_isbn(isbn, allowed))
         reading = self.reader.best(query)
-        hits = self._ranked(reading, max_age, limit)
+        hits = self._ranked(reading, allowed, limit)
         suggestion = None
         if not hits or hits[0].score < GOOD_SCORE:
-            suggestion = self._suggestion(reading, hits, max_age)
+            suggestion = self._suggestion(reading, hits, allowed)
         return SearchResult(hits, reading, suggestion)
 
-    def _suggestion(self, reading: Reading, hits: list[Hit], max_age: int | None) -> str | None:
+    def _suggestion(self, reading: Reading, hits: list[Hit], allowed: _Allowed) -> str | None:
         """The catalog's spelling of the query, if searching for it (as the suggestion's button
-        will) finds a record this search did not, and a better match than the best found."""
+        will) finds a record this search did not, and a better match than the best found.
+        Only records the viewer may find count: a suggestion never hints at a hidden one."""
         corrected = self.reader.corrected(reading)
         if corrected is None:
             return None
-        better = self._ranked(self.reader.best(corrected), max_age, 1)
+        better = self._ranked(self.reader.best(corrected), allowed, 1)
         if not better:
             return None
         best = hits[0].score if hits else 0.0
@@ -365,13 +390,13 @@ class SearchIndex:
             return None
         return corrected
 
-    def _ranked(self, reading: Reading, max_age: int | None, limit: int) -> list[Hit]:
+    def _ranked(self, reading: Reading, allowed: _Allowed, limit: int) -> list[Hit]:
         words = reading.words
         if not words:
             return []
         trigrams = query_trigrams(words, last_open=reading.open_end)
-        base = self._base_candidates(trigrams, max_age)
-        delta = self._delta_candidates(trigrams, max_age)
+        base = self._base_candidates(trigrams, allowed)
+        delta = self._delta_candidates(trigrams, allowed)
         fields = self.texts.get_many(base) + [self.delta[r].fields for r in delta]
         ids = [int(self.record_ids[n]) for n in base] + delta
         scores = score(reading.text, reading.open_end, fields)
@@ -387,23 +412,22 @@ class SearchIndex:
         order = series_in_order(order, words, [f.series for f in fields], volumes)
         return [Hit(ids[i], round(float(scores[i]), 2)) for i in order[:limit]]
 
-    def _allowed(self, ages: np.ndarray, max_age: int | None) -> np.ndarray:
-        if max_age is None:
-            return np.ones(len(ages), dtype=bool)
-        return (ages == NO_AGE) | (ages <= max_age)
+    def _allowed(self, docs: np.ndarray, allowed: _Allowed) -> np.ndarray:
+        """Which of these base documents are alive and the viewer may find."""
+        return self.alive[docs] & allowed.base(self.ages[docs], self.scopes[docs])
 
-    def _by_isbn(self, isbn: str, max_age: int | None) -> list[Hit]:
+    def _by_isbn(self, isbn: str, allowed: _Allowed) -> list[Hit]:
         key = int(isbn)
         start, end = np.searchsorted(self.isbn_keys, [key, key + 1])
         docs = np.asarray(self.isbn_docs[start:end])
-        docs = docs[self.alive[docs] & self._allowed(self.ages[docs], max_age)]
+        docs = docs[self._allowed(docs, allowed)]
         ids = [int(self.record_ids[n]) for n in docs]
         in_delta = self._delta_isbns.get(isbn)
-        if in_delta is not None and (max_age is None or self.delta[in_delta].age <= max_age):
+        if in_delta is not None and allowed.delta(self.delta[in_delta]):
             ids.append(in_delta)
         return [Hit(record_id, 100.0) for record_id in ids]
 
-    def _base_candidates(self, trigrams: np.ndarray, max_age: int | None) -> np.ndarray:
+    def _base_candidates(self, trigrams: np.ndarray, allowed: _Allowed) -> np.ndarray:
         n_docs = len(self.record_ids)
         if not len(trigrams) or not n_docs:
             return np.empty(0, dtype=np.int64)
@@ -428,17 +452,22 @@ class SearchIndex:
             totals = np.add.reduceat(weights, firsts)
         else:
             sums = np.bincount(docs, weights=weights, minlength=n_docs)
-            candidates = np.flatnonzero(sums >= sums.max() * CANDIDATE_RATIO)
+            candidates = np.flatnonzero(sums > 0)
             totals = sums[candidates]
+        # whom the viewer may not find is dropped first: a hidden record neither sets the bar
+        # nor takes a candidate's place
+        keep = self._allowed(candidates, allowed)
+        candidates, totals = candidates[keep], totals[keep]
+        if not len(candidates):
+            return candidates
         keep = totals >= totals.max() * CANDIDATE_RATIO
-        keep &= self.alive[candidates] & self._allowed(self.ages[candidates], max_age)
         candidates, totals = candidates[keep], totals[keep]
         if len(candidates) > MAX_CANDIDATES:
             top = np.argpartition(-totals, MAX_CANDIDATES)[:MAX_CANDIDATES]
             candidates = candidates[top]
         return candidates
 
-    def _delta_candidates(self, trigrams: np.ndarray, max_age: int | None) -> list[int]:
+    def _delta_candidates(self, trigrams: np.ndarray, allowed: _Allowed) -> list[int]:
         if not self.delta:
             return []
         n_docs = len(self.record_ids) + len(self.delta)
@@ -448,17 +477,36 @@ class SearchIndex:
             if holders:
                 idf = math.log1p(n_docs / (len(holders) + len(self.postings.of(t))))
                 for record_id in holders:
-                    totals[record_id] += idf
+                    if allowed.delta(self.delta[record_id]):
+                        totals[record_id] += idf
         if not totals:
             return []
         best = max(totals.values())
-        allowed = [
-            r
-            for r, total in totals.items()
-            if total >= best * CANDIDATE_RATIO
-            and (max_age is None or (age := self.delta[r].age) == NO_AGE or age <= max_age)
-        ]
-        return sorted(allowed, key=lambda r: -totals[r])[:MAX_CANDIDATES]
+        chosen = [r for r, total in totals.items() if total >= best * CANDIDATE_RATIO]
+        return sorted(chosen, key=lambda r: -totals[r])[:MAX_CANDIDATES]
+
+
+@dataclass(frozen=True, slots=True)
+class _Allowed:
+    """What the viewer may find: age marks up to `max_age` (None: any), scope keys 0 or in
+    `visible` (None: all)."""
+
+    max_age: int | None
+    visible: frozenset[int] | None
+
+    def base(self, ages: np.ndarray, scopes: np.ndarray) -> np.ndarray:
+        mask = np.ones(len(ages), dtype=bool)
+        if self.max_age is not None:
+            mask &= (ages == NO_AGE) | (ages <= self.max_age)
+        if self.visible is not None:
+            keys = np.fromiter(self.visible, dtype=np.int64, count=len(self.visible))
+            mask &= (scopes == 0) | np.isin(scopes, keys)
+        return mask
+
+    def delta(self, doc: _DeltaDoc) -> bool:
+        if self.max_age is not None and doc.age != NO_AGE and doc.age > self.max_age:
+            return False
+        return self.visible is None or doc.scope == 0 or doc.scope in self.visible
 
 
 def first_words(query: str, most: int) -> str:
