@@ -38,6 +38,7 @@ from db.models import (
     Library,
     Loan,
     OutboxMessage,
+    ProjectMember,
     Reader,
     Role,
     StoredFile,
@@ -55,8 +56,9 @@ REPORT_LAST = 5
 PREVIEW_ACTIONS = ("broadcast.send", "broadcast.cancel")
 
 SCHOOL, CLASS, GRADE, OVERDUE, NETWORK = "school", "class", "grade", "overdue", "network"
+PROJECT = "project"  # the members of a reading project (db/projects.py) at the library
 READERS, PARENTS, BOTH, LIBRARIANS = "readers", "parents", "both", "librarians"
-SCOPES = (SCHOOL, CLASS, GRADE, OVERDUE, NETWORK)
+SCOPES = (SCHOOL, CLASS, GRADE, OVERDUE, NETWORK, PROJECT)
 WHOM = (READERS, PARENTS, BOTH, LIBRARIANS)
 
 _GRADE = re.compile(r"(\d{1,2})(?!\d)")
@@ -73,6 +75,7 @@ class Audience:
     whom: str
     class_name: str | None = None
     grade: int | None = None
+    project: int | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES or self.whom not in WHOM:
@@ -83,17 +86,23 @@ class Audience:
             raise ValueError("a class audience, and only it, names its class")
         if (self.scope == GRADE) != (self.grade is not None):
             raise ValueError("a grade audience, and only it, names its grade")
+        if (self.scope == PROJECT) != (self.project is not None):
+            raise ValueError("a project audience, and only it, names its project")
 
     @property
     def stored(self) -> str:
         """As `broadcasts.audience` keeps it: «class 7Б both», «grade 7 readers», «overdue
-        readers», «network librarians»."""
+        readers», «network librarians», «project 3 readers»."""
+        if self.project is not None:
+            return f"{self.scope} {self.project} {self.whom}"
         grade = str(self.grade) if self.grade is not None else None
         return " ".join(part for part in (self.scope, self.class_name, grade, self.whom) if part)
 
     @classmethod
     def from_stored(cls, stored: str) -> Audience:
         parts = stored.split()
+        if len(parts) == 3 and parts[0] == PROJECT:
+            return cls(parts[0], parts[2], project=int(parts[1]))
         if len(parts) == 3 and parts[0] == GRADE:
             return cls(parts[0], parts[2], grade=int(parts[1]))
         if len(parts) == 3:
@@ -178,6 +187,11 @@ async def _readers(
             Loan.library_id == library_id, Loan.returned_at.is_(None), Loan.due_at < now
         )
         query = query.where(Reader.id.in_(overdue))
+    elif audience.scope == PROJECT:
+        members = select(ProjectMember.reader_id).where(
+            ProjectMember.project_id == audience.project
+        )
+        query = query.where(Reader.id.in_(members))
     return query
 
 

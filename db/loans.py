@@ -24,6 +24,7 @@ from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.holds import queue_moved, serve_queue
 from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
+from db.projects import read_on_return
 from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
 from db.standing import AgeCheck, above_age, loans_under_rule, reader_age_now
 
@@ -195,6 +196,7 @@ async def return_copy(c: Circulation, item_id: int, *, tell: bool = True) -> Ret
     assert record is not None and reader is not None
     late = overdue_days(loan.due_at, home, c.now)
     next_hold = await serve_queue(c, item, ItemStatus.ON_LOAN)
+    await read_on_return(c.session, reader.id, record.id, c.now)  # a project's book is read
     if tell:
         c.tell("loan.returned", reader.id, home.id, loan.id, title=record.title)
     c.audit("loan.return", home.id, "loan", loan.id, item_id=item.id, overdue_days=late)

@@ -17,6 +17,7 @@ def build_registry() -> Registry:
         holds,
         info,
         my_books,
+        projects,
         readers,
         recommend,
         reminder_settings,
@@ -42,4 +43,5 @@ def build_registry() -> Registry:
         reminder_settings.router,
         broadcast.router,
         elibrary.router,
+        projects.router,
     )

@@ -512,11 +512,13 @@ def _file_name(attachment: Attachment) -> str:
 def _audience(args: dict[str, Any]) -> Audience:
     class_name = args.get("class_name")
     grade = args.get("grade")
+    project = args.get("project")
     return Audience(
         str(args["scope"]),
         str(args["whom"]),
         str(class_name) if class_name else None,
         int(grade) if grade is not None else None,
+        int(project) if project is not None else None,
     )
 
 
@@ -526,6 +528,7 @@ def _args(audience: Audience) -> dict[str, Any]:
         "class_name": audience.class_name,
         "grade": audience.grade,
         "whom": audience.whom,
+        "project": audience.project,
     }
 
 

@@ -6,8 +6,10 @@ from db.access import Actor
 from db.circulation import library_names
 from db.enums import RoleName
 from db.people import LinkRefused
+from db.projects import LINK_PREFIX
 from db.readers import link_account
 from handlers.context import Context
+from handlers.projects import join_by_link
 from handlers.router import EVERYONE, PARENT, READER, Router
 from messages import texts
 from messages.i18n import person, say
@@ -18,7 +20,9 @@ router = Router("welcome")
 
 
 @router.command("start", menus=(READER, PARENT))
-async def start(ctx: Context) -> Reply:
+async def start(ctx: Context) -> Reply | list[Reply]:
+    if ctx.text.startswith(LINK_PREFIX):  # a project's poster: /start p_CODE
+        return await join_by_link(ctx, ctx.text)
     if ctx.text:  # a deep link: /start CODE
         return await _link(ctx, ctx.text)
     await ctx.forget_expectation()

@@ -22,6 +22,7 @@ from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
 from jobs.holds import hold_shelf_round
+from jobs.projects import deadline_round
 from jobs.reminders import due_date_round
 from jobs.retention import retention_round
 from messages.port import Port
@@ -71,6 +72,7 @@ def rounds(
         ),
         Job("due_date", {"minutes": DUE_DATE_EVERY_MINUTES}, lambda: due_date_round(db, clock)),
         Job("retention", {"hours": RETENTION_EVERY_HOURS}, lambda: retention_round(db, clock)),
+        Job("project_deadlines", {"hours": 1}, lambda: deadline_round(db, clock)),
     ]
 
 

@@ -1379,3 +1379,191 @@ REFUSALS["eloan_already"] = "Вы уже попросили доступ к эт
 REFUSALS["eloan_decided"] = "Эту просьбу уже рассмотрели."
 REFUSALS["elib_withdraw_decided"] = "Об этой работе уже решили."
 STAFF_REFUSALS = STAFF_REFUSALS | {"work_not_publishable", "eloan_decided", "elib_withdraw_decided"}
+
+# Reading projects (handlers/projects.py, handlers/projects_desk.py, jobs/projects.py) --------
+
+COMMAND_DESCRIPTIONS["projects"] = "Проекты чтения"
+BROADCAST_SCOPE["project"] = "участники проекта"
+PROJECT_ASK_TITLE = (
+    "📚 Новый проект чтения. Как он называется? Например: «Читаем вместе: зимний марафон»."
+)
+PROJECT_ASK_AIM = "Проект «{title}». Какая у него цель? Одна-две фразы — их увидят участники."
+PROJECT_ASK_DATES = (
+    "Сроки проекта: напишите начало и конец, например «1.12–25.12» или «01.12.2026 - 25.12.2026»."
+)
+PROJECT_BAD_DATES = {
+    "format": "Не понял сроки. Напишите начало и конец через тире, например «1.12–25.12».",
+    "no_such_date": "Такой даты нет в календаре. Проверьте день и месяц, например «1.12–25.12».",
+    "end_before_start": "Конец раньше начала. Напишите сроки ещё раз, например «1.12–25.12».",
+    "past": "Эти сроки уже прошли. Напишите будущие даты, например «1.12–25.12».",
+}
+PROJECT_ASK_AUDIENCE = (
+    "Для кого проект? Нажмите кнопку или напишите классы («7Б» или «7А, 7Б») "
+    "либо параллели («7» или «7, 8»)."
+)
+BUTTON_PROJECT_SCHOOL = "🏫 Вся школа"
+BUTTON_PROJECT_NETWORK = "🌐 Вся сеть"
+PROJECT_NO_CLASS = "В школе нет {classes}. Напишите классы так, как они в формулярах: «7Б»."
+PROJECT_BAD_AUDIENCE = (
+    "«{typed}» — не понял. Напишите классы («7Б, 7А») или параллели («7, 8»), не вперемешку."
+)
+PROJECT_ASK_MODE = "Участники: {audience}. Как вступать в проект?"
+BUTTON_PROJECT_OPEN = "Открыт всем — кнопкой"
+BUTTON_PROJECT_INVITE = "По приглашению — по коду"
+PROJECT_ASK_BOOKS = (
+    "Список чтения. Напишите название или автора — я найду книгу в каталоге, "
+    "а вы добавите её кнопкой ➕. Когда хватит — «готово»."
+)
+BUTTON_PROJECT_BOOKS_DONE = "✅ Готово"
+BUTTON_PROJECT_ADD_BOOK = "➕ {n}"
+PROJECT_BOOK_FOUND = "По запросу «{query}» нашлось — добавьте нужную:"
+PROJECT_BOOK_NOTHING = "По запросу «{query}» ничего не нашлось. Попробуйте иначе."
+PROJECT_BOOK_ADDED = (
+    "В списке {n} {n:книга|книги|книг}:\n{titles}\n\nИщите следующую или нажмите «Готово»."
+)
+PROJECT_BOOK_NOT_ADDED = (
+    "Эту книгу не добавить (она уже в списке или список полон). В списке {n} {n:книга|книги|книг}:"
+    "\n{titles}"
+)
+PROJECT_ASK_TASKS = (
+    "Задания проекта: вопрос, на который ответят текстом, или работа — текст, фото, файл "
+    "или ссылка. Добавьте задание или запустите проект."
+)
+BUTTON_PROJECT_TASK_ANSWER = "✍ Вопрос"
+BUTTON_PROJECT_TASK_SUBMIT = "📎 Работа"
+BUTTON_PROJECT_LAUNCH = "🚀 Запустить"
+PROJECT_ASK_TASK = {
+    "answer": "Напишите вопрос и срок, например: «Кто ваш любимый герой и почему? до 15.12».",
+    "submit": "Напишите задание и срок, например: «Нарисуйте обложку к книге до 20.12».",
+}
+PROJECT_BAD_TASK = (
+    "Не понял срок. Напишите задание и в конце «до» с датой, например «Отзыв о книге до 20.12»."
+)
+PROJECT_TASK_AFTER_END = "Срок задания позже конца проекта ({ends:date}). Напишите срок раньше."
+PROJECT_TASK_ADDED = "Задание добавлено: «{title}», срок до {due:date}."
+PROJECT_TOO_MANY_TASKS = "Заданий уже достаточно — больше пяти не добавить. Запускайте проект."
+PROJECT_EMPTY = "В проекте пока нет ни книг, ни заданий. Добавьте хотя бы задание."
+PROJECT_LAUNCHED = "🚀 Проект «{title}» запущен."
+PROJECT_CODE = "Код проекта: {code} — ученик пишет мне «/projects {code}» или открывает ссылку."
+PROJECT_CODE_LINK = "\n{messenger}: {link}"
+PROJECT_LIST_HEADER = "Проекты чтения:"
+PROJECT_LIST_NONE = "Проектов пока нет. Создайте первый!"
+PROJECT_LIST_LINE = "• «{title}» — {status}"
+PROJECT_STATUS = {"draft": "черновик", "running": "идёт", "finished": "завершён"}
+BUTTON_PROJECT_NEW = "➕ Новый проект"
+PROJECT_CARD = (
+    "📚 «{title}» — {status}\n{aim}\n"
+    "Сроки: {starts:date} — {ends:date}. Участники: {audience}, "
+    "{mode:map:open=вступают кнопкой|invite=вступают по коду}. Код: {code}.\n"
+    "В списке {books} {books:книга|книги|книг}, {tasks} {tasks:задание|задания|заданий}."
+)
+PROJECT_AUDIENCE = {"school": "вся школа", "network": "вся сеть"}
+PROJECT_AUDIENCE_GRADES = "параллели {grades}"
+PROJECT_BY_CLASS = "По классам:"
+PROJECT_NO_MEMBERS = "Пока никто не вступил."
+PROJECT_CLASS_LINE = (
+    "{class_name}: {members} {members:участник|участника|участников}, завершили {completed}, "
+    "прочитано {read} {read:книга|книги|книг}, принято {accepted} {accepted:работа|работы|работ}"
+)
+PROJECT_MEMBER_LINE = "• {name}: прочитано {read} из {books}, заданий сдано {done} из {tasks}"
+PROJECT_LEADERS = "🏆 Лидеры:"
+BUTTON_PROJECT_REMIND = "📢 Написать участникам"
+BUTTON_PROJECT_BOARD_ON = "🏆 Включить рейтинг"
+BUTTON_PROJECT_BOARD_OFF = "🏆 Выключить рейтинг"
+BUTTON_PROJECT_CODE = "🔗 Код и QR"
+BUTTON_PROJECT_FINISH = "🏁 Завершить"
+BUTTON_PROJECT_CURATOR = "👩‍🏫 Добавить куратора"
+BUTTON_PROJECT_COPY = "📋 Скопировать"
+BUTTON_PROJECT_WHOLE = "Весь проект"
+PROJECT_WHOLE = "весь проект"
+PROJECT_NO_CURATORS = (
+    "Куратором может стать библиотекарь вашей школы или учитель с формуляром в ней, "
+    "уже привязанный к боту. Таких пока нет: дайте учителю код привязки (/code)."
+)
+PROJECT_PICK_CURATOR = "Кто будет куратором?"
+PROJECT_PICK_CURATOR_CLASS = "Какой класс будет у куратора?"
+PROJECT_CURATOR_ADDED = "Куратор добавлен: «{title}», {scope}. Новые работы придут и куратору."
+PROJECT_CERTIFICATE_NOTICE = (
+    "🎓 Проект «{title}» завершён — поздравляем! Грамота участника во вложении."
+)
+PROJECT_SUMMARY = (
+    "🏁 Проект «{title}» завершён ({school}, {starts:date} — {ends:date}).\n"
+    "Для отчёта: {members} {members:участник|участника|участников}, "
+    "завершили все задания — {completed}, прочитано {read} {read:книга|книги|книг}, "
+    "принято {accepted} {accepted:работа|работы|работ}. Грамоты отправлены завершившим."
+)
+PROJECT_COPY_DATES = (
+    "Копия проекта «{title}»: тот же список и задания. Напишите новые сроки, например «1.12–25.12»."
+)
+PROJECT_CURATED = "Проекты, которые вы курируете:"
+PROJECT_NOT_LINKED = "Проекты видны читателям и родителям: пришлите код привязки от библиотекаря."
+PROJECT_NONE_OPEN = "Сейчас нет проектов, открытых для вас. Если у вас есть код — «/projects КОД»."
+PROJECT_OPEN_HEADER = "Проекты чтения:"
+PROJECT_MINE_LINE = "• «{title}»: прочитано {read} из {books}, заданий сдано {done} из {tasks}"
+PROJECT_OPEN_LINE = "• «{title}» — до {ends:date}, можно вступить"
+PROJECT_CHILD_HEADER = "{name} в проектах:"
+PROJECT_CHILD_NONE = "{name} пока не участвует в проектах."
+PROJECT_NO_CODE = "Проекта с кодом «{code}» нет или он уже завершён."
+PROJECT_JOIN_NOT_LINKED = (
+    "Чтобы вступить в проект, сначала привяжите формуляр: код даст школьный библиотекарь."
+)
+PROJECT_JOIN_NOT_FOR_YOU = "Проект «{title}» — не для вашего класса, вступить в него нельзя."
+PROJECT_JOINED = "Вы в проекте «{title}»! 🎉"
+PROJECT_ALREADY_IN = "Вы уже в проекте «{title}»."
+PROJECT_VIEW = (
+    "📚 «{title}»\n{aim}\nСроки: {starts:date} — {ends:date}.\n"
+    "Прочитано {read} из {books}, заданий сдано {done} из {tasks}.\n\nСписок чтения:"
+)
+BUTTON_PROJECT_READ = "✓ Прочитано: {n}"
+PROJECT_TASKS_HEADER = "\nЗадания:"
+PROJECT_TASK_LINE = "{n}. {title} — до {due:date}: {state}"
+PROJECT_WORK_STATE = {
+    "none": "не сдано",
+    "submitted": "на проверке",
+    "accepted": "✅ сдано",
+    "returned": "↩ вернули на доработку",
+}
+PROJECT_WORK_COMMENT = "   Комментарий: {comment}"
+BUTTON_PROJECT_ANSWER = "✍ Ответить: {n}"
+BUTTON_PROJECT_SUBMIT = "📎 Сдать: {n}"
+PROJECT_READ_MARKED = "Отмечено: книга прочитана. 📖"
+PROJECT_SEND_WORK = {
+    "answer": "«{title}» — напишите ответ одним сообщением.",
+    "submit": ("«{title}» — пришлите работу: текст, фото, файл (до {max_mb} МБ) или ссылку."),
+}
+PROJECT_ANSWER_IS_TEXT = "На вопрос отвечают текстом — напишите ответ сообщением."
+PROJECT_FILE_TOO_BIG = (
+    "Файл слишком большой: {size} МБ, а можно не больше {max_mb} МБ. Пришлите поменьше или ссылку."
+)
+PROJECT_WORK_SENT = {
+    "answer": "Ответ на вопрос «{title}» принят. Спасибо!",
+    "submit": "Работа «{title}» отправлена на проверку. Я напишу, когда её посмотрят.",
+}
+PROJECT_WORK_FILE = {"photo": "(фото во вложении)", "document": "(файл во вложении)"}
+PROJECT_WORK_NOTICE = (
+    "📥 Новая работа в проекте «{title}»\nЗадание: {task}\n{name}, {class_name}\n\n{content}"
+)
+BUTTON_PROJECT_ACCEPT = "✅ Принять"
+BUTTON_PROJECT_RETURN = "↩ Вернуть"
+PROJECT_ACCEPTED = (
+    "Работа принята: {name}, «{task}». Добавить её в электронную библиотеку? Кому показывать:"
+)
+PROJECT_SCOPE_BUTTONS = {
+    "network": "🌐 Вся сеть",
+    "library": "🏫 Только наша школа",
+    "project": "👥 Участники проекта",
+    "private": "🔒 Только автор",
+}
+PROJECT_PUBLISHED = "Работа в электронной библиотеке: {scope}."
+PROJECT_ALREADY_PUBLISHED = "Эта работа уже в электронной библиотеке."
+PROJECT_ALREADY_REVIEWED = "Эту работу уже проверили."
+PROJECT_ASK_COMMENT = "Что доработать? Напишите комментарий — его получит автор."
+PROJECT_RETURNED = "Работа возвращена с комментарием: {name}, «{task}»."
+PROJECT_ACCEPTED_NOTICE = "✅ Вашу работу «{task}» в проекте «{title}» приняли. Молодец!"
+PROJECT_RETURNED_NOTICE = (
+    "↩ Работу «{task}» в проекте «{title}» вернули на доработку: {comment}\n"
+    "Исправьте и сдайте снова — «/projects»."
+)
+PROJECT_DEADLINE_NOTICE = (
+    "⏰ Завтра, {due:date}, срок задания «{task}» в проекте «{title}». Сдать — «/projects»."
+)
