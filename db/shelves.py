@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select, true
+from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import RecordKind
+from db.enums import AccessScope, RecordKind
 from db.models import Item, Library, Loan, Reader, Record
 from nlu.subjects import bbk_subjects, record_subjects
 
@@ -35,10 +35,13 @@ def grade_of(class_name: str | None) -> int | None:
 
 
 def within_age(max_age: int | None) -> ColumnElement[bool]:
-    """The record's age mark is at most the reader's age (None: no limit)."""
+    """A record for everyone (shelves never show a student work kept to a school, a project
+    or its author: those are found through the search, which knows who is asking) whose age
+    mark is at most the reader's age (None: no limit)."""
+    public = Record.access_scope == AccessScope.PUBLIC
     if max_age is None:
-        return true()
-    return or_(Record.age_mark.is_(None), Record.age_mark <= max_age)
+        return public
+    return public & or_(Record.age_mark.is_(None), Record.age_mark <= max_age)
 
 
 def for_reader(max_age: int | None) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.catalog import holdings
+from db.elibrary import may_see
 from db.models import Record
 from db.programme import GRADES, Work, find_works, works_for
 from db.shelves import (
@@ -325,6 +326,8 @@ async def similar(ctx: Context) -> Reply:
     record = await ctx.session.get(Record, int(ctx.args["record"]))
     max_age = ctx.actor.reader_age(ctx.today)
     if record is None or (max_age is not None and (record.age_mark or 0) > max_age):
+        return Reply(texts.RECORD_GONE)
+    if not await may_see(ctx.session, ctx.actor, record.id):  # a forged button: no title shown
         return Reply(texts.RECORD_GONE)
     ids = await similar_records(ctx.session, record, max_age)
     if not ids:

@@ -1,6 +1,7 @@
 """The scheduler (APScheduler): each round its own job, schedule and failure handling — the
-hold shelf's round and the due-date reminders every hour (two jobs: one failing does not skip
-the other); the retention round once a day. The outbox is not a round: it is the dispatcher
+hold shelf's round, the due-date reminders, the projects' deadlines and the end of e-book loans
+every hour (each its own job: one failing does not skip another); the retention round once a
+day. The outbox is not a round: it is the dispatcher
 loop that runs beside the scheduler (jobs/outbox.py `run_outbox`, started by jobs/runner.py).
 
 One scheduler acts at a time (jobs/runner.py takes the lock before starting it); outbox delivery
@@ -21,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from db.clock import wall_clock
 from db.engine import Database
 from db.enums import Messenger
+from jobs.eresources import eloan_round
 from jobs.holds import hold_shelf_round
 from jobs.projects import deadline_round
 from jobs.reminders import due_date_round
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 HOLD_SHELF_EVERY_MINUTES = 60
 DUE_DATE_EVERY_MINUTES = 60
 RETENTION_EVERY_HOURS = 24
+ELOANS_EVERY_MINUTES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ def rounds(
         ),
         Job("due_date", {"minutes": DUE_DATE_EVERY_MINUTES}, lambda: due_date_round(db, clock)),
         Job("retention", {"hours": RETENTION_EVERY_HOURS}, lambda: retention_round(db, clock)),
+        Job("eloans", {"minutes": ELOANS_EVERY_MINUTES}, lambda: eloan_round(db, clock)),
         Job("project_deadlines", {"hours": 1}, lambda: deadline_round(db, clock)),
     ]
 

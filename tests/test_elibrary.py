@@ -25,6 +25,7 @@ from db.models import (
     Record,
     StoredFile,
 )
+from db.shelves import similar_records, subject_records
 from messages import texts
 from nlu.search import Document, SearchIndex
 from tests.support.chat import Chat, ChatFactory
@@ -171,6 +172,30 @@ async def test_a_school_only_work_is_found_at_its_school_and_nowhere_else(
     methodist = chat("methodist")
     await methodist.send(UNIQUE)
     assert "Мария С." not in methodist.text  # a school's own work is not the network's
+
+
+async def test_shelves_and_similar_never_show_a_work_kept_to_its_school(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    """«Похожие» and the subject shelves list records for everyone only; a forged «Похожие»
+    for a hidden work names nothing."""
+    work_id = await submitted_work(demo_db, clock, title="Капитанская дочка: мой отзыв")
+    record_id = await publish(demo_db, clock, work_id, AccessScope.LIBRARY)
+    async with demo_db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        record.subjects = "русская классика"  # as the book it is about
+    stranger = await _school_two_student(chat)
+    await stranger.press_token(
+        await forge(demo_db, "school2_student", "record.similar", record=record_id)
+    )
+    assert stranger.text == texts.RECORD_GONE
+    async with demo_db.reading() as session:
+        book = await session.scalar(select(Record).where(Record.title == "Капитанская дочка"))
+        assert book is not None
+        alike = await similar_records(session, book, None)
+        on_shelf = await subject_records(session, "русская классика", None)
+    assert record_id not in alike and record_id not in on_shelf
 
 
 async def test_the_card_of_a_work_names_school_project_and_opens_the_file(

@@ -11,6 +11,7 @@ from db.catalog import RecordData, add_record
 from db.engine import Database
 from db.enums import AuditOutcome, RecordKind
 from db.models import AuditEntry, ECollection, ELoan, LibrarySubscription
+from jobs.eresources import eloan_round
 from messages.elibrary_notices import eloans_round
 from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
@@ -108,8 +109,7 @@ async def test_a_lending_collection_grants_for_two_weeks_and_the_round_ends_it(
     async with demo_db.transaction() as session:
         assert await eloans_round(session, clock()) == 0
     clock.advance(days=1, minutes=1)
-    async with demo_db.transaction() as session:
-        assert await eloans_round(session, clock()) == 1
+    assert await eloan_round(demo_db, clock) == 1  # the scheduler's hourly round
     async with demo_db.reading() as session:
         assert (await session.get(ELoan, loan.id)).status == "ended"
     told = [n for n in await notices_for(demo_db, "student") if "Звёздный маяк" in n]

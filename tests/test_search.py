@@ -146,7 +146,7 @@ async def test_a_librarian_finds_a_copy_by_inventory_number_or_barcode(
     async with demo_db.reading() as session:
         item, title = (
             await session.execute(
-                select(Item, Record.title).join(Record).join(Library)
+                select(Item, Record.title).join(Record).join(Library, Library.id == Item.library_id)
                 .where(Library.code == "school-1").order_by(Item.id).limit(1)
             )
         ).one()  # fmt: skip
