@@ -356,3 +356,26 @@ async def _teacher(db: Database, persona: str, name: str) -> None:
         session.add(
             Role(person_id=person.id, role=RoleName.READER, library_id=1, reader_id=reader.id)
         )
+
+
+async def test_the_librarian_writes_to_the_members_through_the_broadcasts(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    librarian = chat("librarian")
+    code = await _create(librarian, "7", "Открыт всем", [], "Нарисуйте обложку до 20.12")
+    student = chat("student")
+    await student.send(f"/projects {code}")
+    await librarian.send("/projects")
+    await librarian.press(TITLE)
+    await librarian.press("Написать участникам")
+    await librarian.send("Осталась неделя: сдайте обложки!")
+    assert "Получат: 1 человек (участники проекта: ученики)." in librarian.text
+    await librarian.press("Отправить")
+    async with demo_db.reading() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "broadcast"))
+        )
+    assert [r.text.endswith("Осталась неделя: сдайте обложки!") for r in rows] == [True]
+    assert (await notices_for(demo_db, "student"))[-1].endswith("сдайте обложки!")
+    await librarian.send("/broadcasts")
+    assert "участники проекта" in librarian.text
