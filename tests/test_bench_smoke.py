@@ -1,12 +1,17 @@
 """The benches at a tiny size: the search bench's generators deterministic, complete, valid;
 the understanding bench's set complete and its runner printing every figure; the broadcast
-bench sending 30 notices and printing every figure. Times nothing."""
+bench sending 30 notices and printing every figure, one broadcast to 30 VK people, and (with
+TEST_DATABASE_URL) two sending processes on PostgreSQL settling 30 notices between them. Times
+nothing."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
 import sqlite3
+import uuid
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
@@ -24,6 +29,7 @@ from bench.understanding.__main__ import main as understanding_bench
 from bench.understanding.messages import HOLDOUT
 from bench.understanding.messages import load as understanding_set
 from nlu.isbn import to_isbn13
+from tests.support.shared import under_ci
 
 SIZE = 2_000
 SEED = 7
@@ -126,3 +132,32 @@ def test_the_broadcast_bench_prints_its_figures(capsys: pytest.CaptureFixture[st
     assert "notices: 30 · one sending process" in out
     for figure in ("effective rate", "429s met", "duplicates", "lost", "live reply p95"):
         assert f"\n{figure} " in out
+
+
+def test_the_broadcast_bench_counts_the_vk_calls_of_one_broadcast(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert broadcast_bench(["--vk", "--size", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "people: 30 · one broadcast · VK" in out
+    for figure in ("API calls", "  messages.send", "duplicates", "lost", "VK API violations"):
+        assert f"\n{figure} " in out
+    assert re.search(r"\nlost +0 ", out)
+
+
+def test_the_broadcast_bench_shares_the_notices_between_two_processes_on_postgresql(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        if under_ci():
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run")
+        pytest.skip("TEST_DATABASE_URL is not set: the --pg run is skipped")
+    name = f"bench_smoke_{uuid.uuid4().hex[:12]}"  # dropped by the bench at its end
+    assert broadcast_bench(["--size", "30", "--pg", server, "--pg-database", name]) == 0
+    out = capsys.readouterr().out
+    assert "notices: 30 · 2 sending processes · PostgreSQL" in out
+    for figure in ("effective rate", "busiest second", "duplicates", "lost", "live reply p95"):
+        assert f"\n{figure} " in out
+    tallies = re.findall(r"\nsender \d +sent (\d+) skipped 0 failed 0", out)
+    assert len(tallies) == 2 and sum(map(int, tallies)) == 30  # each notice settled once
