@@ -31,7 +31,9 @@ from db.models import (
     ButtonToken,
     CatalogChange,
     ProcessedUpdate,
+    ProjectWork,
     RateSlot,
+    Record,
     StoredFile,
 )
 
@@ -114,12 +116,12 @@ async def prune_chat_slots(session: AsyncSession, now: datetime) -> int:
 
 
 async def prune_orphan_files(session: AsyncSession, now: datetime) -> int:
-    """Stored files older than ORPHAN_FILE_KEEP that no broadcast carries."""
-    carried = select(Broadcast.file_id).where(Broadcast.file_id.is_not(None))
+    """Stored files older than ORPHAN_FILE_KEEP that no broadcast, project work or record
+    (a student work in the e-library) carries."""
+    carriers = (Broadcast.file_id, ProjectWork.file_id, Record.file_id)
+    kept = [StoredFile.id.not_in(select(c).where(c.is_not(None))) for c in carriers]
     result = await session.execute(
-        delete(StoredFile).where(
-            StoredFile.created_at < now - ORPHAN_FILE_KEEP, StoredFile.id.not_in(carried)
-        )
+        delete(StoredFile).where(StoredFile.created_at < now - ORPHAN_FILE_KEEP, *kept)
     )
     return result.rowcount or 0
 

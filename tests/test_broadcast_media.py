@@ -16,7 +16,15 @@ from bot.telegram import TelegramTransport
 from db.broadcasts import Audience, by_grade, grade_of, typed_grade
 from db.engine import Database
 from db.enums import AuditOutcome, Messenger, RoleName
-from db.models import AuditEntry, Broadcast, Library, OutboxMessage, Reader, StoredFile
+from db.models import (
+    AuditEntry,
+    Broadcast,
+    Library,
+    OutboxMessage,
+    ProjectWork,
+    Reader,
+    StoredFile,
+)
 from db.stored_files import FILES, MAX_BYTES
 from jobs.outbox import deliver_due
 from jobs.retention import retention_round
@@ -64,9 +72,15 @@ async def cards_of(db: Database, class_name: str) -> list[str]:
         )
 
 
-async def count(db: Database, model: Any) -> int:
+async def count(db: Database, model: Any, *where: Any) -> int:
     async with db.reading() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+# The demo's project works keep files of their own (db/demo/projects.py): not a broadcast's.
+NOT_A_WORK = StoredFile.id.not_in(
+    select(ProjectWork.file_id).where(ProjectWork.file_id.is_not(None))
+)
 
 
 async def broadcast_rows(db: Database) -> list[OutboxMessage]:
@@ -173,7 +187,7 @@ async def test_a_pdf_from_telegram_goes_into_the_broadcast_with_its_name(
     previewed = [m for m in librarian.messages[since:] if m.kind == "document"]
     assert [(m.file, m.file_name) for m in previewed] == [(pdf, "программа.pdf")]
     async with demo_db.reading() as session:
-        stored = await session.scalar(select(StoredFile))
+        stored = await session.scalar(select(StoredFile).where(NOT_A_WORK))
     assert stored is not None and (stored.kind, stored.name, stored.data) == (
         "document",
         "программа.pdf",
@@ -221,10 +235,10 @@ async def test_a_file_too_big_is_refused_and_the_librarian_sends_another(
         "Файл слишком большой: 10,1 МБ, а можно не больше 10 МБ. Ничего не отправлено — "
         "пришлите фото или файл поменьше (или только текст)."
     )
-    assert await count(demo_db, StoredFile) == 0
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 0
     await send_file(librarian, "photo", picture(), None, caption=TEXT)  # still awaited
     assert "Так сообщение увидят получатели — текст и это фото" in librarian.text
-    assert await count(demo_db, StoredFile) == 1
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 1
 
 
 async def test_no_file_outlives_its_preview_unless_it_is_sent(
@@ -236,19 +250,19 @@ async def test_no_file_outlives_its_preview_unless_it_is_sent(
     await librarian.send("/broadcast 7Б")
     await librarian.press("Ученикам")
     await send_file(librarian, "photo", picture(), None, caption=TEXT)
-    assert await count(demo_db, StoredFile) == 1
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 1
     await librarian.press("Отмена")
     assert "никто ничего не получил" in librarian.text
-    assert await count(demo_db, StoredFile) == 0
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 0
 
     for colour in ("red", "blue"):
         await librarian.send("/broadcast 7Б")
         await librarian.press("Ученикам")
         await send_file(librarian, "photo", picture(colour), None, caption=colour)
-    assert await count(demo_db, StoredFile) == 2
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 2
     await librarian.press("Отправить")
     async with demo_db.reading() as session:
-        kept = list(await session.scalars(select(StoredFile.data)))
+        kept = list(await session.scalars(select(StoredFile.data).where(NOT_A_WORK)))
         carried = await session.scalar(select(Broadcast.file_id))
     assert kept == [picture("blue")] and carried is not None
 
@@ -266,12 +280,14 @@ async def test_a_preview_left_unanswered_leaves_its_file_a_day_at_most(
     await librarian.send("/broadcast 7Б")
     await librarian.press("Ученикам")
     await send_file(librarian, "photo", picture("blue"), None, caption="забуду")
-    assert await count(demo_db, StoredFile) == 2
+    assert await count(demo_db, StoredFile, NOT_A_WORK) == 2
     assert (await retention_round(demo_db, clock)).orphan_files == 0  # not a day old yet
     clock.advance(days=1, minutes=1)
     assert (await retention_round(demo_db, clock)).orphan_files == 1
     async with demo_db.reading() as session:
-        assert list(await session.scalars(select(StoredFile.data))) == [picture("red")]
+        assert list(await session.scalars(select(StoredFile.data).where(NOT_A_WORK))) == [
+            picture("red")
+        ]
 
 
 async def test_a_photo_outside_a_broadcast_is_still_read_for_a_barcode(

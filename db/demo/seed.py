@@ -1,5 +1,7 @@
 """A demo network: three schools, a real school reading list, classes of students, a parent,
-librarians, a methodologist, and a few loans (one overdue). Deterministic: same data each time.
+librarians, a methodologist, and a few loans (one overdue); a running reading project of 7Б
+with works in the e-library, and e-resource collections (db/demo/projects.py). Deterministic:
+same data each time.
 
 Console personas are linked directly: student (card 1001 at school-1), parent (of 1001 at
 school-1 and 1001 at school-2), librarian (school-1), librarian2, librarian3, methodist.
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.catalog_import import ImportReport, import_records
 from db.clock import utcnow
 from db.demo.history import date_arrivals, past_loans
+from db.demo.projects import seed_e_resources, seed_projects
 from db.engine import Database
 from db.enums import ItemStatus, Messenger, RecordKind, RoleName
 from db.importers import ParsedRecord, read_catalog
@@ -172,6 +175,8 @@ async def seed_demo(db: Database, *, now: datetime | None = None) -> DemoSummary
         await date_arrivals(session, libraries[:2], now)
         for library, librarian in zip(libraries, ("librarian", "librarian2"), strict=False):
             await past_loans(session, library, readers[library.code], people[librarian], now)
+        await seed_projects(session, libraries[0], people["librarian"], now)
+        await seed_e_resources(session, network.id, libraries, now)
 
         return DemoSummary(
             libraries=len(libraries),
