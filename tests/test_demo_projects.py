@@ -33,6 +33,7 @@ from db.models import (
 )
 from db.retention import prune
 from tests.conftest import FIXED_NOW
+from tests.support.chat import ChatFactory
 from tests.support.clock import Clock
 
 SIGNED = re.compile(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ]\., 7Б$")  # «Алиса К., 7Б»
@@ -208,3 +209,20 @@ async def test_the_retention_round_keeps_the_works_files(demo_db: Database, cloc
         carried = list(await session.scalars(select(ProjectWork.file_id)))
         kept = list(await session.scalars(select(StoredFile.id).where(StoredFile.id.in_(carried))))
         assert len(carried) == 3 and sorted(kept) == sorted(carried)
+
+
+async def test_in_chat_the_student_sees_her_project_and_the_works_keep_their_scopes(
+    chat: ChatFactory,
+) -> None:
+    student, other_school = chat("student"), chat("librarian2")
+    await student.send("/projects")
+    assert (
+        "• «Читаем вместе: зимние сказки»: прочитано 1 из 2, заданий сдано 0 из 1" in student.text
+    )
+    for title in ("Сказка про снеговика, который любил читать", "Иллюстрация к «Снежной королеве»"):
+        await student.send(title)
+        assert f"1. {title} —" in student.text  # a classmate's work: network, school
+    await other_school.send("Сказка про снеговика, который любил читать")
+    assert "1. Сказка про снеговика, который любил читать —" in other_school.text  # network
+    await other_school.send("Иллюстрация к «Снежной королеве»")
+    assert "Иллюстрация к «Снежной королеве» —" not in other_school.text  # school-1 only
