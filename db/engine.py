@@ -4,10 +4,18 @@ SQLite is configured so that concurrent writers queue instead of failing: WAL jo
 timeout, foreign keys on, and every transaction opened with ``BEGIN IMMEDIATE`` so the write
 lock is taken up front (a deferred transaction that upgrades to a writer mid-way can fail with
 "database is locked" no matter how long the timeout is). Read-only sessions begin deferred.
+
+Within one process the writers of a SQLite database also queue on an asyncio lock, in the order
+they came: SQLite's own busy handler makes a waiting writer sleep in growing steps (up to a
+tenth of a second) however soon the lock is free, which under a burst of small writes (the
+outbox sending a broadcast) wastes most of the time. The busy timeout still covers another
+process (a CLI command beside the bot).
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -79,6 +87,10 @@ class Database:
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.engine = create_engine(url, **engine_kwargs)
+        # SQLite's writers of this process, per event loop (tests run one loop per test).
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -91,8 +103,19 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any error."""
-        async with self.sessions() as session, session.begin():
+        if self.dialect != "sqlite":
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer(), self.sessions() as session, session.begin():
             yield session
+
+    def _writer(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._writers.get(loop)
+        if lock is None:
+            lock = self._writers[loop] = asyncio.Lock()
+        return lock
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -18,7 +18,8 @@ _TAKE = text(
     INSERT INTO rate_slots AS s (key, next_at)
     VALUES (:key, {_NOW} + CAST(:interval AS double precision))
     ON CONFLICT (key) DO UPDATE
-        SET next_at = greatest(s.next_at, {_NOW}) + CAST(:interval AS double precision)
+        SET next_at = greatest(s.next_at, {_NOW} - CAST(:behind AS double precision))
+            + CAST(:interval AS double precision)
     RETURNING s.next_at - CAST(:interval AS double precision) - {_NOW}
     """
 )
@@ -34,10 +35,14 @@ _PAUSE = text(
 )
 
 
-async def take_slot(db: Database, key: str, interval: float) -> float:
-    """Claim the token's next slot; the seconds to wait before using it (0 when it is free)."""
+async def take_slot(db: Database, key: str, interval: float, *, catch_up: int = 0) -> float:
+    """Claim the token's next slot; the seconds to wait before using it (0 when it is free).
+    With `catch_up`, up to that many slots nobody came for in time may still be taken (a
+    worker that was busy makes up for them at once): no second then holds more than the rate
+    and `catch_up` more."""
+    behind = catch_up * interval
     async with db.engine.begin() as connection:
-        wait = await connection.scalar(_TAKE, {"key": key, "interval": interval})
+        wait = await connection.scalar(_TAKE, {"key": key, "interval": interval, "behind": behind})
     return max(0.0, float(wait or 0.0))
 
 

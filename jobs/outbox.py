@@ -345,13 +345,16 @@ async def _deliver_row(
                 for t in targets
             ]
         unreachable = False
-        for target, reply in zip(targets, replies, strict=True):
-            outcome = await _deliver_one(db, ports[target.messenger], row, target, reply, clock)
-            if outcome == DeliveryStatus.UNREACHABLE:
-                unreachable = True
-            elif outcome != DeliveryStatus.SENT:
-                error = outcome
-        if error is not None or not unreachable:
+        for n, (target, reply) in enumerate(zip(targets, replies, strict=True)):
+            status, failed = await _send_one(ports[target.messenger], row, target, reply)
+            unreachable |= status == DeliveryStatus.UNREACHABLE
+            error = error or failed
+            last = n == len(targets) - 1
+            async with db.transaction() as session:  # each send recorded before the next
+                await _record(session, row, target, status, failed, clock())
+                if last and (error is not None or not unreachable):  # and the row marked
+                    return await _mark_in(session, row, token, error, clock())
+        if error is not None or not unreachable:  # nobody to send to
             return await _mark(db, row, token, error, clock)
 
 
@@ -405,13 +408,17 @@ async def _deliver_group(
     async with asyncio.TaskGroup() as group:
         for row, target in alone:
             group.create_task(one(row, target))
-    for row, targets in planned:
-        got = [results[row.id, t.account_id] for t in targets]
-        if DeliveryStatus.UNREACHABLE in got:
-            outcomes.append(await _deliver_row(db, ports, row, files, token, clock))
-            continue
-        error = next((g for g in got if g != DeliveryStatus.SENT), None)
-        outcomes.append(await _mark(db, row, token, error, clock))
+    replan: list[_Leased] = []
+    async with db.transaction() as session:  # the group's rows marked together
+        for row, targets in planned:
+            got = [results[row.id, t.account_id] for t in targets]
+            if DeliveryStatus.UNREACHABLE in got:
+                replan.append(row)
+                continue
+            error = next((g for g in got if g != DeliveryStatus.SENT), None)
+            outcomes.append(await _mark_in(session, row, token, error, clock()))
+    for row in replan:  # planned around the account that could not be written to
+        outcomes.append(await _deliver_row(db, ports, row, files, token, clock))
     return outcomes
 
 
@@ -482,23 +489,29 @@ async def _mark(
 ) -> _Outcome:
     """What the row came to, written only while it is still ours."""
     async with db.transaction() as session:
-        values: dict[str, Any] = {"lease_token": None}
-        if error is not None:
-            outcome = _Outcome.FAILED
-            values |= {"last_error": error[:500], "not_before": clock() + _backoff(row.attempts)}
-            if row.attempts >= MAX_ATTEMPTS:
-                values["status"] = OutboxStatus.FAILED
-        elif await delivered_count(session, row.id):
-            outcome = _Outcome.SENT
-            values |= {"status": OutboxStatus.SENT, "sent_at": clock(), "last_error": None}
-        else:
-            outcome = _Outcome.SKIPPED
-            values |= {"status": OutboxStatus.SKIPPED, "last_error": "unreachable"}
-        marked = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.lease_token == token)
-            .values(**values)
-        )
+        return await _mark_in(session, row, token, error, clock())
+
+
+async def _mark_in(
+    session: AsyncSession, row: _Leased, token: str, error: str | None, now: datetime
+) -> _Outcome:
+    values: dict[str, Any] = {"lease_token": None}
+    if error is not None:
+        outcome = _Outcome.FAILED
+        values |= {"last_error": error[:500], "not_before": now + _backoff(row.attempts)}
+        if row.attempts >= MAX_ATTEMPTS:
+            values["status"] = OutboxStatus.FAILED
+    elif await delivered_count(session, row.id):
+        outcome = _Outcome.SENT
+        values |= {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
+    else:
+        outcome = _Outcome.SKIPPED
+        values |= {"status": OutboxStatus.SKIPPED, "last_error": "unreachable"}
+    marked = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.lease_token == token)
+        .values(**values)
+    )
     if marked.rowcount != 1:
         log.warning("outbox %s: lease lost while sending; left to its new holder", row.id)
         return _Outcome.LOST
@@ -514,23 +527,39 @@ async def _deliver_one(
     clock: Callable[[], datetime],
 ) -> str:
     """DeliveryStatus.SENT or .UNREACHABLE, or the error of a failed try; recorded."""
-    outbox_id = row.id
-    address = Address(target.messenger, target.chat_id)
-    error = None
-    try:
-        key = delivery_key(outbox_id, target.account_id)
-        await port.deliver(address, reply, key=key, priority=row.priority)
-        status = DeliveryStatus.SENT
-    except RecipientUnreachable:
-        status = DeliveryStatus.UNREACHABLE
-    except Exception as failure:  # the messenger is down or refused: try again later
-        log.warning("outbox %s: delivery failed\n%s", outbox_id, redacted_traceback(failure))
-        status, error = DeliveryStatus.FAILED, type(failure).__name__
+    status, error = await _send_one(port, row, target, reply)
     async with db.transaction() as session:
-        if status == DeliveryStatus.UNREACHABLE:
-            await mark_unreachable(session, target.messenger, target.external_id)
-        await record_delivery(session, outbox_id, target.account_id, status, clock(), error)
+        await _record(session, row, target, status, error, clock())
     return error or status
+
+
+async def _send_one(
+    port: Port, row: _Leased, target: Target, reply: Reply
+) -> tuple[DeliveryStatus, str | None]:
+    """What one try on one account came to: its status, and the error of a failed one."""
+    address = Address(target.messenger, target.chat_id)
+    try:
+        key = delivery_key(row.id, target.account_id)
+        await port.deliver(address, reply, key=key, priority=row.priority)
+    except RecipientUnreachable:
+        return DeliveryStatus.UNREACHABLE, None
+    except Exception as failure:  # the messenger is down or refused: try again later
+        log.warning("outbox %s: delivery failed\n%s", row.id, redacted_traceback(failure))
+        return DeliveryStatus.FAILED, type(failure).__name__
+    return DeliveryStatus.SENT, None
+
+
+async def _record(
+    session: AsyncSession,
+    row: _Leased,
+    target: Target,
+    status: DeliveryStatus,
+    error: str | None,
+    now: datetime,
+) -> None:
+    if status == DeliveryStatus.UNREACHABLE:
+        await mark_unreachable(session, target.messenger, target.external_id)
+    await record_delivery(session, row.id, target.account_id, status, now, error)
 
 
 def _buttons_for(
