@@ -18,7 +18,6 @@ when another one is confirmed or cancelled, has its file deleted (`spend_preview
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +43,7 @@ from db.models import (
     StoredFile,
 )
 from db.outbox import BULK, notify
+from db.school_classes import grade_of
 from db.stored_files import FILES
 
 KIND = "broadcast"
@@ -60,10 +60,6 @@ PROJECT = "project"  # the members of a reading project (db/projects.py) at the 
 READERS, PARENTS, BOTH, LIBRARIANS = "readers", "parents", "both", "librarians"
 SCOPES = (SCHOOL, CLASS, GRADE, OVERDUE, NETWORK, PROJECT)
 WHOM = (READERS, PARENTS, BOTH, LIBRARIANS)
-
-_GRADE = re.compile(r"(\d{1,2})(?!\d)")
-# «7», «7-е», «7е классы», «все 7-е», «7 кл», «7 параллель» (normalised: no spaces, upper case).
-_TYPED_GRADE = re.compile(r"(?:ВСЕ)?(\d{1,2})(?:-?Е|-?ЫЕ)?(?:КЛАСС[А-Я]*|КЛ\.?|ПАРАЛЛЕЛЬ)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,23 +128,6 @@ class Report:
     failed: int = 0
     cancelled: int = 0
     file_kind: str | None = None  # "photo" | "document": what went with the text
-
-
-def normal_class(typed: str) -> str:
-    """«7б», « 7 Б » → «7Б»."""
-    return "".join(typed.split()).upper().replace("Ё", "Е")
-
-
-def grade_of(class_name: str) -> int | None:
-    """The grade (parallel) of a class: «7Б» → 7, «10А» → 10; None for a class with no number."""
-    found = _GRADE.match(class_name)
-    return int(found.group(1)) if found else None
-
-
-def typed_grade(typed: str) -> int | None:
-    """A grade as a librarian types it: «7», «7-е», «7 классы», «все 7-е» → 7; else None."""
-    found = _TYPED_GRADE.fullmatch(normal_class(typed))
-    return int(found.group(1)) if found else None
 
 
 async def classes_of(session: AsyncSession, library_id: int) -> list[str]:

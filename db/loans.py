@@ -24,7 +24,7 @@ from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.holds import queue_moved, serve_queue
 from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
-from db.projects import read_on_return
+from db.project_progress import read_on_return
 from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
 from db.standing import AgeCheck, above_age, loans_under_rule, reader_age_now
 

@@ -7,71 +7,66 @@ join code, «finished» when its librarian ends it. Its audience says who may se
 button («open») or only with the code («invite»). The code (and its deep link) never widens
 the audience: a student of another class cannot join a class's project with it.
 
-Progress: a member read a book of the list (marked by them, or when they returned a copy of it:
-`read_on_return`, called from db.loans.return_copy), and has a task done when their latest work
-for it is submitted (an answer) or accepted (a work). Completed: every book read, every task
-done. Curators: people already in the bot — a librarian of the same school, or a teacher whose
-card is at it — added by the project's librarian for one class or the whole project; a curator
-sees and reviews their class only.
+Members' works and their review, and curators: db/project_works.py; books read, progress,
+the finish and deadlines: db/project_progress.py.
 
-Every function that changes a project checks who acts (`require_manager`, `require_reviewer`):
-button arguments are the sender's to forge.
+Every function that changes a project checks who acts (`require_manager`): button arguments
+are the sender's to forge.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import AccessDenied, Actor, Card
 from db.audit import audit
 from db.dialect import insert_ignore
-from db.enums import ReaderCategory, RoleName
 from db.models import (
-    GuardianLink,
     Library,
-    Person,
     Project,
     ProjectBook,
-    ProjectCurator,
     ProjectMember,
-    ProjectRead,
     ProjectTask,
-    ProjectWork,
-    Reader,
     Record,
-    Role,
 )
+from db.school_classes import grade_of, normal_class
 
 DRAFT, RUNNING, FINISHED = "draft", "running", "finished"
+
+
 OPEN, INVITE = "open", "invite"
+
+
 SCHOOL, NETWORK, CLASSES, GRADES = "school", "network", "classes", "grades"
+
+
 ANSWER, SUBMIT = "answer", "submit"
+
+
 SUBMITTED, ACCEPTED, RETURNED = "submitted", "accepted", "returned"
+
+
 WORK_KINDS = ("text", "photo", "document", "link")
+
+
 MAX_BOOKS = 10  # a reading list fits one keyboard of «✓ прочитал(а)» buttons
+
+
 MAX_TASKS = 5
+
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a poster
+
+
 CODE_LENGTH = 6
+
+
 LINK_PREFIX = "p_"  # a deep link's payload «p_<code>»: a project's, not a link code
-
-_GRADE = re.compile(r"(\d{1,2})")
-
-
-def normal_class(typed: str) -> str:
-    """«7б», « 7 Б » → «7Б»."""
-    return "".join(typed.split()).upper().replace("Ё", "Е")
-
-
-def grade_of(class_name: str | None) -> int | None:
-    found = _GRADE.match(class_name or "")
-    return int(found.group(1)) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,48 +102,7 @@ class Audience:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One member's progress: books read of the list, tasks done of all."""
-
-    reader_id: int
-    class_name: str | None
-    full_name: str
-    read: int
-    books: int
-    done: int
-    tasks: int
-
-    @property
-    def completed(self) -> bool:
-        return self.read >= self.books and self.done >= self.tasks
-
-    @property
-    def score(self) -> int:
-        return self.read + self.done
-
-
-@dataclass(frozen=True, slots=True)
-class ClassProgress:
-    class_name: str
-    members: int
-    completed: int
-    books_read: int
-    works_accepted: int
-
-
-@dataclass(slots=True)
-class Summary:
-    """What a finished project leaves for the school's report."""
-
-    members: int = 0
-    completed: int = 0
-    books_read: int = 0
-    works_accepted: int = 0
-    certificates: list[tuple[Progress, int]] = field(default_factory=list)  # (member, library)
-
-
-# Who may ------------------------------------------------------------------------------------
+# Who may -----------------------------------------------------------------------------------------
 
 
 async def project_library(session: AsyncSession, project: Project) -> Library | None:
@@ -168,57 +122,7 @@ def require_manager(actor: Actor, project: Project | None, action: str) -> Proje
     return project
 
 
-async def curated_classes(
-    session: AsyncSession, actor: Actor, project: Project
-) -> frozenset[str] | None:
-    """The classes the actor curates in the project: None for all of them (its librarian, or a
-    curator of the whole project), an empty set for someone who curates nothing of it."""
-    if may_manage(actor, project):
-        return None
-    if actor.person_id is None:
-        return frozenset()
-    rows = list(
-        await session.scalars(
-            select(ProjectCurator.class_name).where(
-                ProjectCurator.project_id == project.id,
-                ProjectCurator.person_id == actor.person_id,
-            )
-        )
-    )
-    if any(row is None for row in rows):
-        return None
-    return frozenset(r for r in rows if r)
-
-
-async def require_reviewer(
-    session: AsyncSession, actor: Actor, work: ProjectWork | None, action: str
-) -> tuple[ProjectWork, Project, Reader]:
-    """The work, its project and author, if the actor may review it: the project's librarian,
-    a librarian of the author's school for a network project, or a curator of the author's
-    class. Anyone else (a student pressing a forged «Принять») is refused."""
-    if work is None:
-        raise AccessDenied(action)
-    project = await session.get(Project, work.project_id)
-    author = await session.get(Reader, work.reader_id)
-    assert project is not None and author is not None
-    if may_manage(actor, project) or author.library_id in actor.librarian_of:
-        return work, project, author
-    classes = await curated_classes(session, actor, project)
-    if classes is None or normal_class(author.class_name or "") in classes:
-        return work, project, author
-    raise AccessDenied(action, project.library_id)
-
-
-async def is_curator(session: AsyncSession, person_id: int | None) -> bool:
-    if person_id is None:
-        return False
-    found = await session.scalar(
-        select(ProjectCurator.id).where(ProjectCurator.person_id == person_id).limit(1)
-    )
-    return found is not None
-
-
-# Creating ------------------------------------------------------------------------------------
+# Creating ----------------------------------------------------------------------------------------
 
 
 async def start_project(
@@ -382,7 +286,7 @@ async def set_dates(session: AsyncSession, project: Project, starts: date, ends:
     project.starts_on, project.ends_on = starts, ends
 
 
-# Reading -------------------------------------------------------------------------------------
+# Reading -----------------------------------------------------------------------------------------
 
 
 async def book_ids(session: AsyncSession, project_id: int) -> list[int]:
@@ -436,18 +340,7 @@ async def library_projects(session: AsyncSession, actor: Actor) -> list[Project]
     return list(await session.scalars(query.where(or_(*mine))))
 
 
-async def curated_projects(session: AsyncSession, person_id: int | None) -> list[Project]:
-    if person_id is None:
-        return []
-    return list(
-        await session.scalars(
-            select(Project)
-            .join(ProjectCurator, ProjectCurator.project_id == Project.id)
-            .where(ProjectCurator.person_id == person_id, Project.status != DRAFT)
-            .distinct()
-            .order_by(Project.id.desc())
-        )
-    )
+# Joining -----------------------------------------------------------------------------------------
 
 
 async def network_of(session: AsyncSession, library_id: int) -> int | None:
@@ -540,398 +433,6 @@ async def is_member(session: AsyncSession, project_id: int, reader_id: int) -> b
         )
     )
     return found is not None
-
-
-async def mark_read(
-    session: AsyncSession, project_id: int, reader_id: int, record_id: int, now: datetime, via: str
-) -> bool:
-    """The member read a book of the list; False if it was marked before or is not on it."""
-    if record_id not in await book_ids(session, project_id):
-        return False
-    return await insert_ignore(
-        session,
-        ProjectRead,
-        {
-            "project_id": project_id,
-            "reader_id": reader_id,
-            "record_id": record_id,
-            "read_at": now,
-            "via": via,
-        },
-        ["project_id", "reader_id", "record_id"],
-    )
-
-
-async def read_on_return(
-    session: AsyncSession, reader_id: int, record_id: int, now: datetime
-) -> int:
-    """A copy came back: the book is read in every running project of the reader that lists
-    it. How many projects that was."""
-    projects = await session.scalars(
-        select(ProjectBook.project_id)
-        .join(ProjectMember, ProjectMember.project_id == ProjectBook.project_id)
-        .join(Project, Project.id == ProjectBook.project_id)
-        .where(
-            ProjectBook.record_id == record_id,
-            ProjectMember.reader_id == reader_id,
-            Project.status == RUNNING,
-        )
-    )
-    marked = 0
-    for project_id in list(projects):
-        marked += await mark_read(session, project_id, reader_id, record_id, now, "return")
-    return marked
-
-
-async def reads_of(session: AsyncSession, project_id: int, reader_id: int) -> set[int]:
-    return set(
-        await session.scalars(
-            select(ProjectRead.record_id).where(
-                ProjectRead.project_id == project_id, ProjectRead.reader_id == reader_id
-            )
-        )
-    )
-
-
-async def latest_works(
-    session: AsyncSession, project_id: int, reader_id: int
-) -> dict[int, ProjectWork]:
-    """The member's latest work per task."""
-    works = await session.scalars(
-        select(ProjectWork)
-        .where(ProjectWork.project_id == project_id, ProjectWork.reader_id == reader_id)
-        .order_by(ProjectWork.id)
-    )
-    return {w.task_id: w for w in works if w.task_id is not None}
-
-
-def task_done(task: ProjectTask, work: ProjectWork | None) -> bool:
-    """An answer counts once given; a work once accepted."""
-    if work is None:
-        return False
-    return work.status == ACCEPTED or (task.kind == ANSWER and work.status == SUBMITTED)
-
-
-async def submit_work(
-    session: AsyncSession,
-    actor: Actor,
-    task: ProjectTask,
-    reader_id: int,
-    now: datetime,
-    *,
-    kind: str,
-    text: str | None = None,
-    file_id: int | None = None,
-    link: str | None = None,
-) -> ProjectWork:
-    """A member's answer or work for a task of a running project (their own card only)."""
-    project = await session.get(Project, task.project_id)
-    assert project is not None
-    if actor.own_card(reader_id) is None or not await is_member(session, project.id, reader_id):
-        raise AccessDenied("project.submit", project.library_id)
-    if project.status != RUNNING:
-        raise AccessDenied("project.submit", project.library_id)
-    if kind not in WORK_KINDS:
-        raise ValueError(f"no such work kind: {kind}")
-    work = ProjectWork(
-        project_id=project.id,
-        task_id=task.id,
-        reader_id=reader_id,
-        title=task.title,
-        submitted_at=now,
-        kind=kind,
-        text=text,
-        file_id=file_id,
-        link=link,
-    )
-    session.add(work)
-    await session.flush()
-    return work
-
-
-async def review(
-    session: AsyncSession,
-    actor: Actor,
-    work_id: int,
-    accepted: bool,
-    now: datetime,
-    comment: str | None = None,
-) -> tuple[ProjectWork, Project, Reader]:
-    """Accept a work, or return it with a comment; the reviewer is checked (require_reviewer)."""
-    action = "project.accept" if accepted else "project.return"
-    work, project, author = await require_reviewer(
-        session, actor, await session.get(ProjectWork, work_id), action
-    )
-    work.status = ACCEPTED if accepted else RETURNED
-    work.comment = comment
-    work.reviewed_by_person_id = actor.person_id
-    work.reviewed_at = now
-    audit(
-        session,
-        actor,
-        action,
-        library_id=author.library_id,
-        object_type="project_work",
-        object_id=work.id,
-    )
-    return work, project, author
-
-
-# Curators ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    person_id: int
-    name: str
-
-
-async def curator_candidates(
-    session: AsyncSession, actor: Actor, project: Project
-) -> list[Candidate]:
-    """Who may curate: a librarian of the project's school, or a teacher whose card is at it
-    and who is in the bot (their role says so) — never the acting librarian themselves."""
-    if project.library_id is None:
-        return []
-    librarians = await session.execute(
-        select(Person.id, Person.display_name)
-        .join(Role, Role.person_id == Person.id)
-        .where(Role.role == RoleName.LIBRARIAN, Role.library_id == project.library_id)
-    )
-    teachers = await session.execute(
-        select(Role.person_id, Reader.full_name)
-        .join(Reader, Reader.id == Role.reader_id)
-        .where(
-            Role.role == RoleName.READER,
-            Reader.library_id == project.library_id,
-            Reader.category == ReaderCategory.TEACHER,
-            Reader.erased_at.is_(None),
-        )
-    )
-    found: dict[int, str] = {}
-    for person_id, name in [*librarians, *teachers]:
-        if person_id != actor.person_id:
-            found.setdefault(person_id, name or f"№{person_id}")
-    return [Candidate(p, n) for p, n in sorted(found.items())]
-
-
-async def add_curator(
-    session: AsyncSession, actor: Actor, project: Project, person_id: int, class_name: str | None
-) -> bool:
-    require_manager(actor, project, "project.curator")
-    if person_id not in {c.person_id for c in await curator_candidates(session, actor, project)}:
-        raise AccessDenied("project.curator", project.library_id)
-    exists = await session.scalar(
-        select(ProjectCurator.id).where(
-            ProjectCurator.project_id == project.id,
-            ProjectCurator.person_id == person_id,
-            ProjectCurator.class_name.is_(None)
-            if class_name is None
-            else ProjectCurator.class_name == class_name,
-        )
-    )
-    if exists is not None:
-        return False
-    session.add(ProjectCurator(project_id=project.id, person_id=person_id, class_name=class_name))
-    await session.flush()
-    audit(
-        session,
-        actor,
-        "project.curator",
-        library_id=project.library_id,
-        object_type="project",
-        object_id=project.id,
-        curator=person_id,
-    )
-    return True
-
-
-async def reviewers(session: AsyncSession, project: Project, author: Reader) -> list[Person]:
-    """Who hears of a new work: the librarians of the author's school and the curators of the
-    whole project or of the author's class."""
-    librarians = select(Role.person_id).where(
-        Role.role == RoleName.LIBRARIAN, Role.library_id == author.library_id
-    )
-    curators = select(ProjectCurator.person_id).where(
-        ProjectCurator.project_id == project.id,
-        ProjectCurator.class_name.is_(None)
-        | (ProjectCurator.class_name == normal_class(author.class_name or "")),
-    )
-    return list(
-        await session.scalars(
-            select(Person)
-            .where(Person.id.in_(librarians) | Person.id.in_(curators))
-            .order_by(Person.id)
-        )
-    )
-
-
-# Progress ------------------------------------------------------------------------------------
-
-
-async def progress(
-    session: AsyncSession, project: Project, classes: frozenset[str] | None = None
-) -> list[Progress]:
-    """Every member's progress (of the classes given, when given), by class, then name."""
-    query = (
-        select(Reader)
-        .join(ProjectMember, ProjectMember.reader_id == Reader.id)
-        .where(ProjectMember.project_id == project.id)
-    )
-    members = list(await session.scalars(query))
-    if classes is not None:
-        members = [m for m in members if normal_class(m.class_name or "") in classes]
-    books = await book_ids(session, project.id)
-    tasks = await tasks_of(session, project.id)
-    reads: dict[int, set[int]] = {}
-    for reader_id, record_id in await session.execute(
-        select(ProjectRead.reader_id, ProjectRead.record_id).where(
-            ProjectRead.project_id == project.id
-        )
-    ):
-        reads.setdefault(reader_id, set()).add(record_id)
-    works: dict[tuple[int, int], ProjectWork] = {}
-    for work in await session.scalars(
-        select(ProjectWork).where(ProjectWork.project_id == project.id).order_by(ProjectWork.id)
-    ):
-        if work.task_id is not None:
-            works[(work.reader_id, work.task_id)] = work
-    found = [
-        Progress(
-            reader_id=m.id,
-            class_name=m.class_name,
-            full_name=m.full_name,
-            read=len(reads.get(m.id, set()) & set(books)),
-            books=len(books),
-            done=sum(task_done(t, works.get((m.id, t.id))) for t in tasks),
-            tasks=len(tasks),
-        )
-        for m in members
-    ]
-    return sorted(found, key=lambda p: (len(p.class_name or ""), p.class_name or "", p.full_name))
-
-
-async def member_progress(
-    session: AsyncSession, project: Project, reader_id: int
-) -> Progress | None:
-    reader = await session.get(Reader, reader_id)
-    if reader is None:
-        return None
-    books = await book_ids(session, project.id)
-    tasks = await tasks_of(session, project.id)
-    works = await latest_works(session, project.id, reader_id)
-    return Progress(
-        reader_id,
-        reader.class_name,
-        reader.full_name,
-        len(await reads_of(session, project.id, reader_id) & set(books)),
-        len(books),
-        sum(task_done(t, works.get(t.id)) for t in tasks),
-        len(tasks),
-    )
-
-
-async def accepted_works(session: AsyncSession, project_id: int) -> dict[int, int]:
-    """Accepted works per member."""
-    rows = await session.execute(
-        select(ProjectWork.reader_id, func.count())
-        .where(ProjectWork.project_id == project_id, ProjectWork.status == ACCEPTED)
-        .group_by(ProjectWork.reader_id)
-    )
-    return {reader_id: n for reader_id, n in rows}
-
-
-def by_class(members: Sequence[Progress], accepted: dict[int, int]) -> list[ClassProgress]:
-    classes: dict[str, list[Progress]] = {}
-    for member in members:
-        classes.setdefault(member.class_name or "—", []).append(member)
-    return [
-        ClassProgress(
-            name,
-            len(group),
-            sum(m.completed for m in group),
-            sum(m.read for m in group),
-            sum(accepted.get(m.reader_id, 0) for m in group),
-        )
-        for name, group in classes.items()
-    ]
-
-
-async def finish(session: AsyncSession, actor: Actor, project: Project, now: datetime) -> Summary:
-    """The project ends: what it amounted to, and who of its members completed it (each with
-    their school, for the certificate)."""
-    require_manager(actor, project, "project.finish")
-    if project.status == FINISHED:
-        raise AccessDenied("project.finish", project.library_id)
-    project.status = FINISHED
-    members = await progress(session, project)
-    accepted = await accepted_works(session, project.id)
-    ids = [m.reader_id for m in members]
-    rows = await session.execute(select(Reader.id, Reader.library_id).where(Reader.id.in_(ids)))
-    libraries = {reader_id: library_id for reader_id, library_id in rows}
-    audit(
-        session,
-        actor,
-        "project.finish",
-        library_id=project.library_id,
-        object_type="project",
-        object_id=project.id,
-        members=len(members),
-    )
-    return Summary(
-        members=len(members),
-        completed=sum(m.completed for m in members),
-        books_read=sum(m.read for m in members),
-        works_accepted=sum(accepted.values()),
-        certificates=[(m, libraries[m.reader_id]) for m in members if m.completed],
-    )
-
-
-# Who is told ---------------------------------------------------------------------------------
-
-
-async def readers_people(session: AsyncSession, reader_id: int, *, parents: bool) -> list[int]:
-    """The people of a reader: their own (and with `parents`, their parents)."""
-    own = list(
-        await session.scalars(
-            select(Role.person_id).where(Role.role == RoleName.READER, Role.reader_id == reader_id)
-        )
-    )
-    if parents:
-        own += await session.scalars(
-            select(GuardianLink.parent_person_id).where(GuardianLink.reader_id == reader_id)
-        )
-    return list(dict.fromkeys(own))
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    """A task due soon and a member who has not done it."""
-
-    task: ProjectTask
-    project: Project
-    reader_id: int
-    library_id: int
-
-
-async def due_tomorrow(session: AsyncSession, tomorrow: dict[int, date]) -> list[Due]:
-    """Tasks of running projects due on each library's «tomorrow» (library → date), with the
-    members of that library who have not done them."""
-    found: list[Due] = []
-    rows = await session.execute(
-        select(ProjectTask, Project, Reader.id, Reader.library_id)
-        .join(Project, Project.id == ProjectTask.project_id)
-        .join(ProjectMember, ProjectMember.project_id == Project.id)
-        .join(Reader, Reader.id == ProjectMember.reader_id)
-        .where(Project.status == RUNNING, ProjectTask.due_on.in_(set(tomorrow.values())))
-    )
-    for task, project, reader_id, library_id in rows:
-        if task.due_on != tomorrow.get(library_id):
-            continue
-        works = await latest_works(session, project.id, reader_id)
-        if works.get(task.id) is None or works[task.id].status == RETURNED:
-            found.append(Due(task, project, reader_id, library_id))
-    return found
 
 
 async def drop_draft(session: AsyncSession, actor: Actor, project: Project) -> None:

@@ -8,7 +8,6 @@ grade have borrowed it (`MIN_READERS`), so no single reader can be told from the
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -18,20 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import AccessScope, RecordKind
 from db.models import Item, Library, Loan, Reader, Record
+from db.school_classes import grade_of
 from nlu.subjects import bbk_subjects, record_subjects
 
 CHUNK = 500  # values in one IN (…)
 NEW_FOR = timedelta(days=60)  # a copy that came in this recently is a new arrival
 POPULAR_FOR = timedelta(days=365)  # loans counted for «what readers of a grade read»
 MIN_READERS = 3  # a book is on the grade's list once this many of its readers borrowed it
-_GRADE = re.compile(r"^\s*(\d{1,2})")
-
-
-def grade_of(class_name: str | None) -> int | None:
-    """«7Б» → 7; None for no class or a class that is not a school grade."""
-    match = _GRADE.match(class_name or "")
-    grade = int(match.group(1)) if match else None
-    return grade if grade is not None and 1 <= grade <= 11 else None
 
 
 def within_age(max_age: int | None) -> ColumnElement[bool]:

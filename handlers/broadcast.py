@@ -46,7 +46,6 @@ from db.broadcasts import (
     network_librarians,
     network_libraries,
     network_reports,
-    normal_class,
     reach,
     reports,
     require_admin,
@@ -54,9 +53,9 @@ from db.broadcasts import (
     start_broadcast,
     start_network_broadcast,
     stop_broadcast,
-    typed_grade,
 )
 from db.models import Library, Network, StoredFile
+from db.school_classes import normal_class, typed_grade
 from db.stored_files import MAX_BYTES, store_file
 from handlers.context import Context, desk_of
 from handlers.router import LIBRARIAN, Router

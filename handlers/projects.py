@@ -2,16 +2,16 @@
 
 A student sees the running projects open to them and the ones they are in, joins with a
 button, with the code («/projects КОД») or with the poster's deep link («/start p_КОД»), and in
-a project sees their progress («прочитано 1 из 2, заданий сдано 0 из 1»), marks a book read (a
-returned copy of a project's book is marked by itself: db.projects.read_on_return), answers a
-question and submits a work: a text, a photo, a document or a link. Each work goes to the
+a project sees their progress («прочитано 1 из 2, заданий сдано 0 из 1»), marks a book read
+(a returned copy of a project's book is marked by itself: db.project_progress.read_on_return),
+answers a question and submits a work: a text, a photo, a document or a link. Each work goes to the
 librarians of the student's school and to the curators of their class through the outbox, with
 «✅ Принять» and «↩ Вернуть»; an accepted work may go into the e-library with a scope the
 reviewer picks. A parent sees each child's projects and progress. The librarian's side (creating,
 progress, finishing) is handlers/projects_desk.py, included here.
 
 Button arguments are untrusted: each press re-checks the card is the presser's own (or their
-child's, to look) and the reviewer may review that work (db.projects.require_reviewer).
+child's, to look) and the reviewer may review that work (db.project_works.require_reviewer).
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ from db.access import AccessDenied, Card
 from db.enums import AccessScope
 from db.models import Library, Person, Project, ProjectTask, ProjectWork, Reader
 from db.outbox import notify
+from db.project_progress import mark_read, member_progress, progress, reads_of
+from db.project_works import (
+    curated_projects,
+    latest_works,
+    readers_people,
+    require_reviewer,
+    review,
+    reviewers,
+    submit_work,
+    task_done,
+)
 from db.projects import (
     ACCEPTED,
     ANSWER,
@@ -34,23 +45,11 @@ from db.projects import (
     SUBMITTED,
     books_of,
     by_code,
-    curated_projects,
     is_member,
     join,
-    latest_works,
-    mark_read,
     may_join,
-    member_progress,
     open_to,
-    progress,
     projects_of_reader,
-    readers_people,
-    reads_of,
-    require_reviewer,
-    review,
-    reviewers,
-    submit_work,
-    task_done,
     tasks_of,
 )
 from db.stored_files import FILES, MAX_BYTES, store_file

@@ -26,6 +26,8 @@ from db.catalog import records_by_id
 from db.elibrary import visible_scopes
 from db.models import Library, Network, Project
 from db.outbox import notify
+from db.project_progress import Progress, accepted_works, by_class, finish, progress
+from db.project_works import add_curator, curated_classes, curator_candidates, readers_people
 from db.projects import (
     ANSWER,
     CLASSES,
@@ -40,23 +42,14 @@ from db.projects import (
     SCHOOL,
     SUBMIT,
     Audience,
-    Progress,
-    accepted_works,
     add_book,
-    add_curator,
     add_task,
     book_ids,
     books_of,
-    by_class,
     copy_project,
-    curated_classes,
-    curator_candidates,
-    finish,
     launch,
     library_projects,
     normal_class,
-    progress,
-    readers_people,
     require_manager,
     set_audience,
     set_dates,

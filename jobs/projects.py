@@ -14,7 +14,8 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import Library
 from db.outbox import notify
-from db.projects import due_tomorrow, readers_people
+from db.project_progress import due_tomorrow
+from db.project_works import readers_people
 from messages import texts
 from messages.i18n import say
 from messages.notices import after_quiet_hours

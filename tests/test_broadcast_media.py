@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import func, select, update
 
 from bot.telegram import TelegramTransport
-from db.broadcasts import Audience, by_grade, grade_of, typed_grade
+from db.broadcasts import Audience, by_grade
 from db.engine import Database
 from db.enums import AuditOutcome, Messenger, RoleName
 from db.models import (
@@ -25,6 +25,7 @@ from db.models import (
     Reader,
     StoredFile,
 )
+from db.school_classes import grade_of, typed_grade
 from db.stored_files import FILES, MAX_BYTES
 from jobs.outbox import deliver_due
 from jobs.retention import retention_round
