@@ -17,12 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from rapidfuzz import fuzz, utils
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.access import AccessDenied, Actor, require_librarian
 from db.audit import audit
+from db.broadcasts import require_admin
+from db.catalog import RecordData, add_record, dedupe_key
+from db.enums import RecordKind
 from db.errors import Refused
 from db.models import ECollection, ELoan, Library, LibrarySubscription, Record
 
@@ -224,3 +229,231 @@ async def end_expired_eloans(session: AsyncSession, now: datetime) -> list[ELoan
     for loan in loans:
         loan.status = "ended"
     return loans
+
+
+# The network's list of collections: its admin's (the methodologist's) ----------------------
+
+COLLECTION_NAME_MAX = 200  # e_collections.name
+SURE_MATCH = 80.0  # a typed collection name this close to one of the list's is that one…
+CLEAR_LEAD = 15.0  # …when the next best is this much further
+
+
+def web_link(text: str) -> str | None:
+    """The link if it is a plain http(s) address with a host and no spaces; else None."""
+    link = text.strip()
+    if not link or any(ch.isspace() for ch in link):
+        return None
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return link
+
+
+async def network_of(session: AsyncSession, library_id: int) -> int:
+    network_id = await session.scalar(select(Library.network_id).where(Library.id == library_id))
+    assert network_id is not None  # a library belongs to a network
+    return network_id
+
+
+async def collections_of(session: AsyncSession, network_id: int) -> list[ECollection]:
+    return list(
+        await session.scalars(
+            select(ECollection)
+            .where(ECollection.network_id == network_id)
+            .order_by(ECollection.name, ECollection.id)
+        )
+    )
+
+
+async def records_in(session: AsyncSession, collection_id: int) -> int:
+    """How many catalog records point to this collection."""
+    return await session.scalar(
+        select(func.count(Record.id)).where(Record.collection_id == collection_id)
+    ) or 0  # fmt: skip
+
+
+async def _same_name(
+    session: AsyncSession, network_id: int, name: str, but: int | None = None
+) -> bool:
+    wanted = _plain(name)
+    return any(
+        _plain(c.name) == wanted and c.id != but for c in await collections_of(session, network_id)
+    )
+
+
+def _collection_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > COLLECTION_NAME_MAX:
+        raise Refused("collection_bad_name", limit=COLLECTION_NAME_MAX)
+    return name
+
+
+async def add_collection(
+    session: AsyncSession, actor: Actor, network_id: int, name: str, url: str | None, *,
+    lends: bool = False, open_to_all: bool = False,
+) -> ECollection:  # fmt: skip
+    """A new collection in the network's list; its admin only; audited. Two collections of one
+    network never share a name (case and ё aside)."""
+    require_admin(actor, network_id, "eresources.collection_add")
+    name = _collection_name(name)
+    if await _same_name(session, network_id, name):
+        raise Refused("collection_exists", name=name)
+    collection = ECollection(
+        network_id=network_id, name=name, url=url, lends=lends, open_to_all=open_to_all
+    )
+    session.add(collection)
+    await session.flush()
+    audit(
+        session, actor, "eresources.collection_add", object_type="e_collection",
+        object_id=collection.id, network_id=network_id, name=name, lends=lends,
+        open_to_all=open_to_all,
+    )  # fmt: skip
+    return collection
+
+
+async def _admins_collection(
+    session: AsyncSession, actor: Actor, collection_id: int, action: str
+) -> ECollection:
+    """The collection if it is one of this admin's networks; a forged id is refused."""
+    collection = await session.get(ECollection, collection_id)
+    if collection is None:
+        if not actor.admin_of:
+            raise AccessDenied(action)
+        raise Refused("collection_gone")
+    require_admin(actor, collection.network_id, action)
+    return collection
+
+
+async def rename_collection(
+    session: AsyncSession, actor: Actor, collection_id: int, name: str
+) -> tuple[str, ECollection]:
+    """The collection under a new name; the old name returned with it; audited."""
+    collection = await _admins_collection(
+        session, actor, collection_id, "eresources.collection_rename"
+    )
+    name = _collection_name(name)
+    if await _same_name(session, collection.network_id, name, but=collection.id):
+        raise Refused("collection_exists", name=name)
+    old, collection.name = collection.name, name
+    audit(
+        session, actor, "eresources.collection_rename", object_type="e_collection",
+        object_id=collection.id, network_id=collection.network_id, old=old, name=name,
+    )  # fmt: skip
+    return old, collection
+
+
+async def remove_collection(session: AsyncSession, actor: Actor, collection_id: int) -> str:
+    """Take a collection off the network's list (the schools' subscriptions to it go too);
+    refused while a record uses it. Its name returned; audited."""
+    collection = await _admins_collection(
+        session, actor, collection_id, "eresources.collection_remove"
+    )
+    used = await records_in(session, collection.id)
+    if used:
+        raise Refused("collection_in_use", name=collection.name, count=used)
+    name = collection.name
+    await session.execute(
+        delete(LibrarySubscription).where(LibrarySubscription.collection_id == collection.id)
+    )
+    await session.delete(collection)
+    audit(
+        session, actor, "eresources.collection_remove", object_type="e_collection",
+        object_id=collection_id, network_id=collection.network_id, name=name,
+    )  # fmt: skip
+    return name
+
+
+def _plain(text: str) -> str:
+    return utils.default_process(text.replace("ё", "е").replace("Ё", "Е"))
+
+
+def match_collection(collections: list[ECollection], typed: str) -> ECollection | None:
+    """The collection a librarian meant by a typed name — case, ё and a typo forgiven — or
+    None where none of the list is clearly it (then they choose from buttons)."""
+    wanted = _plain(typed)
+    if not wanted:
+        return None
+    for collection in collections:
+        if _plain(collection.name) == wanted:
+            return collection
+    scored = sorted(
+        ((fuzz.WRatio(wanted, _plain(c.name)), c) for c in collections),
+        key=lambda pair: -pair[0],
+    )
+    if not scored or scored[0][0] < SURE_MATCH:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < CLEAR_LEAD:
+        return None
+    return scored[0][1]
+
+
+# E-resource records -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EResourceData:
+    """What a librarian types for a new e-resource."""
+
+    title: str
+    url: str
+    authors: tuple[str, ...] = ()
+    age_mark: int | None = None
+
+
+async def may_add_eresources(session: AsyncSession, actor: Actor, network_id: int) -> bool:
+    """The network's admin, or a librarian of one of its schools."""
+    if network_id in actor.admin_of:
+        return True
+    if not actor.librarian_of:
+        return False
+    networks = await session.scalars(
+        select(Library.network_id).where(Library.id.in_(actor.librarian_of))
+    )
+    return network_id in set(networks)
+
+
+async def add_eresource(
+    session: AsyncSession, actor: Actor, network_id: int, data: EResourceData,
+    collection_id: int | None, now: datetime,
+) -> Record:  # fmt: skip
+    """An e-resource record of the union catalog: its link and collection (none: open to
+    everyone), found by the search once the change is committed; audited.
+
+    The same title and authors already in the same collection are refused, not doubled."""
+    if not await may_add_eresources(session, actor, network_id):
+        raise AccessDenied("eresources.record_add")
+    url = web_link(data.url)
+    if url is None:
+        raise Refused("eresource_bad_link")
+    collection = await session.get(ECollection, collection_id) if collection_id else None
+    if collection_id is not None and (collection is None or collection.network_id != network_id):
+        raise AccessDenied("eresources.record_add")
+    key = dedupe_key(data.title, data.authors, None)
+    twin = await session.scalar(
+        select(Record.title).where(
+            Record.kind == RecordKind.E_RESOURCE,
+            Record.dedupe_key == key,
+            Record.collection_id.is_(None)
+            if collection_id is None
+            else Record.collection_id == collection_id,
+        )
+    )
+    if twin is not None:
+        raise Refused("eresource_exists", title=twin)
+    record = await add_record(
+        session,
+        RecordData(
+            title=data.title,
+            authors=data.authors,
+            kind=RecordKind.E_RESOURCE,
+            age_mark=data.age_mark,
+        ),
+    )
+    record.url = url
+    record.collection_id = collection_id
+    record.created_at = record.updated_at = now
+    audit(
+        session, actor, "eresources.record_add", object_type="record", object_id=record.id,
+        network_id=network_id, collection_id=collection_id,
+    )  # fmt: skip
+    return record

@@ -40,6 +40,8 @@ async def help_(ctx: Context) -> Reply:
         text += texts.HELP_PARENT
     if RoleName.LIBRARIAN in roles:
         text += texts.HELP_LIBRARIAN
+    if RoleName.ADMIN in roles:
+        text += texts.HELP_ADMIN
     if not roles:
         text += texts.HELP_GUEST
     return Reply(text + texts.HELP_FOOTER)

@@ -1567,3 +1567,110 @@ PROJECT_RETURNED_NOTICE = (
 PROJECT_DEADLINE_NOTICE = (
     "⏰ Завтра, {due:date}, срок задания «{task}» в проекте «{title}». Сдать — «/projects»."
 )
+
+# E-resource collections and new e-resources from chat (handlers/elibrary.py) ---------------
+
+COMMAND_DESCRIPTIONS["eresources"] = "Подписки школы на электронные коллекции"
+COMMAND_DESCRIPTIONS["collections"] = "Электронные коллекции сети"
+COMMAND_DESCRIPTIONS["eresource_add"] = "Добавить электронный ресурс"
+HELP_LIBRARIAN += (
+    "\n• /eresources — на какие электронные коллекции подписана школа; /collections — коллекции сети;"
+    "\n• /eresource_add Автор — Название 12+ | https://… | коллекция — добавить электронный ресурс "
+    "(автор, возрастная метка и коллекция — по желанию; без коллекции ресурс открыт всем)."
+)
+HELP_ADMIN = (
+    "\n\nМетодисту сети:"
+    "\n• /broadcast — рассылка библиотекарям сети; /broadcasts — отчёт;"
+    "\n• /collections — электронные коллекции сети (✏️ переименовать, 🗑 удалить);"
+    "\n• «/collection_add ЛитРес: Школа | https://school.litres.ru | выдача» — добавить коллекцию "
+    "(«выдача» — книги выдаются на время, «всем» — подписка не нужна);"
+    "\n• /eresource_add Название | https://… | коллекция — добавить электронный ресурс."
+)
+COLLECTIONS_HEADER = "Электронные коллекции сети «{network}»:"
+COLLECTIONS_LINE = "• {name}{notes} — {count} {count:ресурс|ресурса|ресурсов}"
+COLLECTIONS_FOOTER = (
+    "\nНазвание коллекции нужно для /eresource_add. Добавляет и меняет коллекции методист сети."
+)
+COLLECTIONS_FOOTER_ADMIN = (
+    "\nНажмите на коллекцию, чтобы переименовать или удалить её. Добавить: "
+    "/collection_add Название | https://… | выдача (или «всем»)."
+)
+COLLECTIONS_MORE = "Кнопки — у первых {shown}; остальные пока только в списке."
+COLLECTIONS_NONE = "В сети «{network}» пока нет электронных коллекций. Добавляет их методист сети."
+COLLECTIONS_NONE_ADMIN = (
+    "В сети «{network}» пока нет электронных коллекций. Добавить: "
+    "«/collection_add ЛитРес: Школа | https://school.litres.ru | выдача»."
+)
+BUTTON_COLLECTION = "⚙️ {name}"
+COLLECTION_ADD_USAGE = (
+    "Как добавить коллекцию: «/collection_add Название | ссылка | выдача».\n"
+    "Например: «/collection_add ЛитРес: Школа | https://school.litres.ru | выдача».\n"
+    "Ссылка — по желанию; «выдача» — библиотекарь выдаёт книги на время, «всем» — коллекция "
+    "открыта всем без подписки."
+)
+COLLECTION_BAD_LINK = (
+    "Ссылка «{link}» не подходит: она должна начинаться с http:// или https://. "
+    "Пришлите команду ещё раз с исправленной ссылкой."
+)
+COLLECTION_BAD_PART = (
+    "Не понял «{part}». Третья часть — «выдача» (книги выдаются на время) или «всем» "
+    "(подписка не нужна); её можно не писать."
+)
+COLLECTION_ADDED = (
+    "Коллекция «{name}» добавлена{notes}. Ссылка: {link}\n"
+    "Школы подписываются на неё в /eresources, ресурсы добавляются командой /eresource_add."
+)
+COLLECTION_CARD = (
+    "Коллекция «{name}»{notes}\nСсылка: {link}\n"
+    "В каталоге: {count} {count:ресурс|ресурса|ресурсов}; "
+    "{schools:подписана|подписаны|подписаны} {schools} {schools:школа|школы|школ}."
+)
+BUTTON_COLLECTION_RENAME = "✏️ Переименовать"
+BUTTON_COLLECTION_REMOVE = "🗑 Удалить"
+BUTTON_COLLECTION_REMOVE_YES = "🗑 Да, удалить"
+BUTTON_COLLECTIONS_BACK = "⬅ К списку"
+COLLECTION_ASK_NAME = "Как теперь называется коллекция «{name}»? Напишите новое название."
+COLLECTION_NAME_EMPTY = "Напишите новое название коллекции (или /cancel)."
+COLLECTION_RENAMED = "Коллекция «{old}» теперь называется «{name}»."
+COLLECTION_REMOVE_CONFIRM = (
+    "Удалить коллекцию «{name}» из списка сети? Подписки школ на неё тоже снимутся."
+)
+COLLECTION_REMOVED = "Коллекция «{name}» удалена из списка сети."
+STOPPED["collections.rename_to"] = "Хорошо, название оставляем прежним."
+STOPPED["eresource.add"] = "Хорошо, ресурс не добавляем."
+REFUSALS["collection_exists"] = "Коллекция «{name}» в сети уже есть."
+REFUSALS["collection_gone"] = "Этой коллекции уже нет в списке сети."
+REFUSALS["collection_bad_name"] = "Название коллекции — от 1 до {limit} символов."
+REFUSALS["collection_in_use"] = (
+    "Коллекцию «{name}» удалить нельзя: в каталоге {count} {count:ресурс|ресурса|ресурсов} "
+    "из неё. Сначала уберите или перенесите их — или просто переименуйте коллекцию."
+)
+REFUSALS["eresource_bad_link"] = "Ссылка должна начинаться с http:// или https://."
+REFUSALS["eresource_exists"] = "Электронный ресурс «{title}» в этой коллекции уже есть в каталоге."
+ERES_ADD_USAGE = (
+    "Пришлите электронный ресурс одной строкой: «Название | https://ссылка | коллекция».\n"
+    "Например: «Пушкин А. С. — Капитанская дочка 12+ | https://school.litres.ru/book/… | ЛитРес».\n"
+    "Автор (перед тире), возрастная метка и коллекция — по желанию; без коллекции ресурс "
+    "открыт всем. Коллекции сети — /collections."
+)
+ERES_ADD_PROBLEMS = {
+    "no_title": "Не вижу названия — оно идёт первым, до «|».",
+    "no_link": "Не вижу ссылки — она идёт после названия через «|».",
+    "bad_link": "Ссылка «{link}» не подходит: она должна начинаться с http:// или https://.",
+}
+ERES_ADD_AGAIN = (
+    "{problem}\nПришлите строку ещё раз, исправив её (команду повторять не нужно), или /cancel. "
+    "Вы прислали:\n{line}"
+)
+ERES_ADD_WHICH = (
+    "Какой коллекции «{title}»? «{typed}» в списке сети не нашёл — выберите:"
+)
+BUTTON_ERES_NO_COLLECTION = "Без коллекции (всем)"
+ERES_ADDED = "🌐 В каталоге: «{title}»{authors}{age}\nСсылка: {url}"
+ERES_ADDED_OPEN = "Без коллекции: читать онлайн может любой, кто найдёт его поиском."
+ERES_ADDED_IN = (
+    "Коллекция «{name}»{notes}. «Читать онлайн» видят читатели подписанных на неё школ."
+)
+ERES_ADDED_NOT_SUBSCRIBED = (
+    "Ваша школа на «{name}» не подписана — ваши читатели ссылку не увидят. Подписать: /eresources"
+)
