@@ -32,7 +32,6 @@ from db.enums import Priority
 from db.rate import pause_slots, take_slot
 
 CHATS_REMEMBERED = 10_000  # chats whose last message an in-memory spacing remembers
-CATCH_UP = 1  # slots a late caller may make up at once (see db/rate.py for the shared pace)
 
 
 class Pacing(Protocol):
@@ -51,9 +50,7 @@ class _Slots(Protocol):
 
 
 class _InMemory:
-    """Slots `interval` apart in this process. A slot the caller came late for (a busy event
-    loop) is not lost: up to CATCH_UP of them may be taken at once, so no second ever holds
-    more than the rate and CATCH_UP more."""
+    """Slots `interval` apart in this process."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
@@ -61,7 +58,7 @@ class _InMemory:
 
     async def take(self) -> None:
         now = time.monotonic()
-        slot = max(now - CATCH_UP * self.interval, self._next)
+        slot = max(now, self._next)
         self._next = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
@@ -79,7 +76,7 @@ class _InDatabase:
         self.interval = interval
 
     async def take(self) -> None:
-        delay = await take_slot(self.db, self.key, self.interval, catch_up=CATCH_UP)
+        delay = await take_slot(self.db, self.key, self.interval)
         if delay > 0:
             await asyncio.sleep(delay)
 

@@ -121,6 +121,12 @@ def require_librarian(actor: Actor, library_id: int, action: str) -> None:
         raise AccessDenied(action, library_id)
 
 
+def require_admin(actor: Actor, network_id: int, action: str) -> None:
+    """Only an admin (the district's methodologist) of that network may."""
+    if network_id not in actor.admin_of:
+        raise AccessDenied(action)
+
+
 def require_card(actor: Actor, reader_id: int, action: str) -> Card:
     card = actor.card_in_scope(reader_id)
     if card is None:

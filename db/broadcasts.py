@@ -25,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.access import AccessDenied, Actor, require_librarian
+from db.access import Actor, require_admin, require_librarian
 from db.audit import audit
 from db.enums import OutboxStatus, Priority, RoleName
 from db.models import (
@@ -243,11 +243,6 @@ async def file_kept(session: AsyncSession, file_id: int) -> bool:
     """Whether a stored file is still there (without loading its bytes)."""
     found = await session.scalar(select(StoredFile.id).where(StoredFile.id == file_id))
     return found is not None
-
-
-def require_admin(actor: Actor, network_id: int, action: str) -> None:
-    if network_id not in actor.admin_of:
-        raise AccessDenied(action)
 
 
 async def start_broadcast(

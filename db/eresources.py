@@ -23,9 +23,8 @@ from rapidfuzz import fuzz, utils
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.access import AccessDenied, Actor, require_librarian
+from db.access import AccessDenied, Actor, require_admin, require_librarian
 from db.audit import audit
-from db.broadcasts import require_admin
 from db.catalog import RecordData, add_record, dedupe_key
 from db.enums import RecordKind
 from db.errors import Refused

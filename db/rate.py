@@ -18,8 +18,7 @@ _TAKE = text(
     INSERT INTO rate_slots AS s (key, next_at)
     VALUES (:key, {_NOW} + CAST(:interval AS double precision))
     ON CONFLICT (key) DO UPDATE
-        SET next_at = greatest(s.next_at, {_NOW} - CAST(:behind AS double precision))
-            + CAST(:interval AS double precision)
+        SET next_at = greatest(s.next_at, {_NOW}) + CAST(:interval AS double precision)
     RETURNING s.next_at - CAST(:interval AS double precision) - {_NOW}
     """
 )

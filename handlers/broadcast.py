@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
-from db.access import AccessDenied
+from db.access import AccessDenied, require_admin
 from db.broadcasts import (
     BOTH,
     CLASS,
@@ -48,7 +48,6 @@ from db.broadcasts import (
     network_reports,
     reach,
     reports,
-    require_admin,
     spend_previews,
     start_broadcast,
     start_network_broadcast,
