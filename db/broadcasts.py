@@ -37,12 +37,14 @@ from db.models import (
     Library,
     Loan,
     OutboxMessage,
+    Project,
     ProjectMember,
     Reader,
     Role,
     StoredFile,
 )
 from db.outbox import BULK, notify
+from db.project_progress import progress
 from db.school_classes import grade_of
 from db.stored_files import FILES
 
@@ -57,8 +59,9 @@ PREVIEW_ACTIONS = ("broadcast.send", "broadcast.cancel")
 
 SCHOOL, CLASS, GRADE, OVERDUE, NETWORK = "school", "class", "grade", "overdue", "network"
 PROJECT = "project"  # the members of a reading project (db/projects.py) at the library
+BEHIND = "behind"  # those of them who have not yet read every book and done every task
 READERS, PARENTS, BOTH, LIBRARIANS = "readers", "parents", "both", "librarians"
-SCOPES = (SCHOOL, CLASS, GRADE, OVERDUE, NETWORK, PROJECT)
+SCOPES = (SCHOOL, CLASS, GRADE, OVERDUE, NETWORK, PROJECT, BEHIND)
 WHOM = (READERS, PARENTS, BOTH, LIBRARIANS)
 
 
@@ -82,13 +85,13 @@ class Audience:
             raise ValueError("a class audience, and only it, names its class")
         if (self.scope == GRADE) != (self.grade is not None):
             raise ValueError("a grade audience, and only it, names its grade")
-        if (self.scope == PROJECT) != (self.project is not None):
+        if (self.scope in (PROJECT, BEHIND)) != (self.project is not None):
             raise ValueError("a project audience, and only it, names its project")
 
     @property
     def stored(self) -> str:
         """As `broadcasts.audience` keeps it: «class 7Б both», «grade 7 readers», «overdue
-        readers», «network librarians», «project 3 readers»."""
+        readers», «network librarians», «project 3 readers», «behind 3 readers»."""
         if self.project is not None:
             return f"{self.scope} {self.project} {self.whom}"
         grade = str(self.grade) if self.grade is not None else None
@@ -97,7 +100,7 @@ class Audience:
     @classmethod
     def from_stored(cls, stored: str) -> Audience:
         parts = stored.split()
-        if len(parts) == 3 and parts[0] == PROJECT:
+        if len(parts) == 3 and parts[0] in (PROJECT, BEHIND):
             return cls(parts[0], parts[2], project=int(parts[1]))
         if len(parts) == 3 and parts[0] == GRADE:
             return cls(parts[0], parts[2], grade=int(parts[1]))
@@ -171,7 +174,17 @@ async def _readers(
             ProjectMember.project_id == audience.project
         )
         query = query.where(Reader.id.in_(members))
+    elif audience.scope == BEHIND:
+        query = query.where(Reader.id.in_(await _behind(session, audience.project or 0)))
     return query
+
+
+async def _behind(session: AsyncSession, project_id: int) -> list[int]:
+    """The members of a project who have not yet read every book and done every task."""
+    project = await session.get(Project, project_id)
+    if project is None:
+        return []
+    return [m.reader_id for m in await progress(session, project) if not m.completed]
 
 
 async def reach(session: AsyncSession, library_id: int, audience: Audience, now: datetime) -> Reach:

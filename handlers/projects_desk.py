@@ -493,8 +493,17 @@ def _desk_buttons(ctx: Context, project: Project) -> list[list[Button]]:
                 class_name=None,
                 grade=None,
             ),
-            ctx.button(board, "projects.leaderboard", project=p),
+            ctx.button(
+                texts.BUTTON_PROJECT_REMIND_BEHIND,
+                "broadcast.write",
+                scope="behind",
+                project=p,
+                whom="both",
+                class_name=None,
+                grade=None,
+            ),
         ],
+        [ctx.button(board, "projects.leaderboard", project=p)],
         [
             ctx.button(texts.BUTTON_PROJECT_CODE, "projects.code", project=p),
             ctx.button(texts.BUTTON_PROJECT_FINISH, "projects.finish", project=p),

@@ -1670,3 +1670,7 @@ ERES_ADDED_IN = "Коллекция «{name}»{notes}. «Читать онлай
 ERES_ADDED_NOT_SUBSCRIBED = (
     "Ваша школа на «{name}» не подписана — ваши читатели ссылку не увидят. Подписать: /eresources"
 )
+
+# Reminding a project's members who are behind (a broadcast, audience «behind»).
+BUTTON_PROJECT_REMIND_BEHIND = "⏰ Напомнить отстающим"
+BROADCAST_SCOPE["behind"] = "участники проекта, которые ещё не всё сделали"

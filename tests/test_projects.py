@@ -28,6 +28,7 @@ from db.models import (
     Record,
     Role,
 )
+from db.projects import tasks_of
 from jobs.outbox import deliver_due
 from jobs.projects import deadline_round
 from tests.support.chat import Chat, ChatFactory
@@ -379,3 +380,50 @@ async def test_the_librarian_writes_to_the_members_through_the_broadcasts(
     assert (await notices_for(demo_db, "student"))[-1].endswith("сдайте обложки!")
     await librarian.send("/broadcasts")
     assert "участники проекта" in librarian.text
+
+
+async def test_a_reminder_to_those_behind_skips_who_has_done_everything(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
+    """«⏰ Напомнить отстающим»: a broadcast to the members who have not yet done every task
+    (and their parents); a classmate whose work was accepted gets nothing."""
+    librarian = chat("librarian")
+    code = await _create(librarian, "7", "Открыт всем", [], "Нарисуйте обложку до 20.12")
+    student = chat("student")
+    await student.send(f"/projects {code}")
+    classmate = await linked_reader(chat, librarian, await _card_in(demo_db, "7А"), "done7a")
+    await classmate.send(f"/projects {code}")
+    assert "Вы в проекте" in classmate.text
+    async with demo_db.transaction() as session:
+        project = await session.scalar(select(Project).where(Project.title == TITLE))
+        assert project is not None
+        [task] = await tasks_of(session, project.id)
+        reader_id = await session.scalar(
+            select(ProjectMember.reader_id)
+            .join(Reader, Reader.id == ProjectMember.reader_id)
+            .where(ProjectMember.project_id == project.id, Reader.class_name == "7А")
+        )
+        assert reader_id is not None
+        session.add(
+            ProjectWork(
+                project_id=project.id,
+                task_id=task.id,
+                reader_id=reader_id,
+                title=task.title,
+                kind="text",
+                text="Обложка готова",
+                status="accepted",
+                submitted_at=clock(),
+            )
+        )
+    await librarian.send("/projects")
+    await librarian.press(TITLE)
+    await librarian.press("Напомнить отстающим")
+    await librarian.send("Осталась неделя: сдайте обложки!")
+    assert "Получат: 2 человека (участники проекта, которые ещё не всё сделали: ученики и " in (
+        librarian.text
+    )
+    await librarian.press("Отправить")
+    assert (await notices_for(demo_db, "student"))[-1].endswith("сдайте обложки!")
+    assert (await notices_for(demo_db, "parent"))[-1].endswith("сдайте обложки!")
+    assert not [n for n in await notices_for(demo_db, "done7a") if "обложки" in n]
