@@ -91,3 +91,38 @@ class Priority(IntEnum):
     REPLY = 0
     NOTICE = 1
     BULK = 2
+
+
+class FundKind(StrEnum):
+    """The statutory breakdown of a school library's fund (ОО-2, section 2.6)."""
+
+    TEXTBOOK = "textbook"  # учебники
+    AID = "aid"  # учебные пособия
+    FICTION = "fiction"  # художественная литература
+    REFERENCE = "reference"  # справочный материал
+    OTHER = "other"  # прочее
+
+
+class Medium(StrEnum):
+    PRINT = "print"  # печатные издания
+    AUDIOVISUAL = "audiovisual"  # аудиовизуальные документы
+    ELECTRONIC = "electronic"  # электронные издания
+
+
+class ReceiptSource(StrEnum):
+    """Where copies came from (the summary register's part 1)."""
+
+    PURCHASE = "purchase"  # закупка
+    GIFT = "gift"  # дар
+    REPLACEMENT = "replacement"  # взамен утерянных
+    TRANSFER = "transfer"  # передача из другой библиотеки
+    IMPORT = "import"  # записаны при переносе каталога
+
+
+class WriteOffReason(StrEnum):
+    """Why copies left the fund (the summary register's part 2)."""
+
+    LOST = "lost"  # утеряны читателями
+    WORN = "worn"  # ветхость
+    OUTDATED = "outdated"  # устарели по содержанию
+    TRANSFERRED = "transferred"  # переданы в другую библиотеку

@@ -35,13 +35,17 @@ from db.enums import (
     AccessScope,
     ApprovalMode,
     AuditOutcome,
+    FundKind,
     HoldStatus,
     ItemStatus,
+    Medium,
     Messenger,
     OutboxStatus,
     ReaderCategory,
+    ReceiptSource,
     RecordKind,
     RoleName,
+    WriteOffReason,
 )
 from db.types import UTCDateTime, str_enum
 
@@ -101,6 +105,8 @@ class Library(Base):
     remind_on_due_day: Mapped[bool] = mapped_column(Boolean, default=True)
     overdue_steps: Mapped[str] = mapped_column(String(40), default="1,7,14")
     parents_from_step: Mapped[int] = mapped_column(SmallInteger, default=1)
+    # Whether the fund's figures count textbooks (schools disagree; the reports say which).
+    textbooks_in_fund: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class LibraryClosedDay(Base):
@@ -172,6 +178,11 @@ class Record(Base):
     collection_id: Mapped[int | None] = mapped_column(
         ForeignKey("e_collections.id", ondelete="SET NULL")
     )
+    # The statutory breakdown (None: read from `kind`, db/fund.py) and the medium.
+    fund_kind: Mapped[FundKind | None] = mapped_column(str_enum(FundKind, "fund_kind"))
+    medium: Mapped[Medium] = mapped_column(
+        str_enum(Medium, "medium"), default=Medium.PRINT, server_default=Medium.PRINT.value
+    )
     # Normalised title + authors + year: the union catalog's duplicate detector.
     dedupe_key: Mapped[str] = mapped_column(String(500), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -226,6 +237,18 @@ class Item(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The fund's accounting: the delivery the copy came with and the act that wrote it off (the
+    # summary register), its price in kopecks if known, and the lost copy it replaced.
+    receipt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fund_receipts.id", ondelete="SET NULL"), index=True
+    )
+    write_off_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fund_write_offs.id", ondelete="SET NULL"), index=True
+    )
+    price_kopecks: Mapped[int | None] = mapped_column(Integer)
+    replaces_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL")
+    )
 
     record: Mapped[Record] = relationship(lazy="raise")
     library: Mapped[Library] = relationship(lazy="raise")
@@ -655,6 +678,88 @@ class BroadcastStatus(StrEnum):
     SENDING = "sending"
     CANCELLED = "cancelled"  # stopped: the rows not yet sent were marked so
     DONE = "done"  # no row of it is waiting any more
+
+
+# The fund's accounting and the reports ---------------------------------------------------------
+
+
+class FundReceipt(Base):
+    """A delivery of copies (the summary register's part 1): when, from where, on what
+    document. Every copy points to the receipt it came with."""
+
+    __tablename__ = "fund_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    received_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[ReceiptSource] = mapped_column(str_enum(ReceiptSource, "receipt_source"))
+    document: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FundWriteOff(Base):
+    """An act writing copies off (the summary register's part 2)."""
+
+    __tablename__ = "fund_write_offs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    act_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[WriteOffReason] = mapped_column(str_enum(WriteOffReason, "write_off_reason"))
+    document: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeskVisit(Base):
+    """A reader's day at the desk (a loan, a return, a renewal, a pickup): one row per reader
+    per local day, the «посещение» of the statutory figures."""
+
+    __tablename__ = "desk_visits"
+
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(
+        ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True
+    )
+    visited_on: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class LibraryEvent(Base):
+    """An event the library held (a lesson, a meeting with an author): its visitors count as
+    visits in the figures."""
+
+    __tablename__ = "library_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    visitors: Mapped[int] = mapped_column(Integer)
+    created_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportDigest(Base):
+    """A person who asked for the weekly report digest (a librarian for their school, a
+    methodologist for the network)."""
+
+    __tablename__ = "report_digests"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StoredFile(Base):
