@@ -23,6 +23,7 @@ from db.circulation import (
 from db.enums import ACTIVE_HOLD_STATUSES, HoldStatus, ItemStatus
 from db.errors import Refused
 from db.holds import queue_moved, serve_queue
+from db.indicators import note_visit
 from db.models import Hold, Item, Library, Loan, LoanRule, Reader, Record
 from db.project_progress import read_on_return
 from db.rules import due_date, local_today, overdue_days, renewed_due_date, rule_for
@@ -114,6 +115,7 @@ async def issue(
         raise Refused("copy_on_loan_unknown") from None
     if hold is not None:
         await _fulfil(c, hold, item)
+    await note_visit(c.session, home, reader.id, c.now)  # a loan or a pickup: a day at the desk
     if tell:
         c.tell("loan.issued", reader.id, home.id, loan.id, title=record.title, due=loan.due_at)
     c.audit("loan.issue", home.id, "loan", loan.id, item_id=item.id, reader_id=reader.id)
@@ -197,6 +199,7 @@ async def return_copy(c: Circulation, item_id: int, *, tell: bool = True) -> Ret
     late = overdue_days(loan.due_at, home, c.now)
     next_hold = await serve_queue(c, item, ItemStatus.ON_LOAN)
     await read_on_return(c.session, reader.id, record.id, c.now)  # a project's book is read
+    await note_visit(c.session, home, reader.id, c.now)
     if tell:
         c.tell("loan.returned", reader.id, home.id, loan.id, title=record.title)
     c.audit("loan.return", home.id, "loan", loan.id, item_id=item.id, overdue_days=late)
@@ -241,6 +244,8 @@ async def renew(c: Circulation, loan_id: int) -> Renewed:
     if renewed.rowcount != 1:
         raise Refused("loan_closed")
     await c.session.refresh(loan)
+    if by_librarian:  # at the desk; a renewal from the reader's own chat is no visit
+        await note_visit(c.session, home, reader.id, c.now)
     c.tell(
         "loan.renewed",
         reader.id,
