@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo-data", help="заполнить пустую базу демонстрационной сетью")
 
+    fund = sub.add_parser("fund", help="учёт фонда (книга суммарного учёта)")
+    fund_sub = fund.add_subparsers(dest="fund_command", metavar="ACTION", required=True)
+    record_import = fund_sub.add_parser(
+        "record-import",
+        help="записать все экземпляры библиотеки без записи о поступлении одним поступлением "
+        "«перенос каталога» на дату",
+    )
+    record_import.add_argument("--library", required=True, help="код библиотеки, например school-1")
+    record_import.add_argument("--date", required=True, type=_iso_date, help="ГГГГ-ММ-ДД")
+
     backup = sub.add_parser("backup", help="резервная копия встроенной базы SQLite (на ходу)")
     backup.add_argument("file", type=Path)
     restore = sub.add_parser(
@@ -170,6 +181,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 return await _invite(app, args)
             case "demo-data":
                 return await _demo(app)
+            case "fund":
+                return await _fund_record_import(app, args)
     raise AssertionError(command)
 
 
@@ -269,6 +282,33 @@ async def _import(app: App, args: argparse.Namespace) -> int:
             rejected=len(report.rejected),
         )
     )
+    return 0
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(say(texts.CLI_FUND_BAD_DATE, value=value)) from None
+
+
+async def _fund_record_import(app: App, args: argparse.Namespace) -> int:
+    """`fund record-import`: the library's copies with no receipt, received on the date by
+    one receipt of source IMPORT (db.fund.record_import)."""
+    from db.fund import record_import
+    from db.people import library_by_code
+
+    async with app.db.transaction() as session:
+        library = await library_by_code(session, args.library)
+        if library is None:
+            print(say(texts.CLI_UNKNOWN_LIBRARY, code=args.library), file=sys.stderr)
+            return 2
+        received = await record_import(session, library.id, args.date)
+    if received is None:
+        print(say(texts.CLI_FUND_NOTHING, code=args.library))
+    else:
+        print(say(texts.CLI_FUND_IMPORTED, id=received.receipt.id, n=received.copies,
+                  day=args.date, year=args.date.year, code=args.library))  # fmt: skip
     return 0
 
 

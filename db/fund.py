@@ -525,12 +525,7 @@ async def record_receipt(
     recorded."""
     require_librarian(actor, library_id, "fund.receipt")
     items = await _library_items(session, library_id, item_ids)
-    done = [i.inventory_number for i in items if i.receipt_id is not None]
-    if done:
-        raise Refused("fund_already_received", numbers=_named(done), n=len(done))
-    gone = [i.inventory_number for i in items if i.write_off_id is not None]
-    if gone:
-        raise Refused("fund_already_written_off", numbers=_named(gone), n=len(gone))
+    _check_receipt(items)
     receipt = await _receipt(session, actor, library_id, received_on, source, document, note)
     await _attach(session, receipt, [i.id for i in items])
     audit(
@@ -544,6 +539,15 @@ async def record_receipt(
         copies=len(items),
     )
     return Received(receipt, len(items))
+
+
+def _check_receipt(items: list[Item]) -> None:
+    done = [i.inventory_number for i in items if i.receipt_id is not None]
+    if done:
+        raise Refused("fund_already_received", numbers=_named(done), n=len(done))
+    gone = [i.inventory_number for i in items if i.write_off_id is not None]
+    if gone:
+        raise Refused("fund_already_written_off", numbers=_named(gone), n=len(gone))
 
 
 async def _receipt(
@@ -776,3 +780,102 @@ async def set_textbooks_in_fund(
     library.textbooks_in_fund = counted
     audit(session, actor, "fund.textbooks", library_id=library_id, counted=counted)
     return library
+
+
+# What a receipt or an act typed in chat would record -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The copies a receipt or an act is about to record, checked: their ids, how many of each
+    kind, how many are on loan (a lost copy's loan closes), and the replacements (lost copy →
+    new copy)."""
+
+    item_ids: tuple[int, ...]
+    by_kind: dict[FundKind, int]
+    on_loan: int = 0
+    replacements: dict[int, int] = field(default_factory=dict)
+
+
+_REPLACED = re.compile(r"(\S+)\s*(?:взамен:?|->|→)\s*(\S+)", re.IGNORECASE)
+
+
+def typed_replacements(typed: str) -> tuple[str, list[tuple[str, str]]]:
+    """A write-off's copies as typed, with «1005 взамен: 2001» (or «1005 → 2001») pairs taken
+    out: the rest of the text, and the (lost, new) pairs of numbers."""
+    pairs = [(m.group(1).strip(",;"), m.group(2).strip(",;")) for m in _REPLACED.finditer(typed)]
+    rest = _REPLACED.sub(lambda m: f" {m.group(1)} ", typed)
+    return rest, pairs
+
+
+async def kinds_of(session: AsyncSession, item_ids: Sequence[int]) -> dict[FundKind, int]:
+    """How many of these copies are of each kind."""
+    counts: dict[FundKind, int] = {}
+    for start in range(0, len(item_ids), 500):
+        cells = (
+            select(kind_sql().label("kind"))
+            .select_from(Item)
+            .join(Record, Record.id == Item.record_id)
+            .where(Item.id.in_(item_ids[start : start + 500]))
+            .subquery()
+        )
+        for kind, n in await session.execute(
+            select(cells.c.kind, func.count()).group_by(cells.c.kind)
+        ):
+            counts[FundKind(kind)] = counts.get(FundKind(kind), 0) + n
+    return {k: counts[k] for k in KINDS if k in counts}
+
+
+async def plan_receipt(session: AsyncSession, actor: Actor, library_id: int, typed: str) -> Planned:
+    """The copies typed for a receipt, checked as `record_receipt` will check them."""
+    require_librarian(actor, library_id, "fund.receipt")
+    items = await copies_by_numbers(session, library_id, typed_numbers(typed))
+    _check_receipt(items)
+    ids = tuple(i.id for i in items)
+    return Planned(ids, await kinds_of(session, ids))
+
+
+async def plan_write_off(
+    session: AsyncSession,
+    actor: Actor,
+    library_id: int,
+    act_on: date,
+    reason: WriteOffReason,
+    typed: str,
+) -> Planned:
+    """The copies typed for an act (with «взамен» pairs for lost ones), checked as
+    `record_write_off` will check them."""
+    require_librarian(actor, library_id, "fund.write_off")
+    rest, pairs = typed_replacements(typed)
+    items = await copies_by_numbers(session, library_id, typed_numbers(rest))
+    if not items:
+        raise Refused("fund_no_copies")
+    await _check_write_off(session, items, act_on, reason)
+    by_number = {i.inventory_number: i.id for i in items} | {
+        i.barcode: i.id for i in items if i.barcode
+    }
+    replacements: dict[int, int] = {}
+    if pairs:
+        new = await copies_by_numbers(session, library_id, [n for _, n in pairs])
+        new_ids = {i.inventory_number: i.id for i in new} | {
+            i.barcode: i.id for i in new if i.barcode
+        }
+        if any(lost not in by_number for lost, _ in pairs):
+            raise Refused("fund_replace_not_in_act")
+        replacements = {by_number[lost]: new_ids[n] for lost, n in pairs}
+        await _replacements(session, library_id, items, reason, replacements)
+    ids = tuple(i.id for i in items)
+    on_loan = sum(1 for i in items if i.status == ItemStatus.ON_LOAN)
+    return Planned(ids, await kinds_of(session, ids), on_loan, replacements)
+
+
+async def without_receipt(session: AsyncSession, library_id: int) -> int:
+    """How many of the library's copies have no receipt (not in the fund's figures)."""
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Item)
+            .where(Item.library_id == library_id, Item.receipt_id.is_(None))
+        )
+        or 0
+    )

@@ -14,6 +14,7 @@ def build_registry() -> Registry:
         desk,
         elibrary,
         everyday,
+        fund,
         holds,
         info,
         my_books,
@@ -44,4 +45,5 @@ def build_registry() -> Registry:
         broadcast.router,
         elibrary.router,
         projects.router,
+        fund.router,
     )

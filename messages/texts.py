@@ -1674,3 +1674,180 @@ ERES_ADDED_NOT_SUBSCRIBED = (
 # Reminding a project's members who are behind (a broadcast, audience «behind»).
 BUTTON_PROJECT_REMIND_BEHIND = "⏰ Напомнить отстающим"
 BROADCAST_SCOPE["behind"] = "участники проекта, которые ещё не всё сделали"
+
+# The fund: receipts, write-offs, the fund today (/receipt, /writeoff, /fund; handlers/fund.py).
+COMMAND_DESCRIPTIONS["receipt"] = "Поступление книг в фонд"
+COMMAND_DESCRIPTIONS["writeoff"] = "Списание книг (акт)"
+COMMAND_DESCRIPTIONS["fund"] = "Фонд на сегодня"
+FUND_KINDS = {
+    "textbook": "учебники",
+    "aid": "учебные пособия",
+    "fiction": "художественная литература",
+    "reference": "справочные издания",
+    "other": "прочие",
+}
+FUND_MEDIA = {
+    "print": "печатные",
+    "audiovisual": "аудиовизуальные",
+    "electronic": "электронные",
+}
+FUND_SOURCES = {
+    "purchase": "закупка",
+    "gift": "дар",
+    "replacement": "взамен утерянных",
+    "transfer": "из другой библиотеки",
+    "import": "перенос каталога",
+}
+FUND_REASONS = {
+    "lost": "утеряны",
+    "worn": "ветхость",
+    "outdated": "устарели",
+    "transferred": "переданы",
+}
+BUTTON_FUND_TODAY = "Сегодня"
+BUTTON_FUND_SAVE = "✅ Записать"
+BUTTON_FUND_CANCEL = "✖ Отмена"
+BUTTON_FUND_TEXTBOOKS_ON = "Считать учебники"
+BUTTON_FUND_TEXTBOOKS_OFF = "Не считать учебники"
+FUND_ASK_RECEIPT_DATE = (
+    "Поступление в фонд. Какого числа пришли книги? Напишите «сегодня» или дату: «12.09.2026»."
+)
+FUND_ASK_WRITE_OFF_DATE = "Списание. Какой датой акт? Напишите «сегодня» или дату: «12.09.2026»."
+FUND_BAD_DATE = (
+    "Не понял дату «{typed}». Напишите «сегодня» или дату числами: «12.09.2026» (или /cancel)."
+)
+FUND_FUTURE_DATE = "{day:date} {year} ещё не наступило. Напишите дату не позже сегодняшней."
+FUND_ASK_SOURCE = "Поступление {day:date} {year}. Откуда книги?"
+FUND_ASK_REASON = "Акт от {day:date} {year}. Причина списания?"
+FUND_ASK_RECEIPT_DOCUMENT = (
+    "Номер документа — накладной, акта приёма, письма: например «Накладная № 15». "
+    "Если номера нет, напишите «-»."
+)
+FUND_ASK_ACT = "Номер акта списания: например «Акт № 3». Если номера нет, напишите «-»."
+FUND_DOCUMENT_TOO_LONG = "Напишите номер документа — не длиннее {max} символов (или «-», если номера нет)."
+FUND_ASK_RECEIPT_COPIES = (
+    "Инвентарные номера (или штрихкоды) пришедших экземпляров: через запятую или пробел, "
+    "подряд идущие — диапазоном «1001–1040»."
+)
+FUND_ASK_WRITE_OFF_COPIES = (
+    "Инвентарные номера (или штрихкоды) списываемых экземпляров: через запятую или пробел, "
+    "подряд идущие — диапазоном «1001–1040»."
+)
+FUND_ASK_LOST_COPIES = (
+    FUND_ASK_WRITE_OFF_COPIES + "\nЕсли утерянную книгу заменили другой, допишите после её "
+    "номера «взамен:» и номер новой: «1005 взамен: 2001» — новая поступит в фонд "
+    "этим же актом."
+)
+FUND_NO_NUMBERS = "Не вижу номеров. Пришлите инвентарные номера (или /cancel)."
+FUND_BAD_REPLACEMENT = (
+    "Не понял замену «{typed}». Пишите так: «1005 взамен: 2001» — утерянная, затем новая."
+)
+FUND_KIND_LINE = "{kind} — {n}"
+FUND_RECEIPT_PREVIEW = (
+    "Поступление {day:date} {year}: {source}, документ: {document}.\n"
+    "{n:#экземпляр|экземпляра|экземпляров} ({kinds}).\n"
+    "Записать?"
+)
+FUND_WRITE_OFF_PREVIEW = (
+    "Акт списания от {day:date} {year}: {reason}, документ: {document}.\n"
+    "{n:#экземпляр|экземпляра|экземпляров} ({kinds}){on_loan}{replaced}.\n"
+    "Записать?"
+)
+FUND_WRITE_OFF_ON_LOAN = "; из них на руках у читателей: {n} — эти выдачи закроются"
+FUND_WRITE_OFF_REPLACED = "; взамен поступят: {n}"
+FUND_NO_DOCUMENT = "без номера"
+FUND_RECEIPT_SAVED = (
+    "Записано: поступление № {id} от {day:date} {year}, "
+    "{n:#экземпляр|экземпляра|экземпляров}. Фонд на сегодня — /fund"
+)
+FUND_WRITE_OFF_SAVED = (
+    "Записано: акт списания № {id} от {day:date} {year}, "
+    "{n:#экземпляр|экземпляра|экземпляров}{closed}{replaced}. Фонд на сегодня — /fund"
+)
+FUND_SAVED_CLOSED = "; закрыто выдач: {n}"
+FUND_SAVED_REPLACED = "; взамен поступило: {n}"
+FUND_CANCELLED = "Хорошо, ничего не записываю."
+FUND_TODAY = "Фонд библиотеки на {day:date} {year}: {n:#экземпляр|экземпляра|экземпляров}{how}."
+FUND_TODAY_WITH_TEXTBOOKS = ", учебники считаются"
+FUND_TODAY_WITHOUT_TEXTBOOKS = ", без учебников"
+FUND_TODAY_EMPTY = (
+    "\nВ фонде пока нет ни одного экземпляра с записанным поступлением. Поступления "
+    "записывает /receipt; старый каталог целиком — «python -m bot fund record-import»."
+)
+FUND_TODAY_MEDIUM = "По видам носителей: {media}."
+FUND_TODAY_NO_RECEIPT = "Без записи о поступлении: {n:#экземпляр|экземпляра|экземпляров} (в фонде не считаются)."
+FUND_TEXTBOOKS_HINT = "Считать ли учебники в фонде — /fund_textbooks да или нет."
+FUND_TEXTBOOKS_USAGE = "Напишите /fund_textbooks да — учебники в фонде считаются, или /fund_textbooks нет."
+FUND_TEXTBOOKS_ON = "Теперь учебники в фонде считаются: в показателях и отчётах фонд — с ними."
+FUND_TEXTBOOKS_OFF = (
+    "Теперь учебники в фонде не считаются: показатели и отчёты считают фонд без них "
+    "(в форме ОО-2 учебники всё равно отдельной строкой)."
+)
+STOPPED["fund.receipt_date"] = "Хорошо, поступление не записываем."
+STOPPED["fund.receipt_document"] = "Хорошо, поступление не записываем."
+STOPPED["fund.receipt_copies"] = "Хорошо, поступление не записываем."
+STOPPED["fund.write_off_date"] = "Хорошо, списание не записываем."
+STOPPED["fund.write_off_document"] = "Хорошо, списание не записываем."
+STOPPED["fund.write_off_copies"] = "Хорошо, списание не записываем."
+REFUSALS["fund_bad_range"] = (
+    "Диапазон «{range}» не подходит: первый номер — меньший, и не больше {max} номеров в одном "
+    "диапазоне. Пришлите номера ещё раз (или /cancel)."
+)
+REFUSALS["fund_unknown_copies"] = (
+    "В библиотеке нет {n:экземпляра|экземпляров|экземпляров} с такими номерами: {numbers}. "
+    "Проверьте и пришлите номера ещё раз (или /cancel)."
+)
+REFUSALS["fund_copies_gone"] = "Некоторых из этих экземпляров в библиотеке уже нет."
+REFUSALS["fund_no_copies"] = "Не названо ни одного экземпляра."
+REFUSALS["fund_already_received"] = (
+    "Поступление уже записано для {n:экземпляра|экземпляров|экземпляров}: {numbers}. "
+    "Уберите {n:его|их|их} и пришлите номера ещё раз (или /cancel)."
+)
+REFUSALS["fund_already_written_off"] = (
+    "Уже {n:списан|списаны|списаны}: {numbers}. Уберите {n:его|их|их} и пришлите номера ещё раз "
+    "(или /cancel)."
+)
+REFUSALS["fund_not_received"] = (
+    "Для {n:экземпляра|экземпляров|экземпляров} {numbers} не записано поступление — "
+    "списать можно только то, что в фонде. Запишите поступление (/receipt) или перенос старого "
+    "каталога (python -m bot fund record-import)."
+)
+REFUSALS["fund_received_later"] = (
+    "{numbers}: {n:поступил|поступили|поступили} позже даты акта. Проверьте дату или номера."
+)
+REFUSALS["fund_on_hold_shelf"] = (
+    "{numbers}: на полке заказов — {n:его|их|их} ждёт читатель. Сначала снимите бронь."
+)
+REFUSALS["fund_on_loan"] = (
+    "{numbers}: на руках у {n:читателя|читателей|читателей}. Книгу на руках можно списать "
+    "только как утерянную; иначе сначала примите её (/return)."
+)
+REFUSALS["fund_replace_not_lost"] = "Замена бывает только у утерянных книг."
+REFUSALS["fund_replace_not_in_act"] = "Заменять можно только книги, которые списываются этим актом."
+REFUSALS["fund_replace_twice"] = "Одна новая книга не может заменить две утерянные."
+REFUSALS["fund_replace_received"] = (
+    "{numbers}: {n:этот экземпляр|эти экземпляры|эти экземпляры} уже в фонде или списан"
+    "{n:|ы|ы} — заменить утерянную {n:им|ими|ими} нельзя."
+)
+STAFF_REFUSALS = STAFF_REFUSALS | {
+    "fund_bad_range",
+    "fund_unknown_copies",
+    "fund_copies_gone",
+    "fund_no_copies",
+    "fund_already_received",
+    "fund_already_written_off",
+    "fund_not_received",
+    "fund_received_later",
+    "fund_on_hold_shelf",
+    "fund_on_loan",
+    "fund_replace_not_lost",
+    "fund_replace_not_in_act",
+    "fund_replace_twice",
+    "fund_replace_received",
+}
+CLI_FUND_BAD_DATE = "Дата «{value}» не подходит: нужна ГГГГ-ММ-ДД, например 2025-09-01."
+CLI_FUND_IMPORTED = (
+    "{code}: записано поступление № {id} от {day:date} {year} («перенос каталога»): "
+    "{n:#экземпляр|экземпляра|экземпляров}."
+)
+CLI_FUND_NOTHING = "{code}: у всех экземпляров поступление уже записано — записывать нечего."
