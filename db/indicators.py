@@ -34,12 +34,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.access import Actor, require_librarian
+from db.audit import audit
 from db.dialect import insert_ignore
-from db.enums import FundKind, ItemStatus, ReaderCategory, RecordKind
+from db.enums import FundKind, ReaderCategory, RecordKind
+from db.fund import fund_at
 from db.models import (
     DeskVisit,
-    FundReceipt,
-    FundWriteOff,
     Hold,
     Item,
     Library,
@@ -68,6 +69,68 @@ async def note_visit(session: AsyncSession, library: Library, reader_id: int, at
         "visited_on": local_today(library, at),
     }
     await insert_ignore(session, DeskVisit, values, ["library_id", "reader_id", "visited_on"])
+
+
+async def record_event(
+    session: AsyncSession, actor: Actor, library_id: int, held_on: date, title: str, visitors: int
+) -> LibraryEvent:
+    """An event the library held (a lesson, a meeting with an author), by its librarian: its
+    visitors count as visits of the day it was held. Audited (the title stays out of the log)."""
+    require_librarian(actor, library_id, "event.add")
+    event = LibraryEvent(
+        library_id=library_id,
+        held_on=held_on,
+        title=title,
+        visitors=visitors,
+        created_by_person_id=actor.person_id,
+    )
+    session.add(event)
+    await session.flush()
+    audit(
+        session,
+        actor,
+        "event.add",
+        library_id=library_id,
+        object_type="event",
+        object_id=event.id,
+        held_on=held_on.isoformat(),
+        visitors=visitors,
+    )
+    return event
+
+
+async def remove_event(session: AsyncSession, actor: Actor, event_id: int) -> LibraryEvent | None:
+    """Take back an event recorded by mistake; None if it is gone already. Audited."""
+    event = await session.get(LibraryEvent, event_id)
+    if event is None:
+        return None
+    require_librarian(actor, event.library_id, "event.remove")
+    await session.delete(event)
+    audit(
+        session,
+        actor,
+        "event.remove",
+        library_id=event.library_id,
+        object_type="event",
+        object_id=event_id,
+        held_on=event.held_on.isoformat(),
+        visitors=event.visitors,
+    )
+    return event
+
+
+async def recent_events(
+    session: AsyncSession, library_id: int, since: date, limit: int = 10
+) -> list[LibraryEvent]:
+    """The library's events held on `since` or later, latest first."""
+    return list(
+        await session.scalars(
+            select(LibraryEvent)
+            .where(LibraryEvent.library_id == library_id, LibraryEvent.held_on >= since)
+            .order_by(LibraryEvent.held_on.desc(), LibraryEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # Periods -----------------------------------------------------------------------------------
@@ -241,8 +304,8 @@ async def count_loans(
 
 
 def is_textbook() -> Any:
-    """A record that is a textbook in the fund's breakdown: its own fund kind says so, or,
-    having none, its catalog kind does."""
+    """A record that is a textbook in the fund's breakdown (as `db.fund.fund_kind_of` says):
+    its own fund kind says so, or, having none, its catalog kind does."""
     return or_(
         Record.fund_kind == FundKind.TEXTBOOK,
         and_(Record.fund_kind.is_(None), Record.kind == RecordKind.TEXTBOOK),
@@ -251,41 +314,10 @@ def is_textbook() -> Any:
 
 async def fund_size(session: AsyncSession, library: Library, on: date) -> int:
     """The copies the library holds at the end of the local day `on`, with or without
-    textbooks as the library counts them (`db.fund.fund_at`, summed over kinds and media)."""
-    try:
-        from db.fund import fund_at  # the fund's own module, where it is built
-    except ImportError:
-        return await _fund_by_items(session, library, on)
+    textbooks as the library counts them: `db.fund.fund_at`, summed over kinds and media (a
+    copy with no receipt is not in the fund; see there)."""
     held = await fund_at(session, library.id, on, textbooks=library.textbooks_in_fund)
-    return sum(held.values())
-
-
-async def _fund_by_items(session: AsyncSession, library: Library, on: date) -> int:
-    """Copies of the library received by `on` (their receipt's date; with none, the day the
-    copy was entered) and not written off by then (an act's date; with none, a copy marked
-    written off is gone)."""
-    until = end_of_local_day(library, on)
-    query = (
-        select(func.count())
-        .select_from(Item)
-        .join(Record, Record.id == Item.record_id)
-        .outerjoin(FundReceipt, FundReceipt.id == Item.receipt_id)
-        .outerjoin(FundWriteOff, FundWriteOff.id == Item.write_off_id)
-        .where(
-            Item.library_id == library.id,
-            or_(
-                FundReceipt.received_on <= on,
-                and_(FundReceipt.id.is_(None), Item.created_at < until),
-            ),
-            or_(
-                FundWriteOff.act_on > on,
-                and_(FundWriteOff.id.is_(None), Item.status != ItemStatus.WRITTEN_OFF),
-            ),
-        )
-    )
-    if not library.textbooks_in_fund:
-        query = query.where(~is_textbook())
-    return await session.scalar(query) or 0
+    return held.total
 
 
 # Tables for the charts ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ def build_registry() -> Registry:
         everyday,
         fund,
         holds,
+        indicators,
         info,
         my_books,
         projects,
@@ -46,4 +47,5 @@ def build_registry() -> Registry:
         elibrary.router,
         projects.router,
         fund.router,
+        indicators.router,
     )
