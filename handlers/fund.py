@@ -262,7 +262,7 @@ async def write_off_copies_typed(ctx: Context) -> Reply:
         texts.FUND_WRITE_OFF_PREVIEW,
         day=day,
         year=day.year,
-        reason=texts.FUND_REASONS[reason],
+        why=texts.FUND_REASONS[reason],
         document=_document_shown(str(data["document"])),
         n=len(planned.item_ids),
         kinds=_kinds(planned),
