@@ -1851,3 +1851,53 @@ CLI_FUND_IMPORTED = (
     "{n:#экземпляр|экземпляра|экземпляров}."
 )
 CLI_FUND_NOTHING = "{code}: у всех экземпляров поступление уже записано — записывать нечего."
+
+# Figures (issue 16): the statutory indicators with their formulas (messages/indicators.py) and
+# the library's events (/event, handlers/indicators.py).
+INDICATOR_NAMES = {
+    "reading": "читаемость",
+    "attendance": "посещаемость",
+    "turnover": "обращаемость",
+    "supply": "книгообеспеченность",
+}
+INDICATOR_TERMS = {
+    "readers": "читатели",
+    "visits": "посещения",
+    "loans": "выдачи",
+    "fund": "фонд",
+}
+INDICATOR_FORMULA = "{name} = {top_term} ÷ {bottom_term} = {top} ÷ {bottom} = {value}"
+INDICATOR_NO_VALUE = "—"
+INDICATOR_READERS = (
+    "читатели — записанные в библиотеку, кто за период хоть раз приходил к стойке (взять, "
+    "вернуть, продлить книгу, забрать заказ): {n}"
+)
+INDICATOR_VISITS = "посещения = дни у стойки + гости мероприятий = {desk} + {events} = {visits}"
+INDICATOR_LOANS = "выдачи — книги, выданные за период: {n}"
+INDICATOR_FUND = Select(
+    "textbooks",
+    {
+        "True": "фонд — экземпляры на {day:date} {day.year}, учебники в том числе: {n}",
+        "False": "фонд — экземпляры на {day:date} {day.year}, без учебников: {n}",
+        "*": "фонд — экземпляры школ на {day:date} {day.year}; школы считают учебники по-разному: {n}",
+    },
+)
+EVENT_USAGE = (
+    "Запишите мероприятие: /event дата название число гостей, например\n"
+    "/event 12.11 Встреча с писателем 45\n"
+    "Гости мероприятий входят в посещения библиотеки."
+)
+EVENT_BAD_DATE = "Не понял дату «{text}» — напишите её так: 12.11 или 12.11.2026."
+EVENT_FUTURE = "{day:date} ещё не наступило — запишите мероприятие, когда оно пройдёт."
+EVENT_NO_VISITORS = "Не вижу числа гостей — напишите его последним: /event 12.11 Встреча с писателем 45"
+EVENT_BAD_VISITORS = "Гостей может быть от 1 до {most}."
+EVENT_NO_TITLE = "Не вижу названия — оно идёт между датой и числом гостей."
+EVENT_TITLE_LONG = "Название длинновато: не больше {most} знаков."
+EVENT_RECORDED = "🎉 Записано: «{title}», {day:date} {day.year}, {n:#гость|гостя|гостей}."
+EVENT_RECENT = "Мероприятия за последние 30 дней:"
+EVENT_LINE = "{day:date} — «{title}», {n:#гость|гостя|гостей}"
+EVENT_NONE_RECENT = "За последние 30 дней мероприятий не записано."
+BUTTON_EVENT_REMOVE = "↩️ Удалить запись"
+EVENT_REMOVED = "Запись о мероприятии «{title}» ({day:date}) удалена."
+EVENT_GONE = "Этой записи уже нет."
+COMMAND_DESCRIPTIONS["event"] = "Записать мероприятие библиотеки"
