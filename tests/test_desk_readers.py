@@ -158,6 +158,10 @@ async def test_stop_says_what_stays_done_and_cancel_with_nothing_says_so(
             select(func.count())
             .select_from(Loan)
             .join(Item, Item.id == Loan.item_id)
-            .where(Item.inventory_number == inventory, Loan.returned_at.is_not(None))
+            .where(
+                Item.inventory_number == inventory,
+                Item.library_id == 1,  # numbers repeat from school to school
+                Loan.returned_at.is_not(None),
+            )
         )
     assert still_returned
