@@ -613,20 +613,6 @@ async def record_import(
     return Received(receipt, len(ids))
 
 
-async def import_receipt(
-    session: AsyncSession, library_id: int, on: date, item_ids: Sequence[int]
-) -> FundReceipt | None:
-    """The receipt of copies a catalog import has just created (source IMPORT): made on the
-    first batch that brings copies, reused by the rest of the run (`receipt_for_run`)."""
-    if not item_ids:
-        return None
-    receipt = await _receipt(
-        session, Actor(account_id=None, person_id=None), library_id, on, ReceiptSource.IMPORT, ""
-    )
-    await _attach(session, receipt, list(item_ids))
-    return receipt
-
-
 # Write-offs --------------------------------------------------------------------------------
 
 
