@@ -103,6 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     record_import.add_argument("--library", required=True, help="код библиотеки, например school-1")
     record_import.add_argument("--date", required=True, type=_iso_date, help="ГГГГ-ММ-ДД")
 
+    report = sub.add_parser(
+        "report", help="отчёт библиотеки или сети за период: таблица xlsx с формулами и графики"
+    )
+    whose = report.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--library", help="код библиотеки, например school-1")
+    whose.add_argument(
+        "--network", nargs="?", const=0, type=int,
+        help="отчёт методиста по сети, без имён (номер сети; без номера — первая)",
+    )  # fmt: skip
+    report.add_argument("--from", dest="start", type=_iso_date, help="ГГГГ-ММ-ДД (с 1 сентября)")
+    report.add_argument("--to", dest="end", type=_iso_date, help="ГГГГ-ММ-ДД (по сегодня)")
+    report.add_argument("--out", type=Path, help="файл xlsx (по умолчанию report-….xlsx здесь)")
+    report.add_argument("--charts", type=Path, help="папка для графиков PNG")
+
     backup = sub.add_parser("backup", help="резервная копия встроенной базы SQLite (на ходу)")
     backup.add_argument("file", type=Path)
     restore = sub.add_parser(
@@ -183,6 +197,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 return await _demo(app)
             case "fund":
                 return await _fund_record_import(app, args)
+            case "report":
+                from bot.report_cli import run_report
+
+                return await run_report(app, args)
     raise AssertionError(command)
 
 

@@ -23,6 +23,7 @@ def build_registry() -> Registry:
         readers,
         recommend,
         reminder_settings,
+        reports,
         rules,
         welcome,
     )
@@ -48,4 +49,5 @@ def build_registry() -> Registry:
         projects.router,
         fund.router,
         indicators.router,
+        reports.router,
     )

@@ -26,6 +26,7 @@ from jobs.eresources import eloan_round
 from jobs.holds import hold_shelf_round
 from jobs.projects import deadline_round
 from jobs.reminders import due_date_round
+from jobs.reports import weekly_round
 from jobs.retention import retention_round
 from messages.port import Port
 from messages.safe_log import redacted_traceback
@@ -77,6 +78,7 @@ def rounds(
         Job("retention", {"hours": RETENTION_EVERY_HOURS}, lambda: retention_round(db, clock)),
         Job("eloans", {"minutes": ELOANS_EVERY_MINUTES}, lambda: eloan_round(db, clock)),
         Job("project_deadlines", {"hours": 1}, lambda: deadline_round(db, clock)),
+        Job("weekly_reports", {"hours": 1}, lambda: weekly_round(db, clock)),
     ]
 
 

@@ -1903,3 +1903,172 @@ BUTTON_EVENT_REMOVE = "↩️ Удалить запись"
 EVENT_REMOVED = "Запись о мероприятии «{title}» ({day:date}) удалена."
 EVENT_GONE = "Этой записи уже нет."
 COMMAND_DESCRIPTIONS["event"] = "Записать мероприятие библиотеки"
+
+# Reports (issue 16): the charts' and the spreadsheet's words (messages/report_charts.py,
+# messages/report_xlsx.py).
+REPORT_CHART_LOANS = "Выдачи по месяцам"
+REPORT_CHART_WANTED = "Самые востребованные книги"
+REPORT_CHART_OVERDUE = "Просрочено по классам"
+REPORT_CHART_TEXTBOOKS = "Обеспеченность учебниками"
+REPORT_CHART_EMPTY = "Пока нет данных"
+REPORT_CHART_NO_OVERDUE = "Просроченных книг нет"
+
+# Reports (issue 16), continued: the spreadsheet's words (messages/report_xlsx.py).
+XLSX_SHEET_INDICATORS = "Показатели"
+XLSX_SHEET_MONTHS = "Выдачи по месяцам"
+XLSX_SHEET_WANTED = "Спрос"
+XLSX_SHEET_OVERDUE = "Задолженность по классам"
+XLSX_SHEET_COVERAGE = "Обеспеченность учебниками"
+XLSX_SHEET_OO2 = "ОО-2 2.6"
+XLSX_SHEET_REGISTER_1 = "КСУ ч.1"
+XLSX_SHEET_REGISTER_2 = "КСУ ч.2"
+XLSX_SHEET_REGISTER_3 = "КСУ ч.3"
+XLSX_PERIOD = "Период: {start:date} {start.year} — {end:date} {end.year}"
+XLSX_YEAR = "{year} год"
+XLSX_INDICATOR = "Показатель"
+XLSX_VALUE = "Значение"
+XLSX_FORMULA = "Как считается"
+XLSX_COUNTS = {
+    "readers": "Читатели",
+    "desk_visits": "Посещения: дни у стойки",
+    "event_visitors": "Посещения: гости мероприятий",
+    "visits": "Посещения всего",
+    "loans": "Выдачи",
+    "fund": "Фонд, экземпляров",
+}
+XLSX_VISITS_FORMULA = "дни у стойки + гости мероприятий"
+XLSX_RATIO_FORMULA = "{top} ÷ {bottom}"
+XLSX_TEXTBOOKS_NOTE = {
+    "True": "Фонд посчитан вместе с учебниками.",
+    "False": "Фонд посчитан без учебников.",
+    "None": "Школы считают фонд по-разному: одни с учебниками, другие без.",
+}
+XLSX_TOTAL = "Итого"
+XLSX_MONTH = "Месяц"
+XLSX_MONTH_NAME = "{month:map:1=январь|2=февраль|3=март|4=апрель|5=май|6=июнь|7=июль|8=август|9=сентябрь|10=октябрь|11=ноябрь|12=декабрь} {year}"
+XLSX_LOANS = "Выдачи"
+XLSX_TITLE = "Книга"
+XLSX_WANTED = "Выдачи и заказы"
+XLSX_WANTED_NOTE = "Спрос — выдачи и заказы (брони) книги за период; издания одной книги вместе."
+XLSX_CLASS = "Класс"
+XLSX_NO_CLASS = "без класса"
+XLSX_OVERDUE_READERS = "Должников"
+XLSX_OVERDUE_LOANS = "Книг просрочено"
+XLSX_TEXTBOOK = "Учебник"
+XLSX_HOLDING = "Есть у учеников"
+XLSX_STUDENTS = "Учеников в классе"
+XLSX_SHARE = "Доля"
+XLSX_OO2_ROW = "Фонд"
+XLSX_RECEIVED = "Поступило за год"
+XLSX_WRITTEN_OFF = "Выбыло за год"
+XLSX_HELD = "Состоит на конец года"
+XLSX_WHOLE_FUND = "Весь фонд"
+XLSX_OO2_NOTE = "Учебники в форме ОО-2 учитываются всегда — у них своя строка."
+XLSX_FUND_KINDS = {
+    "textbook": "учебники",
+    "aid": "учебные пособия",
+    "fiction": "художественная литература",
+    "reference": "справочные издания",
+    "other": "прочие",
+}
+XLSX_MEDIA = {
+    "print": "печатные издания",
+    "audiovisual": "аудиовизуальные документы",
+    "electronic": "электронные издания",
+}
+XLSX_DATE = "Дата"
+XLSX_DOCUMENT = "Документ"
+XLSX_SOURCE = "Источник"
+XLSX_REASON = "Причина"
+XLSX_ALL = "Всего"
+XLSX_SOURCES = {
+    "purchase": "закупка",
+    "gift": "дар",
+    "replacement": "взамен утерянных",
+    "transfer": "передача",
+    "import": "перенос каталога",
+}
+XLSX_REASONS = {
+    "lost": "утеряны читателями",
+    "worn": "ветхость",
+    "outdated": "устарели по содержанию",
+    "transferred": "переданы",
+}
+XLSX_REGISTER_ROWS = {
+    "start": "На начало года",
+    "received": "Поступило",
+    "written_off": "Выбыло",
+    "end": "На конец года",
+}
+XLSX_REGISTER_NOTE = {
+    "True": "Учебники учтены вместе с остальным фондом.",
+    "False": "Без учебников: они учитываются в своей книге суммарного учёта.",
+}
+
+# Reports (issue 16), continued: /report, /stats, the weekly digest (handlers/reports.py,
+# jobs/reports.py).
+REPORT_HEADER = "📊 Отчёт: {library}, {start:date} {start.year} — {end:date} {end.year}"
+REPORT_NETWORK_HEADER = "📊 Сеть «{network}», {start:date} {start.year} — {end:date} {end.year}"
+REPORT_COUNTS = (
+    "Читатели: {readers} · посещения: {visits} · выдачи: {loans} · фонд: {fund} "
+    "{fund:экземпляр|экземпляра|экземпляров}"
+)
+REPORT_OVERDUE = (
+    "Просрочено сейчас: {n:#книга|книги|книг} у {readers:#читателя|читателей|читателей}."
+)
+REPORT_NO_OVERDUE = "Просроченных книг сейчас нет."
+REPORT_WANTED = "Чаще всего спрашивали: {titles}."
+REPORT_FILES = "Ниже — графики и таблица xlsx со всеми листами и формулами."
+REPORT_FILES_NETWORK = "Ниже — графики и таблица xlsx по школам (только числа, без имён)."
+REPORT_SCHOOL_LINE = (
+    "• {school}: читатели {readers}, выдачи {loans}, читаемость {reading}, "
+    "посещаемость {attendance}"
+)
+REPORT_TOTAL_LINE = (
+    "Итого по сети: читатели {readers}, выдачи {loans}, читаемость {reading}, "
+    "посещаемость {attendance}, фонд {fund}"
+)
+REPORT_BAD_PERIOD = (
+    "Не понял период «{typed}». Можно так: /report, /report за четверть, за прошлую четверть, "
+    "за месяц, за прошлый месяц, за неделю, за год, за учебный год, за 2026 год."
+)
+REPORT_CHART_SCHOOLS = "Читаемость по школам"
+REPORT_XLSX_CAPTION = "Таблица: все показатели с формулами, ОО-2 и книга суммарного учёта"
+REPORT_XLSX_CAPTION_NETWORK = "Таблица: показатели по школам и по сети"
+REPORT_WEEKLY_USAGE = (
+    "Еженедельная сводка по понедельникам: /report_weekly да — включить, /report_weekly нет — "
+    "выключить. Сейчас: {on:map:True=включена|False=выключена}."
+)
+REPORT_WEEKLY_ON = (
+    "✅ Сводка включена: каждый понедельник утром — цифры прошлой недели. "
+    "Выключить: /report_weekly нет"
+)
+REPORT_WEEKLY_OFF = "Сводка выключена. Включить снова: /report_weekly да"
+REPORT_DIGEST = (
+    "📊 Неделя {start:date} — {end:date}, {library}: выдачи {loans}, посещения {visits}, "
+    "читатели {readers}. Просрочено сейчас: {overdue:#книга|книги|книг}. Подробно: /report"
+)
+REPORT_DIGEST_NETWORK = (
+    "📊 Неделя {start:date} — {end:date}, сеть «{network}»: выдачи {loans}, посещения {visits}, "
+    "читатели {readers}.\n{schools}\nПодробно: /stats"
+)
+REPORT_DIGEST_SCHOOL = "• {school}: выдачи {loans}, посещения {visits}"
+COMMAND_DESCRIPTIONS["report"] = "Отчёт библиотеки: цифры, графики, таблица"
+COMMAND_DESCRIPTIONS["report_weekly"] = "Сводка по понедельникам: да или нет"
+HELP_ADMIN += (
+    "\n• /stats — показатели сети по школам и итого, графики и таблица xlsx (только числа); "
+    "/report_weekly да — сводка каждый понедельник."
+)
+HELP_LIBRARIAN += (
+    "\n• /report — отчёт с графиками и таблицей xlsx («отчёт за четверть», «статистика за год»); "
+    "/report_weekly да — сводка каждый понедельник."
+)
+
+# Reports (issue 16), continued: python -m bot report (bot/report_cli.py).
+CLI_REPORT_COUNTING = (
+    "Считаю показатели: {name}, {start:date} {start.year} — {end:date} {end.year}…"
+)
+CLI_REPORT_DRAWING = "Рисую графики и собираю таблицу…"
+CLI_REPORT_DONE = "Готово."
+CLI_REPORT_BAD_PERIOD = "Начало периода позже его конца."
+CLI_REPORT_NO_NETWORK = "Такой сети нет."

@@ -29,6 +29,10 @@ async def class_7b(db: Database) -> list[Reader]:
 
 
 async def textbooks_on_loan(db: Database, reader_ids: list[int] | None = None) -> int:
+    """Textbooks on loan to these readers (by default: to 7Б — the demo's older classes hold
+    their sets since September)."""
+    if reader_ids is None:
+        reader_ids = [reader.id for reader in await class_7b(db)]
     async with db.reading() as session:
         query = (
             select(func.count())
@@ -36,9 +40,8 @@ async def textbooks_on_loan(db: Database, reader_ids: list[int] | None = None) -
             .join(Item, Item.id == Loan.item_id)
             .join(Record, Record.id == Item.record_id)
             .where(Loan.returned_at.is_(None), Record.kind == RecordKind.TEXTBOOK)
+            .where(Loan.reader_id.in_(reader_ids))
         )
-        if reader_ids is not None:
-            query = query.where(Loan.reader_id.in_(reader_ids))
         return await session.scalar(query) or 0
 
 

@@ -1,6 +1,8 @@
 """A demo network: three schools, a real school reading list, classes of students, a parent,
 librarians, a methodologist, and a few loans (one overdue); a running reading project of 7Б
-with works in the e-library, and e-resource collections (db/demo/projects.py). Deterministic:
+with works in the e-library, and e-resource collections (db/demo/projects.py); a year of
+history for the reports: receipts, a write-off act, loans, desk visits, events
+(db/demo/year.py). Deterministic:
 same data each time.
 
 Console personas are linked directly: student (card 1001 at school-1), parent (of 1001 at
@@ -21,6 +23,7 @@ from db.catalog_import import ImportReport, import_records
 from db.clock import utcnow
 from db.demo.history import date_arrivals, past_loans
 from db.demo.projects import seed_e_resources, seed_projects
+from db.demo.year import year_of_history
 from db.engine import Database
 from db.enums import ItemStatus, Messenger, RecordKind, RoleName
 from db.importers import ParsedRecord, read_catalog
@@ -177,6 +180,11 @@ async def seed_demo(db: Database, *, now: datetime | None = None) -> DemoSummary
             await past_loans(session, library, readers[library.code], people[librarian], now)
         await seed_projects(session, libraries[0], people["librarian"], now)
         await seed_e_resources(session, network.id, libraries, now)
+        librarians = {
+            lib.code: people[name]
+            for lib, name in zip(libraries, ("librarian", "librarian2", "librarian3"), strict=True)
+        }
+        await year_of_history(session, libraries, readers, librarians, now)
 
         return DemoSummary(
             libraries=len(libraries),

@@ -307,6 +307,11 @@ def table() -> tuple[Frame, ...]:
               examples=("найди ученика петров", "читатель иванова")),
         frame("find_reader", "формуляр", rest="name", rest_required=True,
               examples=("формуляр петрова",)),
+        # Reports: the period is read by the handler from what follows (handlers/reports.py)
+        frame("report", "отчет|отчёт|статистика|=статистику", rest="query",
+              allow="мой наш библиотека школа по сеть район",
+              examples=("отчёт", "отчёт за четверть", "статистика", "статистика за год",
+                        "отчёт за 2026 год")),
         frame("find_reader", "карточка", rest="reader", rest_required=True, find="class_name",
               allow="открыть показать",
               examples=("карточка смирновой", "открой карточку петрова")),
