@@ -1724,7 +1724,9 @@ FUND_ASK_RECEIPT_DOCUMENT = (
     "Если номера нет, напишите «-»."
 )
 FUND_ASK_ACT = "Номер акта списания: например «Акт № 3». Если номера нет, напишите «-»."
-FUND_DOCUMENT_TOO_LONG = "Напишите номер документа — не длиннее {max} символов (или «-», если номера нет)."
+FUND_DOCUMENT_TOO_LONG = (
+    "Напишите номер документа — не длиннее {max} символов (или «-», если номера нет)."
+)
 FUND_ASK_RECEIPT_COPIES = (
     "Инвентарные номера (или штрихкоды) пришедших экземпляров: через запятую или пробел, "
     "подряд идущие — диапазоном «1001–1040»."
@@ -1775,9 +1777,13 @@ FUND_TODAY_EMPTY = (
     "записывает /receipt; старый каталог целиком — «python -m bot fund record-import»."
 )
 FUND_TODAY_MEDIUM = "По видам носителей: {media}."
-FUND_TODAY_NO_RECEIPT = "Без записи о поступлении: {n:#экземпляр|экземпляра|экземпляров} (в фонде не считаются)."
+FUND_TODAY_NO_RECEIPT = (
+    "Без записи о поступлении: {n:#экземпляр|экземпляра|экземпляров} (в фонде не считаются)."
+)
 FUND_TEXTBOOKS_HINT = "Считать ли учебники в фонде — /fund_textbooks да или нет."
-FUND_TEXTBOOKS_USAGE = "Напишите /fund_textbooks да — учебники в фонде считаются, или /fund_textbooks нет."
+FUND_TEXTBOOKS_USAGE = (
+    "Напишите /fund_textbooks да — учебники в фонде считаются, или /fund_textbooks нет."
+)
 FUND_TEXTBOOKS_ON = "Теперь учебники в фонде считаются: в показателях и отчётах фонд — с ними."
 FUND_TEXTBOOKS_OFF = (
     "Теперь учебники в фонде не считаются: показатели и отчёты считают фонд без них "
@@ -2072,3 +2078,9 @@ CLI_REPORT_DRAWING = "Рисую графики и собираю таблицу
 CLI_REPORT_DONE = "Готово."
 CLI_REPORT_BAD_PERIOD = "Начало периода позже его конца."
 CLI_REPORT_NO_NETWORK = "Такой сети нет."
+
+# The fund and the library's events in the librarian's /help (handlers/fund.py, indicators.py).
+HELP_LIBRARIAN += (
+    "\n• /receipt — записать поступление книг (накладная, инвентарные номера); /writeoff — акт "
+    "списания; /fund — фонд на сегодня по видам изданий; /event — мероприятие для отчёта."
+)
