@@ -134,6 +134,15 @@ def _textbooks_note(columns: Sequence[tuple[str | None, Indicators]]) -> str:
 
 
 def _months_sheet(sheet: Worksheet, heading: tuple[str, str], rows: Sequence[Any]) -> None:
+    """Loans by month over the twelve months ending with the period (its heading says so: a
+    short period's own months would be a bar or two)."""
+    if rows:
+        first, last = (
+            say(texts.XLSX_MONTH_NAME, month=row.month.month, year=row.month.year)
+            for row in (rows[0], rows[-1])
+        )
+        months = say(texts.XLSX_MONTHS_SPAN, first=first, last=last)
+        heading = (heading[0], months)
     _heading(sheet, heading)
     head = TITLE_ROWS + 1
     _row(sheet, head, [texts.XLSX_MONTH, texts.XLSX_LOANS], bold=True, fill=True)
