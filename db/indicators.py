@@ -371,11 +371,12 @@ async def most_wanted(
     session: AsyncSession, library_id: int, start: date, end: date, limit: int = 10
 ) -> list[Wanted]:
     """The titles most asked for at the library in the period: loans issued plus holds placed,
-    counted by title (editions of one title together), most first, then by title:
+    counted by title (editions of one title together), most first, then by title; textbooks
+    are left out (they go out as class sets, not because they are asked for):
 
     SELECT title, count(*) FROM (SELECT record_id FROM loans JOIN items … WHERE loans.library_id
     = :l AND issued_at in the period UNION ALL SELECT record_id FROM holds WHERE library_id =
-    :l AND created_at in the period) JOIN records GROUP BY title."""
+    :l AND created_at in the period) JOIN records WHERE kind <> 'textbook' GROUP BY title."""
     library = await _library(session, library_id)
     since, until = local_bounds(library, start, end)
     loaned = (
@@ -392,6 +393,7 @@ async def most_wanted(
     rows = await session.execute(
         select(Record.title, count)
         .join(asked, asked.c.record_id == Record.id)
+        .where(Record.kind != RecordKind.TEXTBOOK)
         .group_by(Record.title)
         .order_by(count.desc(), Record.title)
         .limit(limit)
