@@ -108,18 +108,7 @@ async def _open_to(ctx: Context, card: Card) -> Reply:
     buttons: list[list[Button]] = []
     for project in found[:MAX_BUTTONS]:
         if await is_member(ctx.session, project.id, card.reader_id):
-            shown = await member_progress(ctx.session, project, card.reader_id)
-            assert shown is not None
-            lines.append(
-                say(
-                    texts.PROJECT_MINE_LINE,
-                    title=project.title,
-                    read=shown.read,
-                    books=shown.books,
-                    done=shown.done,
-                    tasks=shown.tasks,
-                )
-            )
+            lines.append(await _progress_line(ctx, project, card.reader_id))
             buttons.append(
                 [
                     ctx.button(
@@ -157,18 +146,7 @@ async def _children(ctx: Context) -> Reply:
             continue
         lines.append(say(texts.PROJECT_CHILD_HEADER, name=name))
         for project in found:
-            shown = await member_progress(ctx.session, project, child.reader_id)
-            assert shown is not None
-            lines.append(
-                say(
-                    texts.PROJECT_MINE_LINE,
-                    title=project.title,
-                    read=shown.read,
-                    books=shown.books,
-                    done=shown.done,
-                    tasks=shown.tasks,
-                )
-            )
+            lines.append(await _progress_line(ctx, project, child.reader_id))
             if len(buttons) < 5:
                 buttons.append(
                     [
@@ -529,3 +507,17 @@ async def _tell_author(
             not_before=after_quiet_hours(ctx.now, library),
             payload={"reader_id": author.id},
         )
+
+
+async def _progress_line(ctx: Context, project: Project, reader_id: int) -> str:
+    """«Title»: read N of M, tasks done K of L — a member's line in a list of projects."""
+    shown = await member_progress(ctx.session, project, reader_id)
+    assert shown is not None
+    return say(
+        texts.PROJECT_MINE_LINE,
+        title=project.title,
+        read=shown.read,
+        books=shown.books,
+        done=shown.done,
+        tasks=shown.tasks,
+    )
