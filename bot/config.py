@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     vk_confirmation_code: SecretStr | None = None
     vk_callback_path: str = "/vk/callback"
 
+    max_bot_token: SecretStr | None = None
+    max_api_base: str = "https://platform-api2.max.ru"
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = None
+
     @field_validator("search_index_dir", "vk_group_id", mode="before")
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
@@ -46,6 +51,10 @@ class Settings(BaseSettings):
     @property
     def has_vk(self) -> bool:
         return self.vk_group_token is not None and bool(self.vk_group_token.get_secret_value())
+
+    @property
+    def has_max(self) -> bool:
+        return self.max_bot_token is not None and bool(self.max_bot_token.get_secret_value())
 
     @property
     def vk_callback(self) -> bool:

@@ -169,3 +169,7 @@ class LruDict(Generic[K, V]):
         self._data.move_to_end(key)
         while len(self._data) > self.maximum:
             self._data.popitem(last=False)
+
+    def forget(self, key: K) -> None:
+        """Drop `key` if present (a delivery that failed and will come again)."""
+        self._data.pop(key, None)

@@ -81,8 +81,16 @@ def _vk(app: App) -> Edge | None:
     return VkEdge.from_app(app)
 
 
+def _max(app: App) -> Edge | None:
+    if not app.settings.has_max:
+        return None
+    from bot.max.run import MaxEdge
+
+    return MaxEdge.from_app(app)
+
+
 # Each messenger's builder; it imports its messenger library only when it is configured.
-EDGES: tuple[Callable[[App], Edge | None], ...] = (_telegram, _vk)
+EDGES: tuple[Callable[[App], Edge | None], ...] = (_telegram, _vk, _max)
 
 
 def configured_edges(app: App) -> list[Edge]:

@@ -52,6 +52,7 @@ class ApprovalMode(StrEnum):
 class Messenger(StrEnum):
     TELEGRAM = "telegram"
     VK = "vk"
+    MAX = "max"
     CONSOLE = "console"
 
 

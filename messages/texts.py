@@ -218,6 +218,10 @@ REACHABLE_AGAIN = {
         "Чтобы они приходили, откройте страницу сообщества и нажмите «Разрешить сообщения» "
         "(в приложении — под кнопкой «Написать сообщение»)."
     ),
+    Messenger.MAX: (
+        "Напоминания о сроках до вас не доходили: бот был остановлен в MAX. Теперь вы снова "
+        "ему написали, и напоминания будут приходить сюда."
+    ),
 }
 BUTTON_STALE = "Эта кнопка устарела. Повторите поиск или запрос."
 CANCELLED = "Хорошо, отменил."
@@ -278,7 +282,7 @@ CLI_DB_UPGRADED = "Схема базы данных обновлена."
 CLI_TELEGRAM_POLLING = "Telegram: бот @{username} слушает обновления (long polling)."
 CLI_TELEGRAM_WEBHOOK = "Telegram: бот @{username} принимает вебхуки на {host}:{port}."
 CLI_NOTHING_TO_SERVE = (
-    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN или VK_GROUP_TOKEN (см. .env.example) — "
+    "Не настроен ни один мессенджер: задайте TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN или MAX_BOT_TOKEN (см. .env.example) — "
     "без токена некому отвечать и некуда слать уведомления. "
     "Консольный чат запускается командой «python -m bot console»."
 )
@@ -288,6 +292,13 @@ CLI_JOBS_STARTED = (
 CLI_VK_LONG_POLL = "VK: сообщество club{group_id} слушает события (Bots Long Poll)."
 CLI_VK_CALLBACK = (
     "VK: сообщество club{group_id} принимает события Callback API на {host}:{port}{path}."
+)
+CLI_MAX_POLLING = "MAX: бот {username} слушает обновления (long polling)."
+CLI_MAX_WEBHOOK = "MAX: бот {username} принимает вебхуки на {host}:{port}."
+CLI_MAX_NEEDS_SECRET = (
+    "Для вебхука MAX нужен MAX_WEBHOOK_SECRET: от 5 до 256 латинских букв, цифр, «-» или «_». "
+    "MAX присылает его в заголовке каждого запроса, и без него любой мог бы прислать боту "
+    "поддельное обновление."
 )
 CLI_VK_NEEDS_GROUP = "Для VK нужен VK_GROUP_ID — номер сообщества, от имени которого отвечает бот."
 CLI_VK_NEEDS_CONFIRMATION = (
@@ -817,7 +828,12 @@ BUTTON_REMOVE_KEEP = "Нет, оставить"
 # Куда присылать уведомления ----------------------------------------------------------------
 
 # Messengers by name, as a person reads them after «в»: «только в Telegram», «в консоль».
-MESSENGER_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоль"}
+MESSENGER_NAMES = {
+    "telegram": "Telegram",
+    "vk": "ВКонтакте",
+    "max": "MAX",
+    "console": "консоль",
+}
 VIA_NOT_LINKED = (
     "Уведомления приходят, когда аккаунт привязан к формуляру: пришлите код привязки, "
     "который даст библиотекарь."
