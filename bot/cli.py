@@ -216,9 +216,12 @@ async def _run(app: App) -> int:
 
 async def _console(app: App, persona: str) -> int:
     from bot.app import warm_up
-    from bot.console import ConsoleChat, run_interactive, run_script
+    from bot.console import ConsoleChat, ConsolePort, run_interactive, run_script
     from db.demo.seed import is_empty, seed_demo
+    from db.enums import Messenger
     from db.outbox import last_id, queued_after
+    from db.reports import REPORT_KIND
+    from jobs.outbox import deliver_due
 
     if await is_empty(app.db):
         await seed_demo(app.db)
@@ -227,14 +230,19 @@ async def _console(app: App, persona: str) -> int:
         seen = await last_id(session)
 
     async def notices() -> list[tuple[str, str]]:
+        """The notices queued since, as they would be sent; a report asked for here is drawn
+        and sent by the outbox, as in a messenger (its queued row has only a stand-in text)."""
         nonlocal seen
         async with app.db.reading() as session:
-            rows = await queued_after(session, seen)
+            rows = await queued_after(session, seen, leave_out=(REPORT_KIND,))
         if rows:
             seen = rows[-1][0]
+        ports = {Messenger.CONSOLE: port}
+        await deliver_due(app.db, ports, app.services.clock, kinds=(REPORT_KIND,))
         return [(persona, text) for _, persona, text in rows]
 
     chat = ConsoleChat(handle=app.dispatcher.handle, persona=persona, notices=notices)
+    port = ConsolePort(out=chat.out, chat=chat)
     if sys.stdin.isatty():
         await run_interactive(chat, say(texts.CLI_CONSOLE_GREETING, persona=persona))
     else:

@@ -13,8 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.clock import utcnow
 from db.dialect import insert_ignore
-from db.enums import Messenger, Priority
-from db.models import Account, DeliveryStatus, Hold, Loan, OutboxDelivery, OutboxMessage, Person
+from db.enums import Messenger, Priority, RoleName
+from db.models import (
+    Account,
+    DeliveryStatus,
+    Hold,
+    Loan,
+    OutboxDelivery,
+    OutboxMessage,
+    Person,
+    Role,
+)
 
 # A delivery in one of these states is over: the account is not written to again for it.
 DELIVERY_DONE = (DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE)
@@ -49,10 +58,13 @@ async def notify(
     )
 
 
-async def queued_after(session: AsyncSession, after_id: int) -> list[tuple[int, str, str]]:
+async def queued_after(
+    session: AsyncSession, after_id: int, *, leave_out: Collection[str] = ()
+) -> list[tuple[int, str, str]]:
     """Notices queued after a given outbox id, with the console persona they are for
-    (id, persona or "", text) — the console shows them as they appear."""
-    rows = await session.execute(
+    (id, persona or "", text) — the console shows them as they appear; less the kinds in
+    `leave_out` (a row composed when it is sent has no text to show yet: see COMPOSE)."""
+    query = (
         select(OutboxMessage.id, Account.external_id, OutboxMessage.text)
         .outerjoin(
             Account,
@@ -62,6 +74,9 @@ async def queued_after(session: AsyncSession, after_id: int) -> list[tuple[int, 
         .where(OutboxMessage.id > after_id)
         .order_by(OutboxMessage.id)
     )
+    if leave_out:
+        query = query.where(OutboxMessage.kind.not_in(list(leave_out)))
+    rows = await session.execute(query)
     return [(row_id, persona or "", text) for row_id, persona, text in rows]
 
 
@@ -74,7 +89,10 @@ async def last_id(session: AsyncSession) -> int:
 # A notice's payload may say what must still be true when it is sent (a reminder of a loan
 # returned or renewed since, an announcement of a hold cancelled since, is not sent):
 #   "loans": {"<loan id>": "<due_at ISO>", ...} — at least one of them still open, due then;
-#   "hold": {"id": <hold id>, "status": "<status>"} — the hold still in that status.
+#   "hold": {"id": <hold id>, "status": "<status>"} — the hold still in that status;
+#   "staff": {"person": <person id>, "library": <library id>} — the person still that library's
+#   librarian, or {"person": …, "network": <network id>} — still that network's methodologist
+#   (a report asked for by someone who lost the role before it went is not sent).
 STILL = "still"
 
 
@@ -92,7 +110,21 @@ async def still_true(session: AsyncSession, still: dict[str, Any]) -> bool:
         status = await session.scalar(select(Hold.status).where(Hold.id == int(hold["id"])))
         if status is None or status != hold["status"]:
             return False
-    return True
+    staff = still.get("staff")
+    return staff is None or await _still_staff(session, staff)
+
+
+async def _still_staff(session: AsyncSession, staff: dict[str, Any]) -> bool:
+    """The person still holds the librarian's role at the library, or the methodologist's
+    (admin) in the network, that `staff` names."""
+    if staff.get("library") is not None:
+        scope = (Role.role == RoleName.LIBRARIAN, Role.library_id == int(staff["library"]))
+    else:
+        scope = (Role.role == RoleName.ADMIN, Role.network_id == int(staff["network"]))
+    found = await session.scalar(
+        select(Role.id).where(Role.person_id == int(staff["person"]), *scope).limit(1)
+    )
+    return found is not None
 
 
 async def _a_loan_still_due(session: AsyncSession, loans: dict[str, str]) -> bool:
@@ -123,6 +155,12 @@ class Target:
 # A notice's payload may name the one account it answers (an answer to a question goes back to
 # the messenger the question came from); where that account cannot be reached, the usual ones.
 REPLY_TO = "reply_to_account"
+
+# A notice whose message is made only when it is sent names what makes it: {"compose":
+# {"kind": "<maker>", …its arguments}} (jobs/outbox.py COMPOSERS) — a report asked for in chat
+# is counted and drawn by the outbox, in a read session and a worker thread of its own, not in
+# the write transaction of the event that asked. Its `text` stands in until then.
+COMPOSE = "compose"
 
 # A notice that goes, word for word and with no buttons, to many people (a broadcast) names its
 # group: the dispatcher may send one group's rows in one call where a messenger takes many

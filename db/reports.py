@@ -13,20 +13,26 @@ This module only picks the periods and puts the results side by side:
 
 A network's report is the same figures per school and the total (db.indicators
 `network_indicators`): counts and school names only, never a reader.
+
+A report asked for in chat is not gathered in the event that asked: `request_report` queues
+it in the outbox, which gathers and draws it when it sends it (jobs/reports.py
+`compose_report`), outside the event's write transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.access import AccessDenied, Actor
+from db.access import AccessDenied, Actor, require_admin, require_librarian
 from db.audit import audit
 from db.dialect import insert_ignore
-from db.enums import RoleName
+from db.enums import Priority, RoleName
 from db.fund import Oo2Row, SummaryRegister, oo2_section, summary_register
 from db.indicators import (
     ClassOverdue,
@@ -43,6 +49,7 @@ from db.indicators import (
     textbook_coverage,
 )
 from db.models import Library, Network, ReportDigest, Role
+from db.outbox import COMPOSE, REPLY_TO, STILL, notify
 
 CHART_MONTHS = 12
 
@@ -155,6 +162,76 @@ def coverage_by_class(rows: list[Coverage]) -> list[tuple[str, float]]:
         pair[0] += row.holding
         pair[1] += row.students
     return [(name, h / n if n else 0.0) for name, (h, n) in held.items()]
+
+
+# A report asked for in chat -----------------------------------------------------------------
+
+REPORT_KIND = "report"  # the outbox kind (and the COMPOSE maker) of a report asked for in chat
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """What the outbox is to gather and draw: one library's report, or one network's."""
+
+    start: date
+    end: date
+    library_id: int | None = None
+    network_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.library_id is None) == (self.network_id is None):
+            raise ValueError("a report is of a library or of a network")
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "kind": REPORT_KIND,
+            "library": self.library_id,
+            "network": self.network_id,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ReportRequest:
+        return cls(
+            date.fromisoformat(payload["start"]),
+            date.fromisoformat(payload["end"]),
+            payload.get("library"),
+            payload.get("network"),
+        )
+
+
+async def request_report(
+    session: AsyncSession,
+    actor: Actor,
+    request: ReportRequest,
+    text: str,
+    now: datetime,
+) -> None:
+    """Queue the report for the outbox to gather, draw and send at once (Priority.REPLY) to the
+    account that asked, the progress reply having told them it is coming. Only the library's
+    librarian, or the network's methodologist, may ask; the row says so again for its sending
+    (db.outbox STILL «staff»), so a role taken away in between leaves nothing sent. `text`
+    stands in for the report until it is drawn. A row per request: asking twice, one gets two."""
+    if request.library_id is not None:
+        require_librarian(actor, request.library_id, "report.library")
+        staff = {"person": actor.person_id, "library": request.library_id}
+    else:
+        assert request.network_id is not None
+        require_admin(actor, request.network_id, "report.network")
+        staff = {"person": actor.person_id, "network": request.network_id}
+    # A librarian or a methodologist is a person, and asked from an account.
+    assert actor.person_id is not None and actor.account_id is not None
+    await notify(
+        session,
+        actor.person_id,
+        REPORT_KIND,
+        text,
+        f"{REPORT_KIND}:a{actor.account_id}:{uuid4().hex}",
+        not_before=now,
+        payload={REPLY_TO: actor.account_id, STILL: {"staff": staff}, COMPOSE: request.payload()},
+        priority=Priority.REPLY,
+    )
 
 
 # The weekly digest -------------------------------------------------------------------------

@@ -14,44 +14,39 @@ the schools, the network's loans by month and the spreadsheet.
 
 /report_weekly да|нет: the weekly digest (jobs/reports.py) on or off.
 
-Every figure comes from db.indicators and db.fund through db.reports; nothing is counted here.
-The pictures and the spreadsheet are drawn in a worker thread (about a second for all of them),
-so the event loop serves other chats meanwhile. The replies go out together when the event
-ends: a «Готовлю отчёт…» sent first would need the transports to send before the commit,
-which they do not, so there is none.
+Every figure comes from db.indicators and db.fund through db.reports; nothing is counted here,
+and nothing drawn. A report takes a second or more to gather and draw, too long to hold the
+event's write transaction (on SQLite, every other chat's write waits for it) and too long to
+leave the person looking at silence. So the event only checks the period and the person's
+right, audits the request and queues it (db.reports `request_report`), and the person gets
+«⏳ Готовлю отчёт…» at once; the outbox gathers and draws the report and sends it as the next
+message (jobs/reports.py `compose_report`, messages/report_message.py), to the same chat,
+checking again that the person still is the library's librarian or the network's
+methodologist. A queued request survives a restart: it is an outbox row like any notice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from db.access import AccessDenied
-from db.indicators import Indicators
 from db.models import Library, Network
-from db.reports import (
-    LibraryReport,
-    NetworkReport,
-    coverage_by_class,
-    library_report,
-    network_report,
-    set_weekly_digest,
-    weekly_digest_on,
-)
+from db.reports import ReportRequest, request_report, set_weekly_digest, weekly_digest_on
 from handlers.catalog import search
 from handlers.context import Context, desk_of
 from handlers.router import LIBRARIAN, Router
-from messages import report_charts, texts
+from messages import texts
 from messages.i18n import say
-from messages.indicators import formula, number
-from messages.report_xlsx import library_workbook, network_workbook
-from messages.types import OutFile, Reply
+
+# The CLI (bot/report_cli.py) draws with these, as the outbox does.
+from messages.report_message import library_files as library_files
+from messages.report_message import network_files as network_files
+from messages.types import Reply
 
 router = Router("reports")
 
-WANTED_IN_SUMMARY = 3
 # Words a period may be said with, besides the years (and what the intent's frame allows).
 PERIOD_STEMS = (
     "прошл", "эт", "текущ", "учебн", "год", "четверт", "месяц", "недел", "последн",
@@ -202,12 +197,14 @@ async def _library(ctx: Context, words: str) -> Reply | list[Reply]:
     period = period_from_words(words, ctx.today)
     if period is None:
         return Reply(say(texts.REPORT_BAD_PERIOD, typed=words.strip()))
-    found = await library_report(ctx.session, library_id, period.start, period.end, ctx.now)
-    ctx.audit("report.library", library_id=library_id, start=str(period.start), end=str(period.end))
     library = await ctx.session.get(Library, library_id)
     assert library is not None
-    files = await asyncio.to_thread(library_files, found, library.code)
-    return Reply(library_summary(found), files=files)
+    shown = {"library": library.short_name, "start": period.start, "end": period.end}
+    request = ReportRequest(period.start, period.end, library_id=library_id)
+    header = say(texts.REPORT_HEADER, **shown)
+    await request_report(ctx.session, ctx.actor, request, header, ctx.now)
+    ctx.audit("report.library", library_id=library_id, start=str(period.start), end=str(period.end))
+    return Reply(say(texts.REPORT_PREPARING, **shown))
 
 
 async def _network(ctx: Context, words: str) -> Reply | list[Reply]:
@@ -219,125 +216,12 @@ async def _network(ctx: Context, words: str) -> Reply | list[Reply]:
         return Reply(say(texts.REPORT_BAD_PERIOD, typed=words.strip()))
     network = await ctx.session.get(Network, network_id)
     assert network is not None
-    found = await network_report(ctx.session, network_id, period.start, period.end)
+    shown = {"network": network.name, "start": period.start, "end": period.end}
+    request = ReportRequest(period.start, period.end, network_id=network_id)
+    header = say(texts.REPORT_NETWORK_HEADER, **shown)
+    await request_report(ctx.session, ctx.actor, request, header, ctx.now)
     ctx.audit("report.network", start=str(period.start), end=str(period.end), network=network_id)
-    files = await asyncio.to_thread(network_files, found, network_id)
-    return Reply(network_summary(found), files=files)
-
-
-# The summaries -----------------------------------------------------------------------------
-
-
-def library_summary(report: LibraryReport) -> str:
-    """The message: the period, the counts, the four formulas, the overdue, the most wanted."""
-    figures = report.figures
-    lines = [
-        say(texts.REPORT_HEADER, library=report.library_short, start=report.start, end=report.end),
-        _counts(figures),
-        "",
-        *(formula(figure) for figure in figures.figures),
-        "",
-    ]
-    if report.overdue_loans:
-        readers = sum(row.readers for row in report.overdue)
-        lines.append(say(texts.REPORT_OVERDUE, n=report.overdue_loans, readers=readers))
-    else:
-        lines.append(texts.REPORT_NO_OVERDUE)
-    if report.wanted:
-        titles = ", ".join(
-            f"«{row.title}» ({row.wanted})" for row in report.wanted[:WANTED_IN_SUMMARY]
-        )
-        lines.append(say(texts.REPORT_WANTED, titles=titles))
-    lines += ["", texts.REPORT_FILES]
-    return "\n".join(lines)
-
-
-def network_summary(report: NetworkReport) -> str:
-    """Per school and the total: counts and ratios, school names, no reader anywhere."""
-    lines = [
-        say(
-            texts.REPORT_NETWORK_HEADER,
-            network=report.network_name,
-            start=report.start,
-            end=report.end,
-        )
-    ]
-    for school in report.schools[:-1]:
-        lines.append(say(texts.REPORT_SCHOOL_LINE, school=school.school, **_ratios(school.figures)))
-    total = report.total
-    lines += ["", say(texts.REPORT_TOTAL_LINE, fund=total.fund, **_ratios(total))]
-    lines += ["", *(formula(figure) for figure in total.figures), "", texts.REPORT_FILES_NETWORK]
-    return "\n".join(lines)
-
-
-def _counts(figures: Indicators) -> str:
-    return say(
-        texts.REPORT_COUNTS,
-        readers=figures.readers,
-        visits=figures.visits,
-        loans=figures.loans,
-        fund=figures.fund,
-    )
-
-
-def _ratios(figures: Indicators) -> dict[str, object]:
-    return {
-        "readers": figures.readers,
-        "loans": figures.loans,
-        "reading": number(figures.reading.value),
-        "attendance": number(figures.attendance.value),
-    }
-
-
-# The pictures and the spreadsheet (drawn in a worker thread) ------------------------------
-
-
-def library_files(report: LibraryReport, code: str) -> list[OutFile]:
-    subtitle = report.library_short
-    period = _period_line(report.start, report.end)
-    months = [(row.month, row.loans) for row in report.months]
-    charts = [
-        ("loans.png", report_charts.loans_by_month(months, subtitle)),
-        (
-            "wanted.png",
-            report_charts.most_wanted(
-                [(row.title, row.wanted) for row in report.wanted], f"{subtitle} · {period}"
-            ),
-        ),
-        (
-            "overdue.png",
-            report_charts.overdue_by_class(
-                [(row.class_name or texts.XLSX_NO_CLASS, row.loans) for row in report.overdue],
-                subtitle,
-            ),
-        ),
-        (
-            "textbooks.png",
-            report_charts.textbook_coverage(coverage_by_class(report.coverage), subtitle),
-        ),
-    ]
-    name = f"report-{code}-{report.start:%Y-%m-%d}-{report.end:%Y-%m-%d}.xlsx"
-    book = OutFile("document", name, library_workbook(report), texts.REPORT_XLSX_CAPTION)
-    return [OutFile("photo", file_name, data) for file_name, data in charts] + [book]
-
-
-def network_files(report: NetworkReport, network_id: int) -> list[OutFile]:
-    period = _period_line(report.start, report.end)
-    reading = [
-        (school.school or "", school.figures.reading.value or 0.0) for school in report.schools[:-1]
-    ]
-    months = [(row.month, row.loans) for row in report.months]
-    charts = [
-        ("schools.png", report_charts.per_school(reading, texts.REPORT_CHART_SCHOOLS, period)),
-        ("loans.png", report_charts.loans_by_month(months, report.network_name)),
-    ]
-    name = f"report-network-{network_id}-{report.start:%Y-%m-%d}-{report.end:%Y-%m-%d}.xlsx"
-    book = OutFile("document", name, network_workbook(report), texts.REPORT_XLSX_CAPTION_NETWORK)
-    return [OutFile("photo", file_name, data) for file_name, data in charts] + [book]
-
-
-def _period_line(start: date, end: date) -> str:
-    return say(texts.XLSX_PERIOD, start=start, end=end).split(": ", 1)[-1]
+    return Reply(say(texts.REPORT_PREPARING_NETWORK, **shown))
 
 
 # The weekly digest ------------------------------------------------------------------------

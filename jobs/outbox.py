@@ -12,6 +12,10 @@ dispatchers may share out one person's rows, each keeping the order of its own):
 rate-limit pause (a transport waits out a 429 inside `deliver`) holds up that person only.
 Per row, with no transaction open while a messenger is called:
 
+- a row whose message is made when it is sent (db.outbox.COMPOSE: a report asked for in chat)
+  is made first, by its maker in COMPOSERS, with no write transaction open; if its `still` no
+  longer holds, nothing is made and it is SKIPPED as "stale"; a maker that fails is a failed
+  try, retried as any;
 - in one short transaction the row is checked to be still ours (a row whose lease was lost is
   left to whoever holds it now) and still worth sending (its payload's `still`, see
   db.outbox.still_true: a reminder of a book returned or renewed since, a hold cancelled since,
@@ -36,15 +40,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.conversation import new_button_token
@@ -53,6 +57,7 @@ from db.enums import Messenger, OutboxStatus, Priority
 from db.models import DeliveryStatus, OutboxMessage
 from db.outbox import (
     BULK,
+    COMPOSE,
     REPLY_TO,
     STILL,
     Target,
@@ -63,6 +68,7 @@ from db.outbox import (
 )
 from db.people import mark_unreachable
 from db.stored_files import FILES, load_files
+from jobs.reports import compose_report
 from messages.port import Address, BulkPort, Port
 from messages.safe_log import redacted_traceback
 from messages.types import Button, OutFile, RecipientUnreachable, Reply, fit_label
@@ -77,6 +83,11 @@ BULK_BATCH = 100  # rows of the broadcast lane leased at once: one VK call's rec
 WORKERS = 8  # people sent to at once
 IDLE = 1.0  # seconds the running dispatcher waits when nothing is due
 STALE = "stale"  # the last_error of a row whose cause went away before it was sent
+
+# The makers of messages made when they are sent, by their COMPOSE kind: (db, the row's
+# COMPOSE payload, now) → the message.
+Composer = Callable[[Database, dict[str, Any], datetime], Awaitable[Reply]]
+COMPOSERS: Mapping[str, Composer] = {"report": compose_report}
 
 
 class Lane(Enum):
@@ -127,6 +138,8 @@ class _Leased:
     priority: Priority
     bulk: str | None  # the group it goes out with, word for word (db.outbox.BULK), if any
     files: tuple[int, ...]  # stored files sent after its text (db.stored_files)
+    compose: dict[str, Any] | None = None  # what makes its message when sent (db.outbox.COMPOSE)
+    made: tuple[OutFile, ...] = ()  # the files its maker made, sent after the stored ones
 
 
 def delivery_key(outbox_id: int, account_id: int) -> str:
@@ -141,13 +154,15 @@ async def deliver_due(
     *,
     lanes: Sequence[Lane] = (Lane.NOTICES, Lane.BROADCASTS),
     keep_going: Callable[[], bool] = lambda: True,
+    kinds: Collection[str] = (),
 ) -> Delivery:
     """Deliver what is due, lane by lane, a batch at a time, until nothing is due in them (or
-    `keep_going` says stop, checked between batches)."""
+    `keep_going` says stop, checked between batches); with `kinds`, only rows of those kinds
+    (the console sends the reports asked for in it this way, and shows the rest as queued)."""
     total = Delivery()
     for lane in lanes:
         while keep_going():
-            delivery, full = await _deliver_a_batch(db, ports, clock, lane)
+            delivery, full = await _deliver_a_batch(db, ports, clock, lane, kinds)
             total += delivery
             if not full:
                 break
@@ -184,12 +199,16 @@ async def run_outbox(
 
 
 async def _deliver_a_batch(
-    db: Database, ports: Mapping[Messenger, Port], clock: Callable[[], datetime], lane: Lane
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    clock: Callable[[], datetime],
+    lane: Lane,
+    kinds: Collection[str] = (),
 ) -> tuple[Delivery, bool]:
-    """Lease one batch of the lane and deliver it; whether the batch was full (more may be
-    due)."""
+    """Lease one batch of the lane (of `kinds` only, if given) and deliver it; whether the
+    batch was full (more may be due)."""
     token = uuid4().hex
-    leased, files = await _lease(db, clock(), token, lane)
+    leased, files = await _lease(db, clock(), token, lane, kinds)
     if not leased:
         return Delivery(), False
     async with _renewing(db, token, clock):
@@ -198,14 +217,16 @@ async def _deliver_a_batch(
 
 
 async def _lease(
-    db: Database, now: datetime, token: str, lane: Lane
+    db: Database, now: datetime, token: str, lane: Lane, kinds: Collection[str] = ()
 ) -> tuple[list[_Leased], dict[int, OutFile]]:
-    """A batch of the lane's due rows, taken under `token`, and the files they carry."""
+    """A batch of the lane's due rows (of `kinds` only, if given), taken under `token`, and
+    the files they carry."""
     in_lane = (
         OutboxMessage.priority >= Priority.BULK
         if lane is Lane.BROADCASTS
         else OutboxMessage.priority < Priority.BULK
     )
+    of_kind = OutboxMessage.kind.in_(list(kinds)) if kinds else true()
     async with db.transaction() as session:
         rows = list(
             await session.scalars(
@@ -214,6 +235,7 @@ async def _lease(
                     OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.not_before <= now,
                     in_lane,
+                    of_kind,
                 )
                 .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
                 .limit(lane.batch)
@@ -236,6 +258,7 @@ async def _lease(
                 Priority(min(r.priority, Priority.BULK)),
                 r.payload.get(BULK),
                 tuple(int(f) for f in r.payload.get(FILES) or ()),
+                r.payload.get(COMPOSE),
             )
             for r in rows
         ]
@@ -296,7 +319,7 @@ async def _deliver_batch(
     by_person: dict[int, list[_Leased]] = {}
     bulk: dict[str, list[_Leased]] = {}
     for row in rows:
-        if row.bulk is not None and not row.buttons and row.reply_to is None:
+        if row.bulk is not None and not row.buttons and row.reply_to is None and not row.compose:
             bulk.setdefault(row.bulk, []).append(row)
         else:
             by_person.setdefault(row.person_id, []).append(row)
@@ -330,7 +353,17 @@ async def _deliver_row(
     """Send a leased row to each account still to get it, and mark it.
 
     An account found unreachable is planned around at once: a person who chose that messenger
-    gets the notice on their others in the same round."""
+    gets the notice on their others in the same round. A row made when it is sent is made
+    first (its maker failing is a failed try)."""
+    if row.compose is not None:
+        try:
+            made = await _composed(db, row, clock())
+        except Exception as failure:  # a database hiccup or a bug: tried again later
+            log.warning("outbox %s: making it failed\n%s", row.id, redacted_traceback(failure))
+            return await _mark(db, row, token, type(failure).__name__, clock)
+        if made is None:
+            return await _skip_stale(db, row, token)
+        row = made
     error = None
     while True:
         async with db.transaction() as session:
@@ -458,7 +491,32 @@ async def _deliver_chunk(
 
 def _reply(row: _Leased, files: Mapping[int, OutFile], buttons: list[list[Button]]) -> Reply:
     """The row's message: its text, the buttons made for one account, its files."""
-    return Reply(row.text, buttons, files=[files[f] for f in row.files if f in files])
+    stored = [files[f] for f in row.files if f in files]
+    return Reply(row.text, buttons, files=stored + list(row.made))
+
+
+async def _composed(db: Database, row: _Leased, now: datetime) -> _Leased | None:
+    """The row with the message its maker made (db.outbox.COMPOSE), made outside any write
+    transaction; None, with nothing made, if what must still be true no longer is (checked
+    again before sending, as for every row)."""
+    assert row.compose is not None
+    if row.still is not None:
+        async with db.reading() as session:
+            if not await still_true(session, row.still):
+                return None
+    made = await COMPOSERS[str(row.compose["kind"])](db, row.compose, now)
+    return replace(row, text=made.text, made=tuple(made.files))
+
+
+async def _skip_stale(db: Database, row: _Leased, token: str) -> _Outcome:
+    """Mark the row SKIPPED as "stale" while it is still ours (LOST if it is not)."""
+    async with db.transaction() as session:
+        marked = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.lease_token == token)
+            .values(status=OutboxStatus.SKIPPED, last_error=STALE, lease_token=None)
+        )
+    return _Outcome.SKIPPED if marked.rowcount == 1 else _Outcome.LOST
 
 
 async def _settled_before_sending(

@@ -5,13 +5,22 @@ school (for a methodologist: of the network's first school). Monday is each scho
 its time zone; the round runs every hour and queues nothing on other days.
 
 Figures come from db.indicators through db.reports; the digest names no reader.
+
+Here too the outbox's maker of a report asked for in chat (`compose_report`, the COMPOSE kind
+«report» of db.outbox): /report queues a request and replies «⏳ Готовлю отчёт…» at once; the
+outbox, when it sends the row, gathers the figures in a read-only session and draws the charts
+and the spreadsheet in a worker thread with no session open — never in the write transaction
+of the event that asked, nor in the outbox's own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,10 +30,23 @@ from db.engine import Database
 from db.indicators import indicators, network_indicators, overdue_by_class
 from db.models import Library, Network
 from db.outbox import notify
-from db.reports import DigestReader, digest_readers
+from db.reports import (
+    DigestReader,
+    ReportRequest,
+    digest_readers,
+    library_report,
+    network_report,
+)
 from messages import texts
 from messages.i18n import say
 from messages.notices import after_quiet_hours
+from messages.report_message import (
+    library_files,
+    library_summary,
+    network_files,
+    network_summary,
+)
+from messages.types import Reply
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +138,27 @@ async def _digest(
         readers=total.readers,
         schools="\n".join(lines),
     )
+
+
+# A report asked for in chat -----------------------------------------------------------------
+
+
+async def compose_report(db: Database, payload: dict[str, Any], now: datetime) -> Reply:
+    """The message of a report request (db.reports `request_report`): the summary, the charts
+    and the spreadsheet. The figures are gathered in a read-only session, which never takes
+    SQLite's write lock; the drawing (about a second) runs in a worker thread after it is
+    closed. The overdue are counted as of `now`, when the report is sent."""
+    request = ReportRequest.from_payload(payload)
+    async with db.reading() as session:
+        if request.library_id is not None:
+            found = await library_report(
+                session, request.library_id, request.start, request.end, now
+            )
+            library = await session.get(Library, request.library_id)
+            assert library is not None  # library_report found it
+            text, draw = library_summary(found), partial(library_files, found, library.code)
+        else:
+            assert request.network_id is not None
+            whole = await network_report(session, request.network_id, request.start, request.end)
+            text, draw = network_summary(whole), partial(network_files, whole, request.network_id)
+    return Reply(text, files=await asyncio.to_thread(draw))

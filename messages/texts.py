@@ -2101,3 +2101,14 @@ HELP_LIBRARIAN += (
     "списания; /fund — фонд на сегодня по видам изданий; /event — мероприятие для отчёта."
 )
 XLSX_MONTHS_SPAN = "Двенадцать месяцев, до конца периода: {first} — {last}"
+
+# Reports (issue 16), continued: the reply at once to /report, /stats, «отчёт за четверть»;
+# the report itself follows from the outbox (handlers/reports.py, jobs/reports.py).
+REPORT_PREPARING = (
+    "⏳ Готовлю отчёт: {library}, {start:date} {start.year} — {end:date} {end.year}. Цифры, "
+    "графики и таблица придут следующим сообщением, обычно в течение минуты."
+)
+REPORT_PREPARING_NETWORK = (
+    "⏳ Готовлю отчёт по сети «{network}», {start:date} {start.year} — {end:date} {end.year}. "
+    "Цифры по школам, графики и таблица придут следующим сообщением, обычно в течение минуты."
+)

@@ -1,6 +1,8 @@
 """Reports: the charts (PNG a phone shows), the spreadsheet (sheets, numbers, formulas), /report
 for a librarian with a period in words, /stats for the methodologist (counts per school, no
 reader's name anywhere), the weekly digest on Mondays, and the same report from the CLI.
+In chat the report follows «⏳ Готовлю отчёт…» from the outbox (tests/test_report_progress.py
+shows how); here it is read as the outbox sends it.
 
 Every number a report shows is checked against a count written here in SQL on the demo
 network's year of history."""
@@ -18,18 +20,20 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select, text
 
+from bot.console import ConsolePort
 from db.engine import Database
-from db.enums import FundKind, Medium, ReceiptSource, WriteOffReason
+from db.enums import FundKind, Medium, Messenger, ReceiptSource, WriteOffReason
 from db.fund import Fund, Movement, Oo2Row, RegisterLine, SummaryRegister
 from db.indicators import ClassOverdue, Coverage, Indicators, MonthLoans, Wanted
 from db.models import AuditEntry, OutboxMessage, Reader, ReportDigest
 from db.reports import LibraryReport, chart_start
 from handlers.reports import Period, period_from_words
+from jobs.outbox import deliver_due
 from jobs.reports import weekly_round
 from messages import report_charts
 from messages.report_xlsx import library_workbook
 from messages.types import Reply
-from tests.support.chat import ChatFactory
+from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
 from tests.test_cli import cli
 
@@ -357,11 +361,31 @@ def _files(reply: Reply, kind: str) -> list:
     return [f for f in reply.files if f.kind == kind]
 
 
+async def reports_sent(db: Database, clock: Clock, persona: str) -> list[Reply]:
+    """The reports the outbox sends the console persona now (a run of the whole outbox)."""
+    port = ConsolePort(out=io.StringIO())
+    await deliver_due(db, {Messenger.CONSOLE: port}, clock)
+    return [
+        reply
+        for address, reply, _ in port.delivered
+        if address.chat_id == persona and reply.text.startswith("📊")
+    ]
+
+
+async def asked(db: Database, clock: Clock, chat: Chat, words: str) -> Reply:
+    """The persona asks for a report: the reply at once says it is being made; the report
+    itself is what the outbox sends next."""
+    (progress,) = await chat.send(words)
+    assert progress.text.startswith("⏳ Готовлю отчёт") and not progress.files, progress.text
+    (report,) = await reports_sent(db, clock, chat.persona)
+    return report
+
+
 async def test_a_librarian_gets_the_school_year_in_words_pictures_and_a_spreadsheet(
     chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
     librarian = chat("librarian")
-    (reply,) = await librarian.send("/report")
+    reply = await asked(demo_db, clock, librarian, "/report")
     start = date(2026, 9, 1)
     loans = await _loans(demo_db, "school-1", start, TODAY)
     readers = await _readers(demo_db, "school-1", start, TODAY)
@@ -409,32 +433,38 @@ async def test_a_librarian_gets_the_school_year_in_words_pictures_and_a_spreadsh
 
 
 async def test_everyday_words_ask_for_a_quarter_and_a_reader_gets_a_search(
-    chat: ChatFactory, demo_db: Database
+    chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
     librarian = chat("librarian")
-    (reply,) = await librarian.send("отчёт за четверть")
+    reply = await asked(demo_db, clock, librarian, "отчёт за четверть")
     assert reply.text.startswith("📊 Отчёт: Школа №1, 1 ноября 2026 — 16 ноября 2026")
     loans = await _loans(demo_db, "school-1", date(2026, 11, 1), TODAY)
     assert f"выдачи: {loans} ·" in reply.text
     assert len(reply.files) == 5
 
-    await librarian.send("статистика за 2025 год")
-    assert "1 января 2025 — 31 декабря 2025" in librarian.text
+    reply = await asked(demo_db, clock, librarian, "статистика за 2025 год")
+    assert "1 января 2025 — 31 декабря 2025" in reply.text
 
     await librarian.send("/report за позавчера")
     assert "Не понял период «за позавчера»" in librarian.text
+    assert await reports_sent(demo_db, clock, "librarian") == []
 
     student = chat("student")
     replies = await student.send("статистика")
-    assert "📊" not in student.text and not any(r.files for r in replies)
+    assert "📊" not in student.text and "⏳" not in student.text
+    assert not any(r.files for r in replies)
+    assert await reports_sent(demo_db, clock, "student") == []
 
 
-async def test_a_reader_is_refused_the_reports(chat: ChatFactory, demo_db: Database) -> None:
+async def test_a_reader_is_refused_the_reports(
+    chat: ChatFactory, demo_db: Database, clock: Clock
+) -> None:
     student = chat("student")
     for command in ("/report", "/stats", "/report_weekly да"):
         (reply,) = await student.send(command)
         assert not reply.files and "📊" not in reply.text
         assert reply.text == "Это действие вам недоступно."
+    assert await reports_sent(demo_db, clock, "student") == []
     async with demo_db.reading() as session:
         refused = list(
             await session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "refused"))
@@ -446,10 +476,10 @@ async def test_a_reader_is_refused_the_reports(chat: ChatFactory, demo_db: Datab
 
 
 async def test_the_methodologist_sees_each_school_and_the_network_without_a_name(
-    chat: ChatFactory, demo_db: Database
+    chat: ChatFactory, demo_db: Database, clock: Clock
 ) -> None:
     methodist = chat("methodist")
-    (reply,) = await methodist.send("/stats")
+    reply = await asked(demo_db, clock, methodist, "/stats")
     start = date(2026, 9, 1)
     assert reply.text.startswith("📊 Сеть «Сеть школьных библиотек Центрального района»")
     total_loans = 0
@@ -492,8 +522,8 @@ async def test_the_methodologist_sees_each_school_and_the_network_without_a_name
     assert not [word for word in words if word in shown]
 
     # /report from a methodologist who is no librarian is the network's too.
-    await methodist.send("/report за месяц")
-    assert "📊 Сеть «" in methodist.text and "1 ноября 2026 — 16 ноября 2026" in methodist.text
+    reply = await asked(demo_db, clock, methodist, "/report за месяц")
+    assert "📊 Сеть «" in reply.text and "1 ноября 2026 — 16 ноября 2026" in reply.text
 
 
 # The weekly digest --------------------------------------------------------------------------
