@@ -89,6 +89,7 @@ async def test_a_sent_message_is_recorded_and_seen_by_the_person(fake: FakeMax, 
     assert anya.last.labels() == ["Взять"]
     assert anya.last.buttons[0][0].payload == "take:1"
     assert [call.method for call in fake.calls][-1] == "POST /messages"
+    assert len(fake.calls_to("/messages")) == 1
     assert fake.calls_to("POST /messages")[-1].params["user_id"] == anya.user_id
 
     await bot.send_message(chat_id=anya.chat_id, text="По chat_id тоже")
@@ -204,9 +205,11 @@ async def test_a_webhook_is_posted_with_the_secret_and_retried_until_200(
             await bot.subscribe_webhook(url, secret="formulyar-secret-1", update_types=None)
         assert [s["url"] for s in fake.subscriptions] == [url]
         anya = fake.user()
-        update = await anya.write("Привет")
+        update = await anya.write("Привет")  # returns after the first POST
+        await fake.wait_until(lambda: any(d.ok for d in fake.deliveries))
 
         assert [d.status for d in fake.deliveries] == [500, 500, 200]
+        assert [d.attempt for d in fake.deliveries] == [1, 2, 3]
         assert {secret for secret, _ in received} == {"formulyar-secret-1"}
         assert received[-1][1] == update
         polled = await bot.get_updates(timeout=0)
@@ -225,6 +228,30 @@ async def test_a_webhook_is_posted_with_the_secret_and_retried_until_200(
         assert fake.subscriptions == []
     finally:
         await runner.cleanup()
+
+
+async def test_a_webhook_that_never_answers_200_is_tried_attempts_times(fake: FakeMax) -> None:
+    async def down(request: web.Request) -> web.Response:
+        return web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_post("/max", down)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/max"
+    fake.webhook.attempts, fake.webhook.retry_pause = 3, 0.01
+    fake.subscriptions.append({"url": url, "secret": None, "update_types": [], "time": 0})
+    try:
+        await fake.user().write("Есть кто?")
+        await fake.wait_until(lambda: len(fake.deliveries) == 3)
+        await runner.cleanup()
+        await fake.user("Петя", "Сидоров").write("А сейчас?")  # the server is gone
+        await fake.wait_until(lambda: len(fake.deliveries) == 6)
+    finally:
+        await runner.cleanup()
+    assert [d.status for d in fake.deliveries] == [503, 503, 503, 0, 0, 0]
+    assert fake.deliveries[-1].error is not None and not fake.deliveries[-1].secret_sent
 
 
 # Errors a test asks for, the rate ----------------------------------------------------------

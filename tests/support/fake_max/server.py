@@ -190,6 +190,13 @@ class FakeMax(FakeHttpServer):
             details["retry_after"] = retry_after
         self.queue_failure(path, Failure(status, message or details["code"], details), times)
 
+    def calls_to(self, method: str) -> list[Call]:
+        """The calls of "METHOD /template" ("POST /messages"), or of a path with any method
+        ("/updates", "/chats/{chatId}/actions")."""
+        if method.startswith("/"):
+            return [call for call in self.calls if call.method.split(" ", 1)[-1] == method]
+        return super().calls_to(method)
+
     def unanswered_callbacks(self) -> list[str]:
         """callback_ids of presses the bot never answered with POST /answers."""
         return self.chats.unanswered()
@@ -260,13 +267,14 @@ class FakeMax(FakeHttpServer):
 
     async def raise_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Raise an update (checked against the spec first). Long polling queues it; a
-        webhook gets it POSTed (with retries) before this returns."""
+        webhook gets it POSTed once before this returns, retried in the background if the
+        bot's server did not answer 200 (wait for `deliveries` to see the retries)."""
         self._self_check("UpdateByType", update, f"update {update.get('update_type')}")
         self.updates.append(copy.deepcopy(update))
         subscriptions = [s for s in self.subscriptions if wanted(s, update)]
         if self.subscriptions:
             for subscription in subscriptions:
-                await self.webhook.deliver(subscription, update)
+                await self.webhook.deliver(subscription, update, self.spawn)
         else:
             self.longpoll.add(copy.deepcopy(update))
         return update

@@ -10,14 +10,15 @@ nothing new, as MAX says.
 Webhook: each update is POSTed as JSON to every subscription whose update_types include its
 type (all when none are given), with X-Max-Bot-Api-Secret when a secret was set. MAX counts
 only HTTP 200 as delivered and retries for hours; here a failed delivery (another status, or
-no connection) is tried again every `retry_pause` seconds, `attempts` times in all.
+no connection) is tried again in the background every `retry_pause` seconds, `attempts` times
+in all, until one is answered 200 (a redelivery's 200 counts too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,15 +113,28 @@ class WebhookPoster:
         self.retry_pause = 0.2  # seconds
         self.timeout = 10.0  # seconds one POST may take
         self.deliveries: list[WebhookDelivery] = []
+        self._delivered: set[tuple[str, str]] = set()
 
-    async def deliver(self, subscription: dict[str, Any], update: dict[str, Any]) -> bool:
-        """POST until the bot's server answers 200 or the attempts run out."""
-        for attempt in range(1, self.attempts + 1):
-            if attempt > 1:
-                await asyncio.sleep(self.retry_pause)
-            if (await self.post(subscription, update, attempt)).ok:
-                return True
+    async def deliver(
+        self,
+        subscription: dict[str, Any],
+        update: dict[str, Any],
+        spawn: Callable[[Coroutine[Any, Any, Any]], None],
+    ) -> bool:
+        """POST once; if that fails, go on retrying in the background (`spawn`), as MAX does
+        after the event has happened. True if the first POST was answered 200."""
+        if (await self.post(subscription, update)).ok:
+            return True
+        spawn(self._retry(subscription, update))
         return False
+
+    async def _retry(self, subscription: dict[str, Any], update: dict[str, Any]) -> None:
+        for attempt in range(2, self.attempts + 1):
+            await asyncio.sleep(self.retry_pause)
+            if _key(subscription, update) in self._delivered:
+                return  # a redelivery got its 200 meanwhile
+            if (await self.post(subscription, update, attempt)).ok:
+                return
 
     async def post(
         self, subscription: dict[str, Any], update: dict[str, Any], attempt: int = 1
@@ -152,7 +166,13 @@ class WebhookPoster:
             error=error,
         )
         self.deliveries.append(delivery)
+        if delivery.ok:
+            self._delivered.add(_key(subscription, update))
         return delivery
+
+
+def _key(subscription: dict[str, Any], update: dict[str, Any]) -> tuple[str, str]:
+    return subscription["url"], json.dumps(update, sort_keys=True, ensure_ascii=False)
 
 
 def wanted(subscription: dict[str, Any], update: dict[str, Any]) -> bool:
