@@ -207,7 +207,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(app: App) -> int:
     """Every messenger whose credentials are set, and the jobs, in this one process; with no
     messenger, the console on demo data."""
-    if app.settings.has_telegram or app.settings.has_vk:
+    if app.settings.has_messenger:
         from bot.runtime import JOBS, SERVE, run_roles
 
         return await run_roles(app, frozenset({SERVE, JOBS}))

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         return self.vk_group_token is not None and bool(self.vk_group_token.get_secret_value())
 
     @property
+    def has_messenger(self) -> bool:
+        """A messenger's token is set: `python -m bot` serves it (else the console demo)."""
+        return self.has_telegram or self.has_vk or self.has_max
+
+    @property
     def has_max(self) -> bool:
         return self.max_bot_token is not None and bool(self.max_bot_token.get_secret_value())
 

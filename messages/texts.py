@@ -295,6 +295,9 @@ CLI_VK_CALLBACK = (
 )
 CLI_MAX_POLLING = "MAX: бот {username} слушает обновления (long polling)."
 CLI_MAX_WEBHOOK = "MAX: бот {username} принимает вебхуки на {host}:{port}."
+CLI_MAX_WEBHOOK_REMOVED = (
+    "MAX: подписка на вебхук снята — пока она есть, MAX не отдаёт обновления через long polling."
+)
 CLI_MAX_NEEDS_SECRET = (
     "Для вебхука MAX нужен MAX_WEBHOOK_SECRET: от 5 до 256 латинских букв, цифр, «-» или «_». "
     "MAX присылает его в заголовке каждого запроса, и без него любой мог бы прислать боту "

@@ -261,6 +261,16 @@ async def db(
 
 
 @pytest.fixture
+async def sqlite_demo_db(
+    tmp_path: Path, sqlite_templates: dict[bool, Path], pg_templates: PgTemplates | None
+) -> AsyncIterator[Database]:
+    """The embedded default a school runs, for a real `python -m bot` process: one process on
+    SQLite, whichever backend the test is parametrised with."""
+    async for database in _open("sqlite", True, tmp_path, sqlite_templates, None):
+        yield database
+
+
+@pytest.fixture
 async def demo_db(
     backend: str,
     tmp_path: Path,

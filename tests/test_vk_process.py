@@ -9,28 +9,18 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from db.engine import Database
-from tests.conftest import _open
 from tests.support.bot_process import BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_vk import FakeVK
 
 PATIENCE = 90.0  # seconds a process may take to get somewhere on a busy machine
-
-
-@pytest.fixture
-async def sqlite_demo_db(
-    tmp_path: Path, sqlite_templates: dict[bool, Path], pg_templates: object
-) -> AsyncIterator[Database]:
-    """The embedded default a school runs: one process on SQLite."""
-    async for database in _open("sqlite", True, tmp_path, sqlite_templates, None):  # type: ignore[arg-type]
-        yield database
 
 
 async def eventually(condition: Callable[[], bool], bot: BotProcess) -> None:

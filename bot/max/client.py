@@ -166,6 +166,15 @@ class MaxClient:
             ),
         )
 
+    async def unsubscribe_all(self) -> int:
+        """DELETE /subscriptions for each webhook set: while one is, MAX gives long polling
+        nothing. How many there were."""
+        found = await self.call("/subscriptions", self.bot.get_subscriptions)
+        for subscription in found.subscriptions or ():
+            url = subscription.url
+            await self.call("/subscriptions", lambda url=url: self.bot.unsubscribe_webhook(url))
+        return len(found.subscriptions or ())
+
     async def username(self) -> str | None:
         me = await self.call("/me", self.bot.get_me)
         return me.username

@@ -67,12 +67,14 @@ class MaxEdge:
         return url, secret.get_secret_value()
 
     async def start(self, routes: web.Application) -> None:
-        webhook = self._webhook()
+        webhook = self._webhook()  # a setting that cannot work: stop before asking MAX
         await self.transport.prepare()
         if webhook is not None:
             WebhookRoute(self.transport, url=webhook[0], secret=webhook[1]).add_to(routes)
             return
         client = self.transport.client
+        if await client.unsubscribe_all():  # a webhook left set would starve the polling
+            print(texts.CLI_MAX_WEBHOOK_REMOVED, file=sys.stderr)
         self.long_polling = LongPolling(self.transport, client, self.app.db)
         self.polling = asyncio.create_task(self.long_polling.run())
         print(say(texts.CLI_MAX_POLLING, username=self.transport.username), file=sys.stderr)
