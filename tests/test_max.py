@@ -7,6 +7,7 @@ delivered again, a restart, files, and one reader on Telegram, VK and MAX."""
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from bot.max.client import REQUESTS_PER_SECOND, MaxClient
 from bot.max.polling import LongPolling
+from bot.max.render import keyboard, pieces
 from bot.max.transport import MaxTransport
 from bot.max.webhook import SECRET_HEADER, WebhookRoute
 from bot.pacing import pace_for
@@ -29,7 +31,7 @@ from handlers.services import Services
 from jobs.outbox import deliver_due
 from messages import texts
 from messages.port import Address
-from messages.types import OutFile, RecipientUnreachable, Reply
+from messages.types import Button, OutFile, RecipientUnreachable, Reply
 from nlu.barcode import barcode_image
 from tests.support.chat import Chat
 from tests.support.clock import Clock
@@ -532,3 +534,41 @@ async def _until_reachable(db: Database, user: FakeMaxUser, reachable: bool) -> 
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the account never became reachable={reachable}")
+
+
+async def test_a_file_max_has_not_finished_processing_is_sent_again(
+    fake_max: FakeMax, polling_bot: Bot
+) -> None:
+    student = fake_max.user()
+    fake_max.fail_next("/messages", 400, code="attachment.not.ready")
+    address = Address(Messenger.MAX, str(student.chat_id))
+    poster = OutFile("photo", "poster.png", barcode_image("9785170906307", "EAN13"))
+    await polling_bot.transport.deliver(address, Reply("Афиша", files=[poster]))
+    assert ("/messages", 400) in fake_max.errors_given
+    assert len(student.messages) == 2 and student.messages[0].text == "Афиша"
+    assert [a["type"] for a in student.messages[-1].attachments] == ["image"]
+
+
+def test_rows_keep_labels_whole_and_payloads_within_maxs_limit() -> None:
+    numbers = [Button(f"📌 {n}", f"tok{n}") for n in range(1, 5)]
+    wide = [Button("Только ВКонтакте", "a"), Button("Только MAX", "b")]
+    [attachment] = keyboard([numbers, wide])
+    rows = attachment["payload"]["buttons"]
+    assert [[b["text"] for b in row] for row in rows] == [
+        ["📌 1", "📌 2", "📌 3", "📌 4"],  # short: side by side
+        ["Только ВКонтакте"],  # too long to share a row: one a row
+        ["Только MAX"],
+    ]
+    first = {"type": "callback", "text": "📌 1", "payload": "tok1", "intent": "default"}
+    assert rows[0][0] == first
+    assert keyboard([]) == []
+    with pytest.raises(ValueError, match="payload"):
+        keyboard([[Button("x", "t" * 1025)]])
+
+
+def test_pieces_stay_within_4000_characters_after_escaping() -> None:
+    text = "A & B < C\n" * 900  # every «&» and «<» grows when escaped
+    cut = pieces(text)
+    assert all(len(piece) <= 4000 for piece in cut)
+    assert len(cut) > 1
+    assert html.unescape("".join(cut)).replace("\n", "") == text.replace("\n", "")

@@ -10,6 +10,7 @@ through `upload_media`. On top of it:
 - the pace keeps the token's ≈30 requests a second across the whole deployment (bot/pacing.py);
 - 429 pauses the pace, for every worker sharing it, and the request is tried again, longer each
   time; 503 after maxapi's own retries is tried again too;
+- `attachment.not.ready` (a file just uploaded): the message is sent again after a pause;
 - 403 and 404 on a message to a person (they stopped or blocked the bot, the dialog is gone):
   `RecipientUnreachable`;
 - anything else: `MaxCallFailed` with the path and the HTTP status only.
@@ -44,6 +45,8 @@ SERVER_PAUSE = 0.5  # seconds after a 5xx or a network error, doubled each try
 MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes of a photo or file a person sends
 UNREACHABLE = frozenset({403, 404})
 TOO_MANY_REQUESTS = 429
+NOT_READY = "attachment.not.ready"  # a message with a file MAX has not finished processing
+READY_PAUSE = 0.5  # seconds before sending it again, times the try
 T = TypeVar("T")
 
 
@@ -95,6 +98,8 @@ class MaxClient:
                 if status == TOO_MANY_REQUESTS:  # the token's rate: every worker slows down
                     await self.pace.pause(RATE_PAUSE * (attempt + 1))
                     pause = 0.0
+                elif _code(error) == NOT_READY:  # an upload MAX is still processing
+                    pause = READY_PAUSE * (attempt + 1)
                 elif status >= 500:
                     pause = SERVER_PAUSE * 2**attempt
                 else:
@@ -211,3 +216,10 @@ class MaxClient:
 def _complete(body: dict[str, Any]) -> dict[str, Any]:
     """NewMessageBody as the schema has it: text, attachments and link are always present."""
     return {"text": None, "attachments": [], "link": None, **body}
+
+
+def _code(error: MaxApiError) -> str | None:
+    """MAX's own error code from the answer's body ({"code": …, "message": …})."""
+    raw = error.raw
+    code = raw.get("code") if isinstance(raw, dict) else None
+    return code if isinstance(code, str) else None

@@ -42,12 +42,26 @@ def pieces(text: str) -> list[str]:
         limit = limit * 9 // 10  # «&» became «&amp;»: cut the raw text shorter
 
 
+# How long a label MAX shows whole, by how many buttons share its row (the schema's advice).
+SHOWN_WHOLE = {1: 20, 2: 10, 3: 5, 4: 3}
+
+
 def keyboard(rows: list[list[Button]]) -> list[dict[str, Any]]:
     """The message's attachments for its buttons: one inline keyboard, or none."""
-    buttons = [[_button(b) for b in row] for row in rows if row]
+    buttons = [[_button(b) for b in part] for row in rows if row for part in _shown_whole(row)]
     if not buttons:
         return []
     return [ButtonsPayload(buttons=buttons).pack().model_dump(mode="json", exclude_none=True)]
+
+
+def _shown_whole(row: list[Button]) -> list[list[Button]]:
+    """The row as it is where every label fits its share of the width; else split into rows of
+    fewer buttons (one a row at worst), so «📌 1 … 📌 4» stay side by side and longer labels
+    are not cut to «Только В…» on a phone."""
+    for per_row in range(len(row), 1, -1):
+        if all(len(b.label) <= SHOWN_WHOLE.get(per_row, 3) for b in row):
+            return [row[i : i + per_row] for i in range(0, len(row), per_row)]
+    return [[button] for button in row]
 
 
 def _button(button: Button) -> CallbackButton | LinkButton:
