@@ -39,10 +39,13 @@ from tests.support.fake_max import FakeMax, FakeMaxUser, MaxMessage, running_fak
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_vk import FakeVK
 from tests.support.library import copies, keep_one_copy, link_code, many_overdue
+from tests.test_broadcast_media import cards_of, picture, send_file
+from tests.test_outbox import FakePort
 from tests.test_vk import expect as expect_in_vk
 from tests.test_vk import start_long_poll as start_vk
 
 SECRET = "max-Webhook_secret-1"
+BROADCAST = "Конкурс чтецов в пятницу: приходите в библиотеку!"
 
 
 @pytest.fixture
@@ -572,3 +575,35 @@ def test_pieces_stay_within_4000_characters_after_escaping() -> None:
     assert all(len(piece) <= 4000 for piece in cut)
     assert len(cut) > 1
     assert html.unescape("".join(cut)).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_a_broadcast_with_a_poster_reaches_students_in_max_uploaded_once(
+    fake_max: FakeMax,
+    polling_bot: Bot,
+    demo_db: Database,
+    clock: Clock,
+    chat: Callable[[str], Chat],
+) -> None:
+    """A librarian's broadcast to 7Б with a photo: each student linked in MAX gets the text and
+    then the poster, which is uploaded once for all of them."""
+    cards = [c for c in await cards_of(demo_db, "7Б") if c != "1001"][:2]
+    students = [fake_max.user(f"Ученик{n}", "Седьмой") for n in range(2)]
+    for student, card in zip(students, cards, strict=True):
+        await student.write(await link_code(demo_db, clock, RoleName.READER, card=card))
+        await expect(fake_max, student, "привязан")
+    librarian = chat("librarian")
+    await librarian.send("/broadcast 7Б")
+    await librarian.press("Ученикам")
+    poster = picture()
+    await send_file(librarian, "photo", poster, "poster.png", caption=BROADCAST)
+    await librarian.press("Отправить")
+    assert "Рассылка №1 отправляется" in librarian.text
+
+    ports = {Messenger.MAX: polling_bot.transport, Messenger.CONSOLE: FakePort(Messenger.CONSOLE)}
+    done = await deliver_due(demo_db, ports, clock)
+    assert done.sent == 3  # the two in MAX and the console's student of 7Б
+    for student in students:
+        text, photo = student.messages[-2:]
+        assert text.text == f"📢 Школа №1:\n\n{BROADCAST}"
+        assert [a["type"] for a in photo.attachments] == ["image"]
+    assert len(fake_max.calls_to("/uploads")) == 1

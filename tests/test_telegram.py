@@ -16,16 +16,19 @@ from sqlalchemy import select
 from bot.telegram import TelegramTransport
 from db.catalog import edit_record
 from db.engine import Database
-from db.enums import Messenger, RoleName
+from db.enums import Messenger, Priority, RoleName
 from db.models import Account, ProcessedUpdate, Record
 from handlers import build_registry
 from handlers.dispatcher import Dispatcher
 from handlers.services import Services
 from jobs.outbox import deliver_due
 from messages import texts
+from messages.port import Address
+from messages.types import OutFile, Reply
 from nlu.barcode import barcode_image
 from tests.conftest import telegram_transport
 from tests.support.clock import Clock
+from tests.support.fake_http import Upload
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.library import copies, keep_one_copy, link_code, many_overdue
 
@@ -255,7 +258,6 @@ async def test_a_handler_error_gets_an_apology_and_the_next_update_is_served(
 ) -> None:
     from handlers.context import Context
     from handlers.router import Registry, Router
-    from messages.types import Reply
 
     failing = Router("failing")
 
@@ -518,3 +520,22 @@ def test_the_menu_memory_drops_the_least_recently_used_chat() -> None:
     assert menus.get(1) == "reader"  # chat 1 used again: chat 2 is now the oldest
     menus[3] = "librarian"
     assert (1 in menus, 2 in menus, 3 in menus, len(menus)) == (True, False, True, 2)
+
+
+async def test_a_poster_sent_to_many_at_once_is_uploaded_once(
+    tg: FakeTelegram, polling: TelegramTransport
+) -> None:
+    """Deliveries side by side (the outbox's) wait for the first upload's file_id instead of
+    each uploading the same bytes."""
+    people = [tg.user(5101 + n, f"Ученик{n}") for n in range(4)]
+    for person in people:  # a chat exists once the person has written
+        await person.send("/help")
+    await tg.wait_until(lambda: all(person.messages for person in people))
+    picture = barcode_image("4600000000008", "EAN13")
+    poster = Reply("Афиша", files=[OutFile("photo", "poster.png", picture)])
+    addresses = [Address(Messenger.TELEGRAM, str(p.user_id)) for p in people]
+    await asyncio.gather(*(polling.deliver(a, poster, priority=Priority.BULK) for a in addresses))
+    sends = tg.calls_to("sendPhoto")
+    assert len(sends) == 4
+    assert sum(isinstance(call.params["photo"], Upload) for call in sends) == 1
+    assert all(any(m.kind == "photo" for m in person.messages) for person in people)

@@ -46,6 +46,7 @@ class MaxTransport:
         self.inflight = InFlight()
         self.seen: LruDict[str, bool] = LruDict(SEEN_MEMORY)
         self.uploaded: LruDict[str, dict[str, object]] = LruDict(UPLOADS_MEMORY)
+        self.upload_locks: KeyedLocks[str] = KeyedLocks()
 
     async def prepare(self) -> None:
         """Learn the bot's name (for deep links) once."""
@@ -154,12 +155,13 @@ class MaxTransport:
 
     async def _uploaded(self, file: OutFile, priority: Priority) -> dict[str, object]:
         """The file's attachment; the same bytes again (a poster to 600 readers) reuse the
-        token of the first upload."""
+        token of the first upload, also when several deliveries ask for it at once."""
         fingerprint = f"{file.kind}:{hashlib.sha256(file.data).hexdigest()}"
-        known = self.uploaded.get(fingerprint)
-        if known is None:
-            known = await self.client.upload(file, priority=priority)
-            self.uploaded[fingerprint] = known
+        async with self.upload_locks.hold(fingerprint):  # the outbox sends side by side
+            known = self.uploaded.get(fingerprint)
+            if known is None:
+                known = await self.client.upload(file, priority=priority)
+                self.uploaded[fingerprint] = known
         return known
 
     async def _edit(self, message_id: str, body: dict[str, object]) -> bool:

@@ -101,6 +101,7 @@ class TelegramTransport:
         self.menus: LruDict[str, str] = LruDict(MENU_MEMORY)
         # a file's fingerprint → the file_id Telegram gave its first upload
         self.uploaded: LruDict[str, str] = LruDict(UPLOADS_REMEMBERED)
+        self.upload_locks: KeyedLocks[str] = KeyedLocks()  # one first upload of a file
         # Updates are served concurrently; one chat's in the order they came.
         self.chat_locks: KeyedLocks[int] = KeyedLocks()
         self._chat_turns: dict[int | None, asyncio.Task[bool]] = {}  # a chat's latest polled
@@ -430,15 +431,21 @@ class TelegramTransport:
         readers) go by the file_id Telegram gave the first upload, not uploaded each time."""
         caption = escape(file.caption[:CAPTION_LIMIT]) if file.caption else None
         method = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
-        known = self.uploaded.get(_fingerprint(file))
-        content: str | BufferedInputFile = known or BufferedInputFile(file.data, file.name)
-        sent = await self._send(
-            partial(method, chat_id, content, caption=caption), str(chat_id), priority
-        )
-        if known is None:
-            file_id = _file_id(sent)
-            if file_id is not None:
-                self.uploaded[_fingerprint(file)] = file_id
+        fingerprint = _fingerprint(file)
+        known = self.uploaded.get(fingerprint)
+        if known is None:  # the first upload: deliveries side by side wait for its file_id
+            async with self.upload_locks.hold(fingerprint):
+                known = self.uploaded.get(fingerprint)
+                if known is None:
+                    upload = BufferedInputFile(file.data, file.name)
+                    sent = await self._send(
+                        partial(method, chat_id, upload, caption=caption), str(chat_id), priority
+                    )
+                    file_id = _file_id(sent)
+                    if file_id is not None:
+                        self.uploaded[fingerprint] = file_id
+                    return
+        await self._send(partial(method, chat_id, known, caption=caption), str(chat_id), priority)
 
     def deep_link(self, payload: str) -> str | None:
         """t.me/<bot>?start=<payload>; None until `prepare` has learnt the bot's name."""
