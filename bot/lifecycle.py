@@ -18,7 +18,7 @@ import asyncio
 import logging
 import signal
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager, suppress
 from typing import Generic, TypeVar
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DEADLINE = 10.0  # seconds to finish what was taken before the process stops
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+P = TypeVar("P")  # a position in a polled stream
 
 
 class Closed(Exception):
@@ -105,6 +106,19 @@ class InFlight:
     def close(self) -> None:
         self.closed = True
 
+    def serve(self, work: Callable[[], Awaitable[object]]) -> asyncio.Task[None]:
+        """Take one unit of work now (`Closed` once closed) and serve it in a task of its own;
+        a stop waits for it."""
+        self.begin()
+
+        async def serve() -> None:
+            try:
+                await work()
+            finally:
+                self.end()
+
+        return asyncio.create_task(serve())
+
     async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
         """Wait until nothing is in flight; False if the deadline came first."""
         try:
@@ -112,6 +126,31 @@ class InFlight:
         except TimeoutError:
             return False
         return True
+
+
+class Batches(Generic[P]):
+    """How far a polled stream (VK's Long Poll `ts`, MAX's `marker`) is handled: each batch of
+    updates with the position before it and its tasks still in hand. The position to save is
+    the oldest unfinished batch's start, so a restarted process reads again what it had not
+    finished (the core's dedupe makes each update happen once)."""
+
+    def __init__(self) -> None:
+        self._batches: list[tuple[P, set[asyncio.Task[None]]]] = []
+
+    def add(self, before: P, tasks: set[asyncio.Task[None]]) -> None:
+        if not tasks:
+            return
+        self._batches.append((before, tasks))
+        for task in tasks:
+            task.add_done_callback(tasks.discard)
+
+    def in_hand(self) -> set[asyncio.Task[None]]:
+        return {task for _, tasks in self._batches for task in tasks}
+
+    def handled_up_to(self, newest: P) -> P:
+        """The oldest unfinished batch's start, or `newest` when all is handled."""
+        self._batches = [(before, tasks) for before, tasks in self._batches if tasks]
+        return self._batches[0][0] if self._batches else newest
 
 
 class KeyedLocks(Generic[K]):

@@ -24,7 +24,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.app import App, warm_up
-from bot.lifecycle import Shutdown
+from bot.lifecycle import InFlight, Shutdown
 from db.enums import Messenger
 from jobs.runner import run_jobs
 from messages import texts
@@ -63,6 +63,31 @@ class Edge(Protocol):
         """Finish what is in hand within `timeout`; False if something was cut short."""
 
     async def close(self) -> None: ...
+
+
+class BackgroundPolling:
+    """What the edges share about taking updates: by a webhook route, where a stop waits out the
+    requests in hand (`inflight`), or by a polling task, which finishes its own work when asked
+    to stop and whose end on its own (an error) stops the process."""
+
+    inflight: InFlight
+    polling: asyncio.Task[None] | None = None
+
+    def running(self) -> asyncio.Task[None] | None:
+        return self.polling
+
+    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
+        if self.polling is None:
+            return await self.inflight.drained(timeout)
+        done, _ = await asyncio.wait({self.polling}, timeout=timeout)
+        return bool(done)
+
+    async def stop_polling(self) -> None:
+        """Cut the polling short if it has not ended by itself (the deadline passed)."""
+        if self.polling is not None and not self.polling.done():
+            self.polling.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self.polling
 
 
 def _telegram(app: App) -> Edge | None:

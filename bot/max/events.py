@@ -25,6 +25,8 @@ from maxapi.types.updates.message_callback import MessageCallback
 from maxapi.types.updates.message_created import MessageCreated
 from pydantic import ValidationError
 
+from bot.pieces import Media
+
 log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp", "heic", "tif", "tiff"})
@@ -32,13 +34,6 @@ KEY_LIMIT = 64  # characters of processed_updates.update_id
 
 Kind = Literal["message", "press", "start", "stop"]
 UPDATE_TYPES = ("message_created", "message_callback", "bot_started", "bot_stopped")
-
-
-@dataclass(frozen=True, slots=True)
-class Media:
-    kind: Literal["photo", "document"]
-    url: str
-    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

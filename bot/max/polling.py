@@ -15,6 +15,7 @@ import logging
 from contextlib import suppress
 from typing import Any
 
+from bot.lifecycle import Batches
 from bot.max.client import MaxCallFailed, MaxClient
 from bot.max.events import parse
 from bot.max.transport import MaxTransport
@@ -40,7 +41,7 @@ class LongPolling:
         self._stopping = asyncio.Event()
         self._marker: int | None = None
         self._saved: int | None = None
-        self._batches: list[tuple[int | None, set[asyncio.Task[None]]]] = []  # (marker before)
+        self._batches: Batches[int | None] = Batches()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -65,7 +66,7 @@ class LongPolling:
                 self._follow(answer)
                 await self._save()
         finally:
-            in_hand = {task for _, tasks in self._batches for task in tasks}
+            in_hand = self._batches.in_hand()
             if in_hand:
                 await asyncio.wait(in_hand)
             await self._save()
@@ -95,29 +96,17 @@ class LongPolling:
         if marker is not None:
             self._marker = int(marker)
         tasks = {t for raw in answer.get("updates") or () if (t := self._take(raw)) is not None}
-        if tasks:
-            self._batches.append((before, tasks))
-            for task in tasks:
-                task.add_done_callback(tasks.discard)
+        self._batches.add(before, tasks)
 
     def _take(self, raw: Any) -> asyncio.Task[None] | None:
         event = parse(raw)
         if event is None or not self.transport.first_time(event):
             return None
-        self.transport.inflight.begin()  # taken now: a stop waits for it
-
-        async def serve() -> None:
-            try:
-                await self.transport.handle(event)
-            finally:
-                self.transport.inflight.end()
-
-        return asyncio.create_task(serve())
+        return self.transport.inflight.serve(lambda: self.transport.handle(event))
 
     async def _save(self) -> None:
         """Save how far everything is handled: the oldest unfinished batch's start, or now."""
-        self._batches = [(marker, tasks) for marker, tasks in self._batches if tasks]
-        position = self._batches[0][0] if self._batches else self._marker
+        position = self._batches.handled_up_to(self._marker)
         if position is None or position == self._saved:
             return
         try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from contextlib import suppress
 
 from aiohttp import web
 
@@ -25,7 +24,7 @@ from bot.max.polling import LongPolling
 from bot.max.transport import MaxTransport
 from bot.max.webhook import WebhookRoute
 from bot.pacing import pace_for
-from bot.runtime import MisConfigured
+from bot.runtime import BackgroundPolling, MisConfigured
 from db.enums import Messenger
 from messages import texts
 from messages.i18n import say
@@ -34,15 +33,15 @@ from messages.port import Port
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{5,256}")  # what MAX accepts as a webhook secret
 
 
-class MaxEdge:
+class MaxEdge(BackgroundPolling):
     messenger = Messenger.MAX
 
     def __init__(self, transport: MaxTransport, app: App) -> None:
         self.transport = transport
         self.app = app
         self.settings: Settings = app.settings
+        self.inflight = transport.inflight
         self.long_polling: LongPolling | None = None
-        self.polling: asyncio.Task[None] | None = None
 
     @classmethod
     def from_app(cls, app: App) -> MaxEdge:
@@ -94,24 +93,11 @@ class MaxEdge:
             file=sys.stderr,
         )
 
-    def running(self) -> asyncio.Task[None] | None:
-        """Long polling, whose end on its own (an error) stops the process."""
-        return self.polling
-
     def stop_taking_work(self) -> None:
         self.transport.inflight.close()
         if self.long_polling is not None:
             self.long_polling.stop()
 
-    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
-        if self.polling is None:
-            return await self.transport.inflight.drained(timeout)
-        done, _ = await asyncio.wait({self.polling}, timeout=timeout)
-        return bool(done)
-
     async def close(self) -> None:
-        if self.polling is not None and not self.polling.done():
-            self.polling.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self.polling
+        await self.stop_polling()
         await self.transport.client.close()

@@ -21,13 +21,14 @@ import logging
 
 from bot.lifecycle import InFlight, KeyedLocks, LruDict
 from bot.max.client import MaxCallFailed, MaxClient
-from bot.max.events import MaxEvent, Media
+from bot.max.events import MaxEvent
 from bot.max.render import FORMAT, keyboard, notification, pieces
+from bot.pieces import downloaded
 from db.enums import Messenger, Priority
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
-from messages.types import Attachment, Incoming, OutFile, RecipientUnreachable, Reply
+from messages.types import Incoming, OutFile, RecipientUnreachable, Reply
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class MaxTransport:
             chat_id=str(event.chat_id),
             text=event.text,
             button=event.button,
-            attachments=await self._attachments(event.media),
+            attachments=await downloaded(event.media, self.client.download),
             update_id=event.key,
         )
         outcome = await self.core.serve(incoming)
@@ -110,18 +111,6 @@ class MaxTransport:
             await self.client.answer(event.callback_id, notification(notice) if notice else None)
         except MaxCallFailed as failed:  # too late or already answered: the reply still goes
             log.warning("max: a press was not answered (HTTP %s)", failed.status)
-
-    async def _attachments(self, media: tuple[Media, ...]) -> tuple[Attachment, ...]:
-        """The photos (and image files) downloaded before the core sees the message."""
-        files = []
-        for item in media:
-            try:
-                data = await self.client.download(item.url)
-            except Exception as error:
-                log.warning("max: a file could not be downloaded: %s", type(error).__name__)
-                continue
-            files.append(Attachment(item.kind, data, item.name))
-        return tuple(files)
 
     # Outgoing: the MAX port -----------------------------------------------------------------
 

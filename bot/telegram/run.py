@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from contextlib import suppress
 
 from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
 from bot.pacing import chat_spacing_for, pace_for
-from bot.runtime import MisConfigured
+from bot.runtime import BackgroundPolling, MisConfigured
 from bot.telegram.transport import CHAT_INTERVAL, MESSAGES_PER_SECOND, TelegramTransport
 from db.enums import Messenger
 from messages import texts
@@ -28,13 +27,13 @@ from messages.port import Port
 log = logging.getLogger(__name__)
 
 
-class TelegramEdge:
+class TelegramEdge(BackgroundPolling):
     messenger = Messenger.TELEGRAM
 
     def __init__(self, transport: TelegramTransport, settings: Settings) -> None:
         self.transport = transport
         self.settings = settings
-        self.polling: asyncio.Task[None] | None = None
+        self.inflight = transport.inflight
 
     @classmethod
     def from_app(cls, app: App) -> TelegramEdge:
@@ -85,22 +84,9 @@ class TelegramEdge:
             file=sys.stderr,
         )
 
-    def running(self) -> asyncio.Task[None] | None:
-        """Polling, whose end on its own (an error) stops the process."""
-        return self.polling
-
     def stop_taking_work(self) -> None:
         self.transport.stop_taking_work()
 
-    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
-        if self.polling is None:
-            return await self.transport.drained(timeout)
-        done, _ = await asyncio.wait({self.polling}, timeout=timeout)
-        return bool(done)
-
     async def close(self) -> None:
-        if self.polling is not None and not self.polling.done():
-            self.polling.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self.polling
+        await self.stop_polling()
         await self.transport.close()

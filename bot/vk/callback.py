@@ -21,7 +21,7 @@ import logging
 from aiohttp import web
 
 from bot.lifecycle import Closed
-from bot.vk.events import VkEvent, parse
+from bot.vk.events import parse
 from bot.vk.transport import VkTransport
 
 log = logging.getLogger(__name__)
@@ -63,17 +63,10 @@ class CallbackRoute:
             return web.Response(status=403, text="forbidden")
         event = parse(body)
         if event is not None and self.transport.first_time(event):
-            try:
-                self.transport.inflight.begin()  # taken now: a stop waits for it
+            try:  # taken now, answered at once, served in the background: a stop waits for it
+                task = self.transport.inflight.serve(lambda: self.transport.handle(event))
             except Closed:
                 return web.Response(status=503, text="stopping")
-            task = asyncio.create_task(self._serve(event))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         return web.Response(text=OK)
-
-    async def _serve(self, event: VkEvent) -> None:
-        try:
-            await self.transport.handle(event)
-        finally:
-            self.transport.inflight.end()

@@ -8,19 +8,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.pieces import Media
 from bot.vk.render import token_of
 
 CHATS_FROM = 2_000_000_000  # peer ids of group conversations start here; the bot serves people
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp", "heic"})
 
 Kind = Literal["message", "press", "allow", "deny"]
-
-
-@dataclass(frozen=True, slots=True)
-class Media:
-    kind: Literal["photo", "document"]
-    url: str
-    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 import requests
 
+from bot.lifecycle import Batches
 from bot.vk.client import VkCallFailed, VkClient
 from bot.vk.events import parse
 from bot.vk.transport import VkTransport
@@ -50,7 +51,7 @@ class LongPoll:
         self._server: dict[str, Any] | None = None  # {"server", "key"}
         self._ts: str | None = None
         self._saved: str | None = None
-        self._batches: list[tuple[str, set[asyncio.Task[None]]]] = []  # (ts before, in hand)
+        self._batches: Batches[str | None] = Batches()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -74,7 +75,7 @@ class LongPoll:
                 self._follow(answer)
                 await self._save()
         finally:
-            in_hand = {task for _, tasks in self._batches for task in tasks}
+            in_hand = self._batches.in_hand()
             if in_hand:
                 await asyncio.wait(in_hand)
             await self._save()
@@ -126,32 +127,18 @@ class LongPoll:
             return  # stopping: these events are not taken, and the position stays before them
         else:
             before, self._ts = self._ts, str(answer["ts"])
-            tasks = {self._take(raw) for raw in answer.get("updates") or ()}
-            tasks.discard(None)
-            if tasks and before is not None:
-                batch: set[asyncio.Task[None]] = set(tasks)  # type: ignore[arg-type]
-                self._batches.append((before, batch))
-                for task in batch:
-                    task.add_done_callback(batch.discard)
+            tasks = {t for raw in answer.get("updates") or () if (t := self._take(raw)) is not None}
+            self._batches.add(before, tasks)
 
     def _take(self, raw: Any) -> asyncio.Task[None] | None:
         event = parse(raw)
         if event is None or not self.transport.first_time(event):
             return None
-        self.transport.inflight.begin()  # taken now: a stop waits for it
-
-        async def serve() -> None:
-            try:
-                await self.transport.handle(event)
-            finally:
-                self.transport.inflight.end()
-
-        return asyncio.create_task(serve())
+        return self.transport.inflight.serve(lambda: self.transport.handle(event))
 
     async def _save(self) -> None:
         """Save how far everything is handled: the oldest unfinished batch's start, or now."""
-        self._batches = [(ts, tasks) for ts, tasks in self._batches if tasks]
-        position = self._batches[0][0] if self._batches else self._ts
+        position = self._batches.handled_up_to(self._ts)
         if position is None or position == self._saved:
             return
         try:

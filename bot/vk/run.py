@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from contextlib import suppress
 
 from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
 from bot.pacing import pace_for
-from bot.runtime import MisConfigured
+from bot.runtime import BackgroundPolling, MisConfigured
 from bot.vk.callback import CallbackRoute
 from bot.vk.client import REQUESTS_PER_SECOND, VkClient
 from bot.vk.longpoll import LongPoll
@@ -32,15 +31,15 @@ from messages.i18n import say
 from messages.port import Port
 
 
-class VkEdge:
+class VkEdge(BackgroundPolling):
     messenger = Messenger.VK
 
     def __init__(self, transport: VkTransport, app: App) -> None:
         self.transport = transport
         self.app = app
         self.settings: Settings = app.settings
+        self.inflight = transport.inflight
         self.long_poll: LongPoll | None = None
-        self.polling: asyncio.Task[None] | None = None
 
     @classmethod
     def from_app(cls, app: App) -> VkEdge:
@@ -89,24 +88,11 @@ class VkEdge:
                 file=sys.stderr,
             )
 
-    def running(self) -> asyncio.Task[None] | None:
-        """The Long Poll, whose end on its own (an error) stops the process."""
-        return self.polling
-
     def stop_taking_work(self) -> None:
         self.transport.inflight.close()
         if self.long_poll is not None:
             self.long_poll.stop()
 
-    async def drained(self, timeout: float) -> bool:  # noqa: ASYNC109 (the shutdown deadline)
-        if self.polling is None:
-            return await self.transport.inflight.drained(timeout)
-        done, _ = await asyncio.wait({self.polling}, timeout=timeout)
-        return bool(done)
-
     async def close(self) -> None:
-        if self.polling is not None and not self.polling.done():
-            self.polling.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self.polling
+        await self.stop_polling()
         self.transport.client.close()

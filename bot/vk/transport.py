@@ -22,15 +22,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.lifecycle import InFlight, KeyedLocks, LruDict
-from bot.pieces import split_text
+from bot.pieces import downloaded, split_text
 from bot.vk.client import UNREACHABLE, VkCallFailed, VkClient, random_id
-from bot.vk.events import Media, VkEvent
+from bot.vk.events import VkEvent
 from bot.vk.render import EMPTY_KEYBOARD, TEXT_LIMIT, keyboard, snackbar
 from db.enums import Messenger, Priority
 from handlers.dispatcher import Dispatcher as Core
 from messages.port import Address, Menu
 from messages.safe_log import redacted_traceback
-from messages.types import Attachment, Incoming, OutFile, RecipientUnreachable, Reply
+from messages.types import Incoming, OutFile, RecipientUnreachable, Reply
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class VkTransport:
             chat_id=str(event.peer_id),
             text=event.text,
             button=event.button,
-            attachments=await self._attachments(event.media),
+            attachments=await downloaded(event.media, self.client.download),
             update_id=event.event_id,
         )
         outcome = await self.core.serve(incoming)
@@ -117,18 +117,6 @@ class VkTransport:
             )
         except VkCallFailed as failed:  # too late (VK gives a minute): the reply still goes
             log.warning("vk: a press was not answered (error %s)", failed.code)
-
-    async def _attachments(self, media: tuple[Media, ...]) -> tuple[Attachment, ...]:
-        """The photos (and image documents) downloaded before the core sees the message."""
-        files = []
-        for item in media:
-            try:
-                data = await self.client.download(item.url)
-            except Exception as error:
-                log.warning("vk: a file could not be downloaded: %s", type(error).__name__)
-                continue
-            files.append(Attachment(item.kind, data, item.name))
-        return tuple(files)
 
     # Outgoing: the VK port ------------------------------------------------------------------
 
