@@ -139,17 +139,7 @@ async def polling_bot(
 
 async def expect(fake: FakeMax, user: FakeMaxUser, fragment: str, since: int = 0) -> MaxMessage:
     """Wait for a message (or an edit) to the person containing `fragment`."""
-
-    def found() -> MaxMessage | None:
-        return next((m for m in reversed(user.messages[since:]) if fragment in m.text), None)
-
-    try:
-        await fake.wait_until(lambda: found() is not None, timeout=10)
-    except AssertionError:
-        seen = [m.text for m in user.messages[since:]]
-        raise AssertionError(f"no message with {fragment!r}; the chat has: {seen}") from None
-    message = found()
-    assert message is not None
+    message: MaxMessage = await fake.expect(user, fragment, since)
     return message
 
 

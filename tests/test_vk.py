@@ -126,19 +126,9 @@ async def long_poll_bot(vk: FakeVK, services: Services, demo_db: Database) -> As
         await running.stop()
 
 
-async def expect(vk: FakeVK, user: FakeVKUser, fragment: str, since: int = 0) -> BotMessage:
+async def expect(fake: FakeVK, user: FakeVKUser, fragment: str, since: int = 0) -> BotMessage:
     """Wait for a message (or an edit) to the person containing `fragment`."""
-
-    def found() -> BotMessage | None:
-        return next((m for m in reversed(user.messages[since:]) if fragment in m.text), None)
-
-    try:
-        await vk.wait_until(lambda: found() is not None, timeout=10)
-    except AssertionError:
-        seen = [m.text for m in user.messages[since:]]
-        raise AssertionError(f"no message with {fragment!r}; the chat has: {seen}") from None
-    message = found()
-    assert message is not None
+    message: BotMessage = await fake.expect(user, fragment, since)
     return message
 
 

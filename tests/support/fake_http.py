@@ -379,3 +379,17 @@ class FakeHttpServer:
                     f"violations: {self.violations or 'none'}"
                 )
             await asyncio.sleep(0.02)
+
+    async def expect(self, person: Any, fragment: str, since: int = 0) -> Any:
+        """Wait for a message (or an edit) to `person` (whose `messages` have a `text`)
+        containing `fragment`, among those from index `since` on; the newest such message."""
+
+        def found() -> Any:
+            return next((m for m in reversed(person.messages[since:]) if fragment in m.text), None)
+
+        try:
+            await self.wait_until(lambda: found() is not None, timeout=10)
+        except AssertionError:
+            seen = [m.text for m in person.messages[since:]]
+            raise AssertionError(f"no message with {fragment!r}; the chat has: {seen}") from None
+        return found()
