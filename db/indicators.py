@@ -48,6 +48,7 @@ from db.models import (
     Loan,
     Reader,
     Record,
+    TextbookSetEntry,
 )
 from db.rules import local_today, zone
 from db.school_classes import grade_of
@@ -437,23 +438,29 @@ class Coverage(NamedTuple):
     share: float  # holding ÷ students
     holding: int  # students of the class with a copy on loan that day
     students: int  # students of the class
+    declared: bool = False  # the textbook is of the grade's declared set (else: inferred)
 
 
 async def textbook_coverage(session: AsyncSession, library_id: int, on: date) -> list[Coverage]:
-    """How well each class is supplied with its textbooks at the end of the local day `on`.
+    """How well each class is supplied with its textbooks at the end of the local day `on`:
+    for each textbook of the class's set, the students of the class having a copy of it on
+    loan ÷ the students of the class (readers of the library of category student, in that
+    class, not erased).
 
-    There is no stored list of a class's set: a class set is issued as the librarian chooses
-    (db.class_sets). So a class's set is every textbook (see `is_textbook`) that at least one
-    student of the class had on loan that day, and each textbook's share is the students of
-    the class having a copy of it on loan ÷ the students of the class (readers of the library
-    of category student, in that class, not erased). A textbook nobody of the class has does
-    not show; a class with no textbook on loan does not show.
+    A class's set is, for a class whose grade has a declared set (db.textbook_sets, the
+    school's УМК list), every textbook of that list — a textbook nobody of the class has is a
+    row with 0 students (`declared` True); a textbook lent to the class outside the list is
+    not counted. For a class whose grade has none, the set is inferred from what was lent:
+    every textbook (see `is_textbook`) that at least one student of the class had on loan that
+    day (`declared` False) — there a textbook nobody has does not show, nor a class with no
+    textbook on loan.
 
     holding: SELECT class_name, record_id, count(DISTINCT reader_id) FROM loans JOIN items JOIN
     records JOIN readers WHERE loans.library_id = :l AND readers are such students AND the
     record is a textbook AND issued_at < :until AND (returned_at IS NULL OR returned_at >=
     :until) GROUP BY class_name, record_id; students: SELECT class_name, count(*) FROM readers
-    WHERE such students GROUP BY class_name."""
+    WHERE such students GROUP BY class_name; declared: SELECT grade, record_id, title FROM
+    textbook_sets JOIN records WHERE library_id = :l."""
     library = await _library(session, library_id)
     until = end_of_local_day(library, on)
     student = and_(
@@ -470,7 +477,9 @@ async def textbook_coverage(session: AsyncSession, library_id: int, on: date) ->
         ).all()
     )
     rows = await session.execute(
-        select(Reader.class_name, Record.title, func.count(func.distinct(Loan.reader_id)))
+        select(
+            Reader.class_name, Record.id, Record.title, func.count(func.distinct(Loan.reader_id))
+        )
         .select_from(Loan)
         .join(Item, Item.id == Loan.item_id)
         .join(Record, Record.id == Item.record_id)
@@ -484,10 +493,27 @@ async def textbook_coverage(session: AsyncSession, library_id: int, on: date) ->
         )
         .group_by(Reader.class_name, Record.id, Record.title)
     )
-    found = [
-        Coverage(name, title, holding / students[name], holding, students[name])
-        for name, title, holding in rows
-    ]
+    holding = {(name, record_id): (title, n) for name, record_id, title, n in rows}
+    declared: dict[int, list[tuple[int, str]]] = {}
+    for grade, record_id, title in await session.execute(
+        select(TextbookSetEntry.grade, Record.id, Record.title)
+        .join(Record, Record.id == TextbookSetEntry.record_id)
+        .where(TextbookSetEntry.library_id == library.id)
+    ):
+        declared.setdefault(grade, []).append((record_id, title))
+    found = []
+    for name, count in students.items():
+        textbooks = declared.get(grade_of(name) or 0)
+        if textbooks is None:
+            found += [
+                Coverage(name, title, n / count, n, count)
+                for (of, _), (title, n) in holding.items()
+                if of == name
+            ]
+            continue
+        for record_id, title in textbooks:
+            n = holding.get((name, record_id), ("", 0))[1]
+            found.append(Coverage(name, title, n / count, n, count, declared=True))
     return sorted(found, key=lambda row: (*_class_order(row.class_name), row.subject))
 
 

@@ -762,6 +762,24 @@ class ReportDigest(Base):
     since: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TextbookSetEntry(Base):
+    """A textbook every student of a grade of the library should have: one line of the
+    school's УМК list. The textbook coverage of a class of that grade counts these, so a
+    textbook nobody has shows as 0 % (db.indicators `textbook_coverage`)."""
+
+    __tablename__ = "textbook_sets"
+    __table_args__ = (
+        UniqueConstraint("library_id", "grade", "record_id"),
+        CheckConstraint("grade BETWEEN 1 AND 11", name="grade"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class StoredFile(Base):
     """A file kept for the messages that carry it (a broadcast's photo or document): sent to
     each recipient from here, whatever messenger it came in by."""

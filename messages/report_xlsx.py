@@ -175,7 +175,9 @@ def _overdue_sheet(sheet: Worksheet, heading: tuple[str, str], rows: Sequence[An
 
 
 def _coverage_sheet(sheet: Worksheet, heading: tuple[str, str], rows: Sequence[Any]) -> None:
-    """A row per class and textbook: students with it, students, and the share as a formula."""
+    """A row per class and textbook: students with it, students, the share as a formula, and
+    how the class's set was counted (the grade's declared list, or inferred from what was
+    lent)."""
     _heading(sheet, heading)
     head = TITLE_ROWS + 1
     heads = [
@@ -184,12 +186,15 @@ def _coverage_sheet(sheet: Worksheet, heading: tuple[str, str], rows: Sequence[A
         texts.XLSX_HOLDING,
         texts.XLSX_STUDENTS,
         texts.XLSX_SHARE,
+        texts.XLSX_COVERAGE_COUNTED,
     ]
     _row(sheet, head, heads, bold=True, fill=True)
     for n, row in enumerate(rows, start=head + 1):
         _row(sheet, n, [row.class_name, row.subject, row.holding, row.students])
         sheet.cell(n, 5, f'=IF(D{n}=0,"—",C{n}/D{n})').number_format = SHARE
-    _widths(sheet, [10, 44, 14, 14, 12])
+        counted = texts.XLSX_COVERAGE_DECLARED if row.declared else texts.XLSX_COVERAGE_INFERRED
+        sheet.cell(n, 6, counted)
+    _widths(sheet, [10, 44, 14, 14, 12, 20])
 
 
 def _oo2_sheet(sheet: Worksheet, heading: tuple[str, str], rows: Sequence[Oo2Row]) -> None:

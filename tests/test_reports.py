@@ -259,6 +259,7 @@ def test_the_spreadsheet_has_a_sheet_per_table_with_its_numbers_and_formulas() -
         9,
         12,
         '=IF(D5=0,"—",C5/D5)',
+        "по выданному",
     ]
 
     oo2 = book["ОО-2 2.6"]
