@@ -25,6 +25,7 @@ def build_registry() -> Registry:
         reminder_settings,
         reports,
         rules,
+        textbook_sets,
         welcome,
     )
 
@@ -36,6 +37,7 @@ def build_registry() -> Registry:
         desk.router,
         readers.router,
         class_sets.router,
+        textbook_sets.router,
         rules.router,
         delivery.router,
         everyday.router,

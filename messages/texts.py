@@ -2115,3 +2115,51 @@ REPORT_PREPARING_NETWORK = (
     "⏳ Готовлю отчёт по сети «{network}», {start:date} {start.year} — {end:date} {end.year}. "
     "Цифры по школам, графики и таблица придут следующим сообщением, обычно в течение минуты."
 )
+
+# A grade's declared textbook set, the school's УМК list (handlers/textbook_sets.py, issue 16):
+# the textbook coverage counts every textbook of it, a textbook nobody has as 0 %.
+TEXTBOOK_SET_USAGE = (
+    "Список учебников параллели — то, что должно быть у каждого ученика (по нему считается "
+    "обеспеченность учебниками):\n"
+    "• /textbook_set 7 — список для 7-х классов;\n"
+    "• /textbook_set 7 алгебра 7, русский язык 7 — добавить учебники в список."
+)
+TEXTBOOK_SET_HEADER = "Учебники для {grade}-х классов ({n} {n:учебник|учебника|учебников}):"
+TEXTBOOK_SET_LINE = "{n}. {title}"
+TEXTBOOK_SET_HINT = "✖ N — убрать учебник из списка. Добавить: /textbook_set {grade} название, …"
+TEXTBOOK_SET_EMPTY = (
+    "Для {grade}-х классов список учебников не задан: обеспеченность считается по тому, что "
+    "выдано ученикам. Задать: /textbook_set {grade} алгебра {grade}, русский язык {grade}"
+)
+TEXTBOOK_SET_ADDED = (
+    "Добавлено в список {grade}-х классов: {n} {n:учебник|учебника|учебников} — {titles}."
+)
+TEXTBOOK_SET_ALREADY = "Уже были в списке: {titles}."
+TEXTBOOK_SET_UNKNOWN = (
+    "Не нашёл среди учебников вашей библиотеки: {names}. Проверьте название и номер класса "
+    "(«алгебра 7») и пришлите их ещё раз — остальное уже записано."
+)
+TEXTBOOK_SET_NOTHING_FOUND = (
+    "Не нашёл среди учебников вашей библиотеки: {names}. Список не изменился. Проверьте "
+    "название и номер класса («алгебра 7»)."
+)
+TEXTBOOK_SET_TOO_MANY = (
+    "За раз — не больше {most} учебников: пришлите остальные следующим сообщением."
+)
+TEXTBOOK_SET_BAD_GRADE = "Параллель — номер класса от 1 до 11: /textbook_set 7"
+TEXTBOOK_SET_REMOVED = "✖ Убран из списка: «{title}»."
+TEXTBOOK_SET_GONE = "Этого учебника в списке уже нет."
+BUTTON_TEXTBOOK_SET_REMOVE = "✖ {n}"
+REFUSALS["textbook_set_bad_grade"] = "Параллели {grade} в школе нет: номер класса — от 1 до 11."
+REFUSALS["textbook_set_not_textbook"] = (
+    "«{title}» — не учебник вашей библиотеки: в список параллели его добавить нельзя."
+)
+COMMAND_DESCRIPTIONS["textbook_set"] = "Список учебников параллели (для обеспеченности)"
+HELP_LIBRARIAN += (
+    "\n• /textbook_set 7 — список учебников 7-х классов (✖ — убрать); /textbook_set 7 алгебра 7, "
+    "русский язык 7 — добавить: по нему считается обеспеченность, и учебник, которого нет ни у "
+    "кого, виден с 0 %."
+)
+XLSX_COVERAGE_COUNTED = "Как считан набор"
+XLSX_COVERAGE_DECLARED = "список параллели"
+XLSX_COVERAGE_INFERRED = "по выданному"

@@ -11,6 +11,9 @@ On top of the loans of db/demo/history.py (returned, 30 to 330 days ago):
 - a few loans overdue now, in several classes of school-2 (never the personas' cards);
 - textbook sets on loan since September in 10А and 11А of school-1 and school-2 (a few
   students without one of them), for the coverage by class;
+- the 10th and 11th grades' declared textbook lists (db.textbook_sets) at school-1 and
+  school-2: the textbooks lent them and the astronomy textbook that came on this autumn's
+  delivery note and is issued to nobody yet, so the coverage shows it at 0 %;
 - the readers' days at the desk (one per reader per local day of a loan or a return);
 - two library events: a meeting with a writer at school-1, a library lesson at school-2.
 
@@ -26,9 +29,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.catalog_import import ImportReport, import_records
 from db.demo.history import LONG_AGO, NEW_ARRIVALS, PERSONA_CARD
 from db.dialect import insert_ignore
 from db.enums import ItemStatus, ReceiptSource, RecordKind, WriteOffReason
+from db.importers.types import ParsedRecord
 from db.models import (
     DeskVisit,
     FundReceipt,
@@ -40,6 +45,7 @@ from db.models import (
     Person,
     Reader,
     Record,
+    TextbookSetEntry,
 )
 from db.rules import local_today
 
@@ -59,6 +65,14 @@ LAST_OF_CLASS = 4
 GIFT_TITLES = 3  # copies the parents' committee gave school-1 (titles with spare copies)
 WORN_OUT = 4  # copies written off last June: old primary-school textbooks
 WRITE_OFF_AT = "school-2"
+# A textbook of the 10th and 11th grades' lists that nobody has yet: it came this autumn.
+NEW_TEXTBOOK = "Астрономия. 10–11 классы"
+NEW_TEXTBOOK_COPIES = 25
+NEW_TEXTBOOK_DAYS = 12  # delivered this many days ago, on its own note
+DECLARED = {  # grade → its declared textbook list (db.textbook_sets)
+    10: ("Геометрия. 10–11 классы", "Физика. 10 класс", NEW_TEXTBOOK),
+    11: ("Геометрия. 10–11 классы", NEW_TEXTBOOK),
+}
 EVENTS = {
     "school-1": ("Встреча с детским писателем", 45, 32),  # title, visitors, days ago
     "school-2": ("Библиотечный урок «Как найти книгу»", 28, 58),
@@ -75,6 +89,9 @@ async def year_of_history(
     """The reports' year for the demo network (see the module's docstring)."""
     rng = random.Random("reports:year")
     for library in libraries:
+        if library.code in EVENTS:
+            await _new_textbook(session, library, now, librarians[library.code])
+    for library in libraries:
         await _receipts(session, library, now, librarians.get(library.code))
     for library in libraries:
         if library.code not in EVENTS:
@@ -88,6 +105,7 @@ async def year_of_history(
             await _overdue(session, library, students, librarian, now, rng)
         everyone = [r for r in readers[library.code] if r.card_number != PERSONA_CARD]
         await _textbook_sets(session, library, everyone, librarian, now, rng)
+        await _declared_sets(session, library, now)
         title, visitors, days = EVENTS[library.code]
         session.add(
             LibraryEvent(
@@ -249,6 +267,58 @@ async def _write_off(
 def _primary(title: str) -> bool:
     """«Азбука. 1 класс» … «… 4 класс»."""
     return any(title.endswith(f"{grade} класс") for grade in range(1, 5))
+
+
+async def _new_textbook(
+    session: AsyncSession, library: Library, now: datetime, librarian: Person
+) -> None:
+    """This autumn's astronomy textbooks for the 10th and 11th grades, on their own delivery
+    note: in the fund, on the grades' lists, issued to nobody yet."""
+    parsed = ParsedRecord(
+        number=1,
+        title=NEW_TEXTBOOK,
+        authors=["Воронцов-Вельяминов Б. А.", "Страут Е. К."],
+        year=2021,
+        publisher="Просвещение",
+        subjects=["астрономия", "учебник"],
+        kind=RecordKind.TEXTBOOK.value,
+        age_mark=12,
+        copies=NEW_TEXTBOOK_COPIES,
+    )
+    await import_records(session, library, [parsed], ImportReport())
+    delivered = now - timedelta(days=NEW_TEXTBOOK_DAYS)
+    item_ids = list(
+        await session.scalars(
+            select(Item.id)
+            .join(Record, Record.id == Item.record_id)
+            .where(Item.library_id == library.id, Record.title == NEW_TEXTBOOK)
+            .order_by(Item.id)
+        )
+    )
+    await session.execute(update(Item).where(Item.id.in_(item_ids)).values(created_at=delivered))
+    day = local_today(library, delivered)
+    receipt = _receipt(library, day, ReceiptSource.PURCHASE, "Накладная № 455", now)
+    receipt.created_by_person_id = librarian.id
+    await _attach(session, receipt, item_ids)
+
+
+async def _declared_sets(session: AsyncSession, library: Library, now: datetime) -> None:
+    """The DECLARED lists, of the textbooks the library holds."""
+    for grade, titles in DECLARED.items():
+        record_ids = await session.scalars(
+            select(Record.id)
+            .where(Record.title.in_(titles), Record.kind == RecordKind.TEXTBOOK)
+            .where(
+                select(Item.id)
+                .where(Item.record_id == Record.id, Item.library_id == library.id)
+                .exists()
+            )
+            .order_by(Record.id)
+        )
+        session.add_all(
+            TextbookSetEntry(library_id=library.id, grade=grade, record_id=record_id, added_at=now)
+            for record_id in record_ids
+        )
 
 
 # Loans -------------------------------------------------------------------------------------
