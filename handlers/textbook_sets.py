@@ -45,16 +45,15 @@ async def textbook_set(ctx: Context) -> Reply:
         return await _shown(ctx, ctx.desk, grade)
     if len(names) > MOST_NAMES:
         return Reply(say(texts.TEXTBOOK_SET_TOO_MANY, most=MOST_NAMES))
-    found: list[int] = []
-    unknown: list[str] = []
+    matched: dict[str, int] = {}
     for name in names:
         query = name if any(ch.isdigit() for ch in name) else f"{name} {grade}"
         record = await textbook(ctx, ctx.desk, query)
-        if record is None:
-            unknown.append(name)
-        else:
-            found.append(record.id)
-    found = await library_textbooks(ctx.session, ctx.desk, found)  # a textbook of the fund too
+        if record is not None:
+            matched[name] = record.id
+    # A textbook by its fund kind too (a catalog textbook counted as a learning aid is none).
+    found = await library_textbooks(ctx.session, ctx.desk, list(matched.values()))
+    unknown = [name for name in names if matched.get(name) not in found]
     missing = ", ".join(f"«{name[:NAME_LENGTH]}»" for name in unknown)
     if not found:
         return Reply(say(texts.TEXTBOOK_SET_NOTHING_FOUND, names=missing))

@@ -10,13 +10,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
-from db.enums import AuditOutcome
+from db.enums import AuditOutcome, FundKind
 from db.indicators import Coverage, textbook_coverage
-from db.models import AuditEntry, Reader, TextbookSetEntry
+from db.models import AuditEntry, Reader, Record, TextbookSetEntry
 from db.types import UTCDateTime
 from messages import texts
 from tests.support.chat import Chat, ChatFactory
@@ -111,6 +111,16 @@ async def test_a_librarian_declares_trims_and_shows_a_grades_list(
     assert librarian.text == texts.TEXTBOOK_SET_BAD_GRADE
     await librarian.send("/textbook_set")
     assert librarian.text == texts.TEXTBOOK_SET_USAGE
+
+    # A catalog textbook the fund counts as a learning aid is no textbook of the list.
+    async with demo_db.transaction() as session:
+        await session.execute(
+            update(Record).where(Record.title == "Химия. 8 класс").values(fund_kind=FundKind.AID)
+        )
+    await librarian.send("/textbook_set 8 химия, физика 8")
+    assert "Добавлено в список 8-х классов: 1 учебник — «Физика. 8 класс»." in librarian.text
+    assert "Не нашёл среди учебников вашей библиотеки: «химия»." in librarian.text
+    assert await declared(demo_db, 1, 8) == ["Физика. 8 класс"]
     assert "/textbook_set 7" in (await librarian.send("/help"))[0].text
     assert await declared(demo_db, 1, 7) == ["Литература. 7 класс", "Русский язык. 7 класс"]
 
