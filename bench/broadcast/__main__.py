@@ -4,6 +4,7 @@
     python -m bench.broadcast --size 1000 --kill
     python -m bench.broadcast --size 2000 --pg postgresql+asyncpg://postgres@127.0.0.1:5432/
     python -m bench.broadcast --vk            # one broadcast to 10,000 VK people
+    python -m bench.broadcast --max           # one broadcast to 10,000 MAX people
 
 Queues one outbox notice to each of N people with a Telegram account in a fresh database and
 delivers them with jobs.outbox.deliver_due through the real Telegram transport, built as
@@ -22,6 +23,9 @@ live replies' delay beside the issue's goals.
   through the database. Each one's tally is printed.
 - --vk: one broadcast (db.broadcasts.start_broadcast) to N people with a VK account, through
   the real VK transport to the fake VK API; prints the API calls it took (bench/broadcast/vk.py).
+- --max: the same broadcast to N people with a MAX account, through the real MAX transport to
+  the fake MAX API (30 requests a second, 429 beyond); prints the requests a second it kept
+  beside that limit, and the time at best, N / 30 s (bench/broadcast/max.py).
 """
 
 from __future__ import annotations
@@ -36,12 +40,21 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from bench.broadcast.arrivals import Arrivals
+from bench.broadcast.max import run_max
 from bench.broadcast.people import FIRST_CHAT, chat_of, in_flight, pending, prepare
 from bench.broadcast.postgres import DEFAULT_NAME, drop_database, fresh_database
 from bench.broadcast.probe import probe, probe_chats
-from bench.broadcast.report import Figures, busiest_second, count, lines, vk_lines
+from bench.broadcast.report import (
+    MAX_LIMIT,
+    Figures,
+    busiest_second,
+    count,
+    lines,
+    max_lines,
+    vk_lines,
+)
 from bench.broadcast.sender import send_all, tally, transport_for
 from bench.broadcast.vk import run_vk
 from bench.search.machine import git_commit
@@ -54,21 +67,13 @@ POLL = 0.1  # seconds between looks at the sending subprocesses
 SENDERS = 2  # dispatcher processes of the --pg run
 
 
-class TimedTelegram(FakeTelegram):
+class TimedTelegram(Arrivals, FakeTelegram):
     """The fake Bot API, noting when each call came (monotonic seconds)."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.arrived: list[tuple[float, Call]] = []
-
-    def log_call(self, call: Call) -> Call:
-        self.arrived.append((time.monotonic(), call))
-        return super().log_call(call)
 
     def sends(self) -> list[tuple[float, Call]]:
         """The sends that came, accepted or answered 429: notices and live replies alike count
         towards the limit."""
-        return [(t, c) for t, c in self.arrived if c.method == "sendMessage"]
+        return self.arrivals("sendMessage")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,6 +91,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pg", metavar="URL", help="two sending processes on PostgreSQL at this server"
     )
     mode.add_argument("--vk", action="store_true", help="one broadcast to VK people")
+    mode.add_argument("--max", action="store_true", help="one broadcast to MAX people")
     parser.add_argument(
         "--pg-database",
         default=DEFAULT_NAME,
@@ -218,6 +224,11 @@ def _headline(args: argparse.Namespace) -> str:
             f"people: {args.size} · one broadcast · VK · SQLite · "
             "fake VK API at 20 requests/s, peer_ids up to 100"
         )
+    if args.max:
+        return (
+            f"people: {args.size} · one broadcast · MAX · SQLite · "
+            f"fake MAX API at {MAX_LIMIT} requests/s"
+        )
     if args.pg:
         where = f"PostgreSQL ({args.pg_database})"
         mode = f"{SENDERS} sending processes"
@@ -236,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'broadcast.sqlite3'}"
         if args.vk:
             printed = vk_lines(asyncio.run(run_vk(args.size, Path(folder))))
+        elif args.max:
+            printed = max_lines(asyncio.run(run_max(args.size, Path(folder))))
         elif args.pg:
             printed = lines(asyncio.run(run_pg(args.size, args.pg, args.pg_database)))
         else:

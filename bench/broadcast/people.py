@@ -1,5 +1,5 @@
 """The bench's database: a fresh, migrated one with N people, each with one messenger account,
-and what they are to be sent — one notice each (db.outbox.notify), or for the VK run one
+and what they are to be sent — one notice each (db.outbox.notify), or for the VK and MAX runs one
 broadcast to the school (db.broadcasts.start_broadcast, one outbox row per person)."""
 
 from __future__ import annotations
@@ -63,10 +63,18 @@ async def populate(db: Database, size: int) -> None:
             await notify(session, person_id, KIND, text_of(i), f"bench-broadcast:{i}")
 
 
-async def prepare_vk_broadcast(db: Database, size: int) -> int:
-    """Migrate, then one school whose N readers each have a VK account, and one broadcast of
-    its librarian to the school's readers, queued as start_broadcast queues it; the number of
-    outbox rows it queued."""
+async def prepare_broadcast(
+    db: Database,
+    size: int,
+    messenger: Messenger,
+    user_id_of: Callable[[int], int],
+    chat_id_of: Callable[[int], int] | None = None,
+) -> int:
+    """Migrate, then one school whose N readers each have an account on `messenger` (reader i:
+    the messenger's user `user_id_of(i)`, in chat `chat_id_of(i)`, the same number where the
+    messenger writes to a person by their id), and one broadcast of its librarian to the
+    school's readers, queued as start_broadcast queues it; the number of outbox rows it
+    queued."""
     await upgrade(db)
     async with db.transaction() as session:
         network = Network(name="Бенч")
@@ -79,7 +87,7 @@ async def prepare_vk_broadcast(db: Database, size: int) -> int:
         session.add_all([library, librarian])
         await session.flush()
         ids = await _people(session, size)
-        await _accounts(session, ids, Messenger.VK, vk_user_of)
+        await _accounts(session, ids, messenger, user_id_of, chat_id_of)
         await session.execute(
             insert(Reader),
             [
@@ -127,14 +135,20 @@ async def _people(session: AsyncSession, size: int) -> list[int]:
 
 
 async def _accounts(
-    session: AsyncSession, ids: list[int], messenger: Messenger, chat: Callable[[int], int]
+    session: AsyncSession,
+    ids: list[int],
+    messenger: Messenger,
+    user_id_of: Callable[[int], int],
+    chat_id_of: Callable[[int], int] | None = None,
 ) -> None:
+    """Person i's account: user `user_id_of(i)` in chat `chat_id_of(i)` (by default the same)."""
+    chat = chat_id_of or user_id_of
     await session.execute(
         insert(Account),
         [
             {
                 "messenger": messenger,
-                "external_id": str(chat(i)),
+                "external_id": str(user_id_of(i)),
                 "chat_id": str(chat(i)),
                 "person_id": person_id,
             }

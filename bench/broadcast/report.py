@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bench.broadcast.people import chat_of, text_of
+from bot.max.client import REQUESTS_PER_SECOND
 from tests.support.fake_telegram import FakeTelegram
 
 GOAL_RATE = 28.0  # messages a second
@@ -15,6 +17,7 @@ GOAL_LIVE_P95 = 1.0  # seconds
 GOAL_PEAK = 30  # sends tried in any one second (Telegram's limit for one bot)
 GOAL_VK_CALLS = 110  # API calls for
 GOAL_VK_PEOPLE = 10_000  # people
+MAX_LIMIT = 30  # requests a second MAX takes from one bot token; one message, one request
 # Measured from outside before issue 14 (the issue's text).
 BASELINE_RATE = "≈10 msg/s (50 per 5-second tick); 1.1 msg/s with per-chat 429s"
 BASELINE_PEAK = "42 with two processes"
@@ -69,6 +72,44 @@ class VkFigures:
     def goal(self) -> int:
         """The issue's ≤ 110 calls for 10,000 people, for this many people."""
         return math.ceil(GOAL_VK_CALLS * self.size / GOAL_VK_PEOPLE)
+
+
+@dataclass(frozen=True)
+class MaxFigures:
+    size: int  # people the broadcast went to
+    queued: int  # outbox rows start_broadcast queued
+    seconds: float
+    sends: list[float]  # when each POST /messages came (monotonic seconds), 429s included
+    duplicates: int  # extra copies of the broadcast shown in a person's dialog
+    lost: int  # people who never saw it
+    rate_errors: int  # calls the fake answered 429
+    errors: Counter[str] = field(default_factory=Counter)  # other error answers, «path status»
+    violations: int = 0
+
+    @property
+    def ideal(self) -> float:
+        """Seconds at best: MAX takes no many-recipient send, so one request a person at its
+        limit is the whole baseline."""
+        return self.size / MAX_LIMIT
+
+    @property
+    def people_rate(self) -> float:
+        return self.size / self.seconds if self.seconds else float("nan")
+
+    @property
+    def request_rate(self) -> float:
+        return len(self.sends) / self.seconds if self.seconds else float("nan")
+
+
+def shown(dialogs: Iterable[Iterable[str]], text: str) -> tuple[int, int]:
+    """Duplicates and losses of a broadcast: how often each person's dialog (the texts of the
+    messages in it) shows `text`."""
+    duplicates = lost = 0
+    for dialog in dialogs:
+        seen = sum(text in message for message in dialog)
+        duplicates += max(0, seen - 1)
+        lost += seen == 0
+    return duplicates, lost
 
 
 def count(tg: FakeTelegram, size: int) -> tuple[int, int]:
@@ -157,3 +198,27 @@ def vk_lines(figures: VkFigures) -> list[str]:
         f"{'VK API violations':<22}{figures.violations:>14}   0",
     ]
     return printed
+
+
+def max_lines(figures: MaxFigures) -> list[str]:
+    peak = busiest_second(figures.sends)
+    share = figures.ideal / figures.seconds if figures.seconds else float("nan")
+    return [
+        f"{'figure':<22}{'measured':>14}   goal",
+        f"{'people':<22}{figures.size:>14}   ({figures.queued} outbox rows)",
+        f"{'wall time':<22}{figures.seconds:>12.1f} s   at best {figures.ideal:.1f} s "
+        f"(N / {MAX_LIMIT} requests/s: no many-recipient send in MAX); {share:.0%} of it",
+        f"{'people/s':<22}{figures.people_rate:>14.1f}   at best {MAX_LIMIT} (the transport's "
+        f"pace: {REQUESTS_PER_SECOND})",
+        f"{'requests/s':<22}{figures.request_rate:>14.1f}   ≤ {MAX_LIMIT} "
+        f"(POST /messages over the run: {len(figures.sends)})",
+        f"{'busiest second':<22}{peak:>14}   ≤ {MAX_LIMIT} requests "
+        f"{_verdict(peak <= MAX_LIMIT)} (POST /messages in any one second, 429s included)",
+        f"{'429s met':<22}{figures.rate_errors:>14}   0 {_verdict(figures.rate_errors == 0)}",
+        f"{'duplicates':<22}{figures.duplicates:>14}   0 {_verdict(figures.duplicates == 0)}",
+        f"{'lost':<22}{figures.lost:>14}   0 {_verdict(figures.lost == 0)}",
+        f"{'MAX API violations':<22}{figures.violations:>14}   0 "
+        f"{_verdict(figures.violations == 0)}",
+        f"{'other errors':<22}{sum(figures.errors.values()):>14}"
+        + "".join(f"   {k} ×{v}" for k, v in sorted(figures.errors.items())),
+    ]

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from bench.broadcast.people import pending
 from bot.app import App
 from bot.config import Settings
+from bot.max.run import MaxEdge
+from bot.max.transport import MaxTransport
 from bot.telegram.run import TelegramEdge
 from bot.telegram.transport import TelegramTransport
 from bot.vk.run import VkEdge
@@ -54,6 +56,13 @@ def vk_transport_for(db: Database, api_base: str, token: str, group_id: int) -> 
     """The VK transport exactly as `python -m bot` builds it (bot/vk/run.py), over `api_base`."""
     app = _app(db, vk_group_token=token, vk_group_id=group_id, vk_api_base=api_base)
     return VkEdge.from_app(app).transport
+
+
+def max_transport_for(db: Database, api_base: str, token: str) -> MaxTransport:
+    """The MAX transport exactly as `python -m bot` builds it (bot/max/run.py): MaxClient paced
+    at its REQUESTS_PER_SECOND by bot.pacing.pace_for, over `api_base`."""
+    app = _app(db, max_bot_token=token, max_api_base=api_base)
+    return MaxEdge.from_app(app).transport
 
 
 async def send_all(db: Database, ports: Mapping[Messenger, Port]) -> Delivery:

@@ -10,27 +10,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.broadcast.people import BROADCAST_TEXT, prepare_vk_broadcast, vk_user_of
-from bench.broadcast.report import VkFigures
+from bench.broadcast.people import BROADCAST_TEXT, prepare_broadcast, vk_user_of
+from bench.broadcast.report import VkFigures, shown
 from bench.broadcast.sender import send_all, vk_transport_for
 from db.engine import Database
 from db.enums import Messenger
 from tests.support.fake_vk import FakeVK
 
 
-def _seen(vk: FakeVK, size: int) -> tuple[int, int]:
-    """Duplicates and losses: how often each person's dialog shows the broadcast."""
-    duplicates = lost = 0
-    for i in range(size):
-        shown = sum(BROADCAST_TEXT in m.text for m in vk.messages(vk_user_of(i)))
-        duplicates += max(0, shown - 1)
-        lost += shown == 0
-    return duplicates, lost
-
-
 async def run_vk(size: int, folder: Path) -> VkFigures:
     db = Database(f"sqlite+aiosqlite:///{folder / 'broadcast-vk.sqlite3'}")
-    queued = await prepare_vk_broadcast(db, size)
+    queued = await prepare_broadcast(db, size, Messenger.VK, vk_user_of)
     async with FakeVK(strict=False) as vk:
         for i in range(size):
             vk.user(vk_user_of(i))
@@ -41,7 +31,8 @@ async def run_vk(size: int, folder: Path) -> VkFigures:
         finally:
             transport.client.close()
         seconds = time.monotonic() - started
-        duplicates, lost = _seen(vk, size)
+        dialogs = ([m.text for m in vk.messages(vk_user_of(i))] for i in range(size))
+        duplicates, lost = shown(dialogs, BROADCAST_TEXT)
         figures = VkFigures(
             size=size,
             queued=queued,
