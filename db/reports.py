@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 from sqlalchemy import delete, select
@@ -152,16 +152,23 @@ async def network_report(
     )
 
 
-def coverage_by_class(rows: list[Coverage]) -> list[tuple[str, float]]:
-    """One share per class for the chart: of all (student, textbook of the class's set) pairs,
-    the share where the student has the textbook — Σ holding ÷ Σ students over the class's
-    textbooks (db.indicators `textbook_coverage` has the rows)."""
+class ClassCoverage(NamedTuple):
+    class_name: str
+    share: float  # of all (student, textbook of the set) pairs, those where the student has it
+    missing: int  # textbooks of the class's set that no student of the class has
+
+
+def coverage_by_class(rows: list[Coverage]) -> list[ClassCoverage]:
+    """One share per class for the chart — Σ holding ÷ Σ students over the class's textbooks —
+    and how many of its textbooks nobody in the class has, which an average alone would hide
+    (db.indicators `textbook_coverage` has the rows)."""
     held: dict[str, list[int]] = {}
     for row in rows:
-        pair = held.setdefault(row.class_name, [0, 0])
+        pair = held.setdefault(row.class_name, [0, 0, 0])
         pair[0] += row.holding
         pair[1] += row.students
-    return [(name, h / n if n else 0.0) for name, (h, n) in held.items()]
+        pair[2] += row.holding == 0
+    return [ClassCoverage(name, h / n if n else 0.0, m) for name, (h, n, m) in held.items()]
 
 
 # A report asked for in chat -----------------------------------------------------------------

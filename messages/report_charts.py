@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from messages import texts
+from messages.i18n import say
 
 WIDTH, HEIGHT, DPI = 1080, 1350, 100  # pixels: a phone's portrait screen
 FONT = "DejaVu Sans"
@@ -100,21 +101,28 @@ def overdue_by_class(rows: Sequence[tuple[str, int]], subtitle: str = "") -> byt
     return _png(figure)
 
 
-def textbook_coverage(rows: Sequence[tuple[str, float]], subtitle: str = "") -> bytes:
+def textbook_coverage(rows: Sequence[tuple[str, float, int]], subtitle: str = "") -> bytes:
     """Bars of the share of a class's students who have every textbook of the class's set:
-    rows of (class, share from 0 to 1); a full bar is green."""
+    rows of (class, share from 0 to 1, textbooks of the set nobody in the class has); a full
+    bar is green, a class with a textbook nobody has is red and says how many."""
     figure, axes = _figure(texts.REPORT_CHART_TEXTBOOKS, subtitle)
     if not rows:
         return _nothing(figure, axes)
-    names = [name for name, _ in rows]
-    values = [round(100 * share) for _, share in rows]
-    colours = [GOOD if v >= 100 else BAR for v in values]
+    names = [name for name, _, _ in rows]
+    values = [round(100 * share) for _, share, _ in rows]
+    missing = [n for _, _, n in rows]
+    shown = list(zip(values, missing, strict=True))
+    colours = [ALERT if gone else GOOD if v >= 100 else BAR for v, gone in shown]
     bars = axes.bar(range(len(rows)), values, color=colours, width=0.7)
     _slots(axes, len(rows))
     axes.set_xticks(range(len(rows)), names, fontsize=LABEL_SIZE)
-    axes.bar_label(bars, [f"{v}%" for v in values], fontsize=VALUE_SIZE - 2, padding=4)
+    labels = [
+        f"{v}%\n" + say(texts.REPORT_CHART_TEXTBOOKS_MISSING, n=gone) if gone else f"{v}%"
+        for v, gone in shown
+    ]
+    axes.bar_label(bars, labels, fontsize=VALUE_SIZE - 2, padding=4)
     axes.axhline(100, color=MUTED, linewidth=1.5, linestyle="--")
-    axes.set_ylim(0, 115)
+    axes.set_ylim(0, 125)
     _clean(axes, keep="left")
     axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     return _png(figure)

@@ -1935,6 +1935,8 @@ REPORT_CHART_LOANS = "Выдачи по месяцам"
 REPORT_CHART_WANTED = "Самые востребованные книги"
 REPORT_CHART_OVERDUE = "Просрочено по классам"
 REPORT_CHART_TEXTBOOKS = "Обеспеченность учебниками"
+# Under a class's bar: textbooks of its set that no student of the class has.
+REPORT_CHART_TEXTBOOKS_MISSING = "ни у кого нет:\n{n} {n:учебник|учебника|учебников}"
 REPORT_CHART_EMPTY = "Пока нет данных"
 REPORT_CHART_NO_OVERDUE = "Просроченных книг нет"
 

@@ -26,7 +26,7 @@ from db.enums import FundKind, Medium, Messenger, ReceiptSource, WriteOffReason
 from db.fund import Fund, Movement, Oo2Row, RegisterLine, SummaryRegister
 from db.indicators import ClassOverdue, Coverage, Indicators, MonthLoans, Wanted
 from db.models import AuditEntry, OutboxMessage, Reader, ReportDigest
-from db.reports import LibraryReport, chart_start
+from db.reports import LibraryReport, chart_start, coverage_by_class
 from handlers.reports import Period, period_from_words
 from jobs.outbox import deliver_due
 from jobs.reports import weekly_round
@@ -65,7 +65,7 @@ CHARTS = {
         [("Гарри Поттер и философский камень", 12), ("Капитанская дочка", 9), ("Му-му", 2)]
     ),
     "overdue": lambda: report_charts.overdue_by_class([("5А", 2), ("7Б", 5)], "Школа №1"),
-    "textbooks": lambda: report_charts.textbook_coverage([("5А", 1.0), ("7Б", 0.5)]),
+    "textbooks": lambda: report_charts.textbook_coverage([("5А", 1.0, 0), ("7Б", 0.5, 1)]),
     "schools": lambda: report_charts.per_school([("Школа №1", 2.4), ("Гимназия №2", 1.1)], "Ч"),
 }
 
@@ -614,3 +614,14 @@ async def test_the_cli_writes_the_spreadsheet_and_the_charts_saying_what_it_does
         cli, "report", "--library", "school-9", database=url, monkeypatch=monkeypatch, capsys=capsys
     )
     assert unknown.returncode == 2 and "Библиотеки с кодом «school-9» нет." in unknown.stderr
+
+
+def test_the_coverage_chart_keeps_a_textbook_nobody_has_in_sight() -> None:
+    """A class's bar is the share of (student, textbook) pairs held; the textbooks nobody in the
+    class has are counted beside it, so the average cannot hide them."""
+    rows = [
+        Coverage("10А", "Геометрия. 10–11 классы", 0.8, 16, 20),
+        Coverage("10А", "Астрономия. 10–11 классы", 0.0, 0, 20),
+        Coverage("11А", "Геометрия. 10–11 классы", 1.0, 18, 18),
+    ]
+    assert coverage_by_class(rows) == [("10А", 16 / 40, 1), ("11А", 1.0, 0)]
