@@ -23,6 +23,7 @@ from db.models import (
     Record,
 )
 from db.people import create_link_code, reader_by_card
+from db.reports import REPORT_KIND
 from tests.support.chat import Chat, ChatFactory
 from tests.support.clock import Clock
 
@@ -132,7 +133,9 @@ async def notices_for(db: Database, persona: str) -> list[str]:
 
 
 async def circulation_counts(db: Database) -> tuple[int, int, int]:
-    """(open loans, active holds, outbox rows): a refusal must leave all three as they were."""
+    """(open loans, active holds, outbox rows): a refusal must leave all three as they were. A
+    report someone asked for (/report, /stats: queued for the outbox to draw) is their answer,
+    not a change, and is not counted."""
     async with db.reading() as session:
         loans = await session.scalar(
             select(func.count()).select_from(Loan).where(Loan.returned_at.is_(None))
@@ -140,7 +143,9 @@ async def circulation_counts(db: Database) -> tuple[int, int, int]:
         holds = await session.scalar(
             select(func.count()).select_from(Hold).where(Hold.status.in_(ACTIVE_HOLD_STATUSES))
         )
-        outbox = await session.scalar(select(func.count()).select_from(OutboxMessage))
+        outbox = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind != REPORT_KIND)
+        )
         return loans or 0, holds or 0, outbox or 0
 
 
