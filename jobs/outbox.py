@@ -7,7 +7,9 @@ LOCKED` on PostgreSQL, so several dispatchers never take the same row: each row 
 batch's own `lease_token`, its `not_before` pushed LEASE ahead and its attempt counted. The
 lease is short, so a killed process's rows come due again soon, and it is renewed every
 RENEW_EVERY while the batch runs, so a slow messenger never lets another dispatcher take a row
-in hand. The batch is sent to up to WORKERS people at once, each person's rows in order (two
+in hand. The broadcasts' lane keeps two batches in hand (`Lane.depth`): the next is leased
+and planned while the one before goes out, so the messenger's pace is not left idle between
+them. The batch is sent to up to WORKERS people at once, each person's rows in order (two
 dispatchers may share out one person's rows, each keeping the order of its own): one chat's
 rate-limit pause (a transport waits out a 429 inside `deliver`) holds up that person only.
 Per row, with no transaction open while a messenger is called:
@@ -103,6 +105,15 @@ class Lane(Enum):
     def batch(self) -> int:
         return BULK_BATCH if self is Lane.BROADCASTS else BATCH
 
+    @property
+    def depth(self) -> int:
+        """Batches of the lane in hand at once. A broadcast's next batch is leased and planned
+        while the one before is still going out, so the pace is never left idle between them
+        (a person has one row of a broadcast; two broadcasts going out at the same moment may
+        reach them in either order). Notices go a batch at a time: one person's notices keep
+        their order."""
+        return 2 if self is Lane.BROADCASTS else 1
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -161,11 +172,38 @@ async def deliver_due(
     (the console sends the reports asked for in it this way, and shows the rest as queued)."""
     total = Delivery()
     for lane in lanes:
-        while keep_going():
-            delivery, full = await _deliver_a_batch(db, ports, clock, lane, kinds)
+        total += await _drain(db, ports, clock, lane, kinds, keep_going)
+    return total
+
+
+async def _drain(
+    db: Database,
+    ports: Mapping[Messenger, Port],
+    clock: Callable[[], datetime],
+    lane: Lane,
+    kinds: Collection[str] = (),
+    keep_going: Callable[[], bool] = lambda: True,
+) -> Delivery:
+    """The lane's due rows, batch after batch (`lane.depth` in hand at once) while batches come
+    back full and `keep_going` says go on; a batch that fails is logged and ends the round
+    (the next look tries again)."""
+    total = Delivery()
+    more = True
+    running: set[asyncio.Task[tuple[Delivery, bool]]] = set()
+    while running or more:
+        while more and len(running) < lane.depth and keep_going():
+            running.add(asyncio.create_task(_deliver_a_batch(db, ports, clock, lane, kinds)))
+        if not running:
+            break
+        done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            try:
+                delivery, full = task.result()
+            except Exception as failure:
+                log.error("outbox %s failed\n%s", lane.value, redacted_traceback(failure))
+                delivery, full = Delivery(), False
             total += delivery
-            if not full:
-                break
+            more = more and full
     return total
 
 
@@ -182,16 +220,11 @@ async def run_outbox(
 
     async def lane_loop(lane: Lane) -> None:
         while not stop.is_set():
-            full = False
-            try:
-                delivery, full = await _deliver_a_batch(db, ports, clock, lane)
-                if delivery != Delivery():
-                    log.debug("outbox %s: %s", lane.value, delivery)
-            except Exception as failure:  # the next look tries again
-                log.error("outbox %s failed\n%s", lane.value, redacted_traceback(failure))
-            if not full:
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
+            delivery = await _drain(db, ports, clock, lane, keep_going=lambda: not stop.is_set())
+            if delivery != Delivery():
+                log.debug("outbox %s: %s", lane.value, delivery)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), idle)
 
     async with asyncio.TaskGroup() as lanes:
         for lane in Lane:

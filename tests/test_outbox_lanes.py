@@ -268,6 +268,50 @@ async def test_the_running_dispatcher_sends_a_notice_while_a_broadcast_is_going(
     assert texts.index("Книга ждёт вас на полке") < 40
 
 
+class Gate(Recorder):
+    """A port whose sends wait until the test opens it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = asyncio.Event()
+        self.waiting = 0
+
+    async def deliver(self, address: Address, reply: Reply, **kwargs: object) -> None:
+        self.waiting += 1
+        await self.open.wait()
+        await super().deliver(address, reply, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_broadcasts_next_batch_is_leased_while_the_one_before_goes_out(
+    db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two batches of a broadcast in hand at once, so the messenger's pace is not left idle
+    while the next is leased and planned; each person still gets it once."""
+    monkeypatch.setattr(outbox, "BULK_BATCH", 10)
+    people = await _people(db, 25, Messenger.TELEGRAM)
+    await _broadcast(db, clock, people, "Неделя детской книги", {})
+    port = Gate()
+    sending = asyncio.create_task(deliver_due(db, {Messenger.TELEGRAM: port}, clock))
+
+    async def leased() -> int:
+        async with db.reading() as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.lease_token.is_not(None))
+                )
+                or 0
+            )
+
+    await _until(lambda: port.waiting == 2 * outbox.WORKERS)  # both batches sending, none sent
+    assert await leased() == 20 and port.sent == []
+    port.open.set()
+    done = await asyncio.wait_for(sending, 30)
+    assert done.sent == 25
+    assert sorted(chat for chat, *_ in port.sent) == [str(500_000 + k) for k in range(25)]
+
+
 async def test_a_broadcasts_stored_file_goes_out_with_its_text(db: Database, clock: Clock) -> None:
     people = await _people(db, 3, Messenger.TELEGRAM)
     async with db.transaction() as session:
