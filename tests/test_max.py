@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.max.client import REQUESTS_PER_SECOND, MaxClient
+from bot.max.events import parse as parse_update
 from bot.max.polling import LongPolling
 from bot.max.render import keyboard, pieces
 from bot.max.transport import MaxTransport
@@ -213,7 +214,9 @@ async def test_an_update_delivered_twice_is_handled_once(
     if bot.mode == "webhook":
         assert await fake_max.redeliver(update) == 200  # MAX stops retrying once it has 200
     else:
-        await bot.transport.handle(_event(update))  # a restarted poll reading it again
+        event = parse_update(update)  # a restarted poll reading it again
+        assert event is not None
+        await bot.transport.handle(event)
     await student.write("/help")
     await expect(fake_max, student, "Что я умею")
     assert sum("Война и мир" in m.text for m in student.messages) == 1
@@ -222,14 +225,6 @@ async def test_an_update_delivered_twice_is_handled_once(
             select(ProcessedUpdate).where(ProcessedUpdate.messenger == Messenger.MAX)
         )
     assert stored is not None
-
-
-def _event(update: dict[str, object]):
-    from bot.max.events import parse
-
-    event = parse(update)
-    assert event is not None
-    return event
 
 
 async def test_the_webhook_refuses_a_wrong_secret_and_a_body_that_is_not_an_update(

@@ -120,30 +120,28 @@ class MaxClient:
         self, chat_id: int, body: dict[str, Any], *, priority: Priority = Priority.REPLY
     ) -> dict[str, Any]:
         """POST /messages to a dialog; MAX's answer ({"message": …})."""
-        return await self.call(
-            "/messages",
-            lambda: self.bot.request(
-                HTTPMethod.POST,
-                "/messages",
-                is_return_raw=True,
-                params={"chat_id": chat_id},
-                json=_complete(body),
-            ),
-            priority=priority,
-            to_person=True,
+        return await self._message(
+            HTTPMethod.POST, {"chat_id": chat_id}, body, priority=priority, to_person=True
         )
 
     async def edit(self, message_id: str, body: dict[str, Any]) -> None:
         """PUT /messages: the message replaced (text and buttons)."""
-        await self.call(
+        await self._message(HTTPMethod.PUT, {"message_id": message_id}, body)
+
+    async def _message(
+        self,
+        method: HTTPMethod,
+        params: dict[str, Any],
+        body: dict[str, Any],
+        **how: Any,
+    ) -> dict[str, Any]:
+        """One request to /messages with the whole NewMessageBody, through maxapi's `request`."""
+        return await self.call(
             "/messages",
             lambda: self.bot.request(
-                HTTPMethod.PUT,
-                "/messages",
-                is_return_raw=True,
-                params={"message_id": message_id},
-                json=_complete(body),
+                method, "/messages", is_return_raw=True, params=params, json=_complete(body)
             ),
+            **how,
         )
 
     async def answer(self, callback_id: str, notification: str | None) -> None:
